@@ -1,0 +1,142 @@
+"""Frame sources (video files, cameras) and the annotated-video sink."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+import cv2
+import numpy as np
+
+from coach.errors import CameraUnavailableError, VideoNotFoundError, VideoUnreadableError
+from coach.frame import Frame, VideoInfo
+
+DEFAULT_FPS = 30.0
+MIN_FPS, MAX_FPS = 1.0, 240.0
+
+
+def sane_fps(reported: float) -> float:
+    """The container's fps field, or a default when it is zero, NaN or absurd."""
+    if not math.isfinite(reported) or not MIN_FPS <= reported <= MAX_FPS:
+        return DEFAULT_FPS
+    return reported
+
+
+class VideoFileSource:
+    """Frames of a video file, with timestamps from the container (falling back to index / fps).
+
+    Use as a context manager; iterating yields `Frame`s. Frames are rotated upright when the
+    file carries rotation metadata (OpenCV applies it on read).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise VideoNotFoundError(f"Video not found: {self.path}")
+        if not self.path.is_file():
+            raise VideoUnreadableError(f"Not a video file: {self.path}")
+        self._capture = cv2.VideoCapture(str(self.path))
+        if not self._capture.isOpened():
+            raise VideoUnreadableError(f"Cannot read {self.path}: not a video file, or it is corrupt")
+        ok, first = self._capture.read()
+        if not ok or first is None or first.ndim != 3:
+            self._capture.release()
+            raise VideoUnreadableError(f"Cannot read {self.path}: it has no decodable video frames")
+        self._first: np.ndarray | None = first
+        self._first_ms = self._capture.get(cv2.CAP_PROP_POS_MSEC)
+        height, width = first.shape[:2]
+        self.info = VideoInfo(
+            width=width,
+            height=height,
+            fps=sane_fps(self._capture.get(cv2.CAP_PROP_FPS)),
+            frame_count=max(0, int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))),
+            name=self.path.name,
+        )
+
+    def __enter__(self) -> VideoFileSource:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._capture.release()
+
+    def __iter__(self) -> Iterator[Frame]:
+        period_ms = 1000.0 / self.info.fps
+        index = 0
+        last_ms = -period_ms
+        image = self._first
+        container_ms: float = self._first_ms
+        self._first = None
+        while image is not None:
+            # Trust the container's clock only while it moves forward by a plausible step.
+            plausible = math.isfinite(container_ms) and last_ms < container_ms <= last_ms + 10 * period_ms
+            timestamp_ms = container_ms if plausible else last_ms + period_ms
+            if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
+                yield Frame(image=image, timestamp_ms=round(max(timestamp_ms, 0.0)), index=index)
+                index += 1
+            last_ms = timestamp_ms
+            ok, image = self._capture.read()
+            if not ok:
+                image = None
+            container_ms = self._capture.get(cv2.CAP_PROP_POS_MSEC)
+
+
+class VideoSink:
+    """Writes BGR frames to an .mp4 file; a context manager."""
+
+    def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fourcc = cv2.VideoWriter.fourcc(*"mp4v")
+        self._writer = cv2.VideoWriter(str(self.path), fourcc, sane_fps(fps), size)
+        if not self._writer.isOpened():
+            raise VideoUnreadableError(f"Cannot write video {self.path}")
+        self.size = size
+
+    def write(self, image: np.ndarray) -> None:
+        if (image.shape[1], image.shape[0]) != self.size:
+            image = cv2.resize(image, self.size)
+        self._writer.write(image)
+
+    def __enter__(self) -> VideoSink:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._writer.release()
+
+
+def open_camera(index: int) -> cv2.VideoCapture:
+    """Open camera `index` or say which camera indexes work."""
+    capture = cv2.VideoCapture(index)
+    if capture.isOpened():
+        ok, _ = capture.read()
+        if ok:
+            return capture
+    capture.release()
+    working = working_cameras()
+    hint = f"working cameras: {', '.join(map(str, working))}" if working else "no camera was found"
+    raise CameraUnavailableError(f"Camera {index} cannot be opened ({hint})")
+
+
+def working_cameras(max_index: int = 5) -> list[int]:
+    found = []
+    for index in range(max_index):
+        capture = cv2.VideoCapture(index)
+        if capture.isOpened() and capture.read()[0]:
+            found.append(index)
+        capture.release()
+    return found
