@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -16,8 +19,8 @@ from coach.pose import Pose
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ start-up chatter off the terminal
 
-import mediapipe as mp  # noqa: E402
-from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
+import mediapipe as mp
+from mediapipe.tasks.python import BaseOptions, vision
 
 
 class PoseEstimator:
@@ -47,10 +50,12 @@ class PoseEstimator:
             output_segmentation_masks=with_mask,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with quiet_native_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as error:
             raise ModelNotAvailableError(f"Could not load pose model {model_path}: {error}") from None
         self._last_timestamp_ms = -1
+        self._frames_seen = 0
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -64,14 +69,19 @@ class PoseEstimator:
         self.close()
 
     def close(self) -> None:
-        self._landmarker.close()
+        with quiet_native_stderr():
+            self._landmarker.close()
 
     def estimate(self, frame: Frame) -> tuple[Pose, ...]:
         timestamp_ms = max(frame.timestamp_ms, self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        # MediaPipe's native code logs set-up notes on the first frames; keep them off the terminal.
+        quiet = quiet_native_stderr() if self._frames_seen < 2 else contextlib.nullcontext()
+        with quiet:
+            result = self._landmarker.detect_for_video(image, timestamp_ms)
+        self._frames_seen += 1
         masks = result.segmentation_masks or []
         poses = [
             _to_pose(landmarks, world, masks[i] if i < len(masks) else None, frame.size)
@@ -81,6 +91,27 @@ class PoseEstimator:
         ]
         poses.sort(key=_area, reverse=True)
         return tuple(poses)
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for a moment (native logging bypasses sys.stderr).
+
+    COACH_DEBUG=1 keeps the native logs.
+    """
+    if os.environ.get("COACH_DEBUG"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _to_pose(landmarks: list, world: list, mask: mp.Image | None, size: tuple[int, int]) -> Pose:

@@ -22,7 +22,9 @@ class Frame:
 
     def __post_init__(self) -> None:
         if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:
-            raise ValueError(f"Frame.image must be (H, W, 3) uint8, got {self.image.shape} {self.image.dtype}")
+            raise ValueError(
+                f"Frame.image must be (H, W, 3) uint8, got {self.image.shape} {self.image.dtype}"
+            )
         if self.index < 0 or self.timestamp_ms < 0:
             raise ValueError("Frame index and timestamp must be non-negative")
 

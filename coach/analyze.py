@@ -1,0 +1,111 @@
+"""`coach analyze`: a recorded video in, a report, a per-frame table and an annotated video out."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from coach.analysis import FrameAnalysis
+from coach.analyzers import make_analyzer
+from coach.errors import InterruptedSession, NoPersonError
+from coach.estimator import PoseEstimator
+from coach.frame import Frame
+from coach.overlay import annotate
+from coach.pose import Pose
+from coach.profile import CalibrationProfile
+from coach.report import SessionRecord, build_report, write_frames_csv, write_report
+from coach.session import run_session
+from coach.video import VideoFileSource, VideoSink
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    video: Path
+    exercise: str
+    model_path: Path
+    report_path: Path
+    frames_path: Path | None = None
+    annotated_path: Path | None = None
+    profile: CalibrationProfile | None = None
+    target_reps: int = 3
+    hold_target_s: float | None = None
+    progress: bool = False
+
+
+def default_report_path(video: Path, exercise: str) -> Path:
+    return video.with_name(f"{video.stem}.{exercise}.report.json")
+
+
+def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
+    """Run the whole pipeline over a video and write the outputs; returns the report.
+
+    On Ctrl-C the report (status "interrupted") and the per-frame table of what was measured are
+    still written, then `InterruptedSession` is raised. A video in which no frame shows a person
+    raises `NoPersonError` and writes nothing.
+    """
+    analyzer = make_analyzer(
+        request.exercise,
+        request.profile,
+        target_reps=request.target_reps,
+        hold_target_s=request.hold_target_s,
+    )
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(VideoFileSource(request.video))
+        estimator = stack.enter_context(
+            PoseEstimator(request.model_path, with_mask=getattr(analyzer, "wants_mask", False))
+        )
+        record = SessionRecord(
+            exercise=request.exercise,
+            video=str(request.video),
+            fps=source.info.fps,
+            signal_names=analyzer.signal_names,
+        )
+        sink = None
+        if request.annotated_path is not None:
+            size = (source.info.width, source.info.height)
+            sink = stack.enter_context(VideoSink(request.annotated_path, source.info.fps, size))
+        bar = stack.enter_context(
+            tqdm(
+                total=source.info.frame_count or None,
+                unit="frame",
+                desc=request.video.name,
+                disable=not request.progress,
+                file=sys.stderr,
+                leave=False,
+            )
+        )
+
+        def on_frame(frame: Frame, pose: Pose | None, analysis: FrameAnalysis) -> None:
+            bar.update(1)
+            if sink is not None:
+                sink.write(annotate(frame.image, pose, analysis))
+
+        status = "complete"
+        try:
+            run_session(source, estimator, analyzer, record, on_frame)
+        except KeyboardInterrupt:
+            status = "interrupted"
+
+    if record.frames_with_pose == 0 and status == "complete":
+        raise NoPersonError(f"No person was found in {request.video}: sit facing the camera, fully in view")
+    report = build_report(
+        record,
+        analyzer.reps,
+        analyzer.calibration_summary(),
+        status=status,
+        model=request.model_path.name,
+        target_reps=request.target_reps,
+    )
+    write_report(request.report_path, report)
+    if request.frames_path is not None:
+        write_frames_csv(request.frames_path, record)
+    if status == "interrupted":
+        raise InterruptedSession(
+            f"Interrupted after {record.frames} frames; what was measured is saved in {request.report_path}"
+        )
+    return report

@@ -1,0 +1,127 @@
+"""The `coach` command. Each subcommand parses its arguments, builds objects and calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from coach import __version__
+from coach.analyzers import EXERCISES
+from coach.errors import CoachError
+from coach.models import DEFAULT_MODEL, resolve_model
+from coach.profile import CalibrationProfile
+
+EXIT_UNEXPECTED = 70
+EXIT_INTERRUPTED = 130
+DEFAULT_CALIBRATION_DIR = Path("calibration")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coach", description="Coaches the seated upper-back stretches Sit and Rotate and Sit and Arch."
+    )
+    parser.add_argument("--version", action="version", version=f"coach {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    analyze = commands.add_parser("analyze", help="analyze a recorded video")
+    analyze.add_argument("video", type=Path)
+    analyze.add_argument("--exercise", choices=EXERCISES, required=True)
+    analyze.add_argument("--report", type=Path, help="JSON report (default: next to the video)")
+    analyze.add_argument("--frames", type=Path, help="per-frame CSV")
+    analyze.add_argument("--annotated", type=Path, help="annotated video (.mp4)")
+    add_common_options(analyze)
+    analyze.set_defaults(run=run_analyze)
+
+    calibrate = commands.add_parser("calibrate", help="calibrate your neutral seated position")
+    source = calibrate.add_mutually_exclusive_group()
+    source.add_argument("--camera", type=int, default=None, help="camera index (default 0)")
+    source.add_argument("--video", type=Path, help="calibrate from a video file instead of a camera")
+    calibrate.add_argument(
+        "--exercise", choices=EXERCISES, help="check the camera placement for this stretch"
+    )
+    calibrate.add_argument("--profile", default="default", help="profile name (default: default)")
+    calibrate.add_argument("--seconds", type=float, default=3.0, help="how long to sit still (default 3)")
+    calibrate.add_argument("--calibration-dir", type=Path, default=DEFAULT_CALIBRATION_DIR)
+    calibrate.add_argument("--model", default=DEFAULT_MODEL, help="lite, full, heavy or a .task path")
+    calibrate.set_defaults(run=run_calibrate)
+    return parser
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="lite, full (default), heavy or a .task path")
+    parser.add_argument(
+        "--profile", help="calibration profile name or path (default: calibrate from the video)"
+    )
+    parser.add_argument("--calibration-dir", type=Path, default=DEFAULT_CALIBRATION_DIR)
+    parser.add_argument("--reps", type=reps_count, default=3, help="target reps (per side for rotate), 3-10")
+    parser.add_argument("--hold", type=float, default=None, help="hold target in seconds")
+
+
+def reps_count(text: str) -> int:
+    value = int(text)
+    if not 3 <= value <= 10:
+        raise argparse.ArgumentTypeError("the article's progression is 3 to 10 reps")
+    return value
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    from coach.analyze import AnalyzeRequest, analyze_video, default_report_path
+
+    report_path = args.report or default_report_path(args.video, args.exercise)
+    request = AnalyzeRequest(
+        video=args.video,
+        exercise=args.exercise,
+        model_path=resolve_model(args.model),
+        report_path=report_path,
+        frames_path=args.frames,
+        annotated_path=args.annotated,
+        profile=load_profile_option(args),
+        target_reps=args.reps,
+        hold_target_s=args.hold,
+        progress=sys.stderr.isatty(),
+    )
+    report = analyze_video(request)
+    counts = report["counts"]
+    sides = f"left {counts['left']}, right {counts['right']}, " if args.exercise == "rotate" else ""
+    print(f"{args.video.name}: {counts['total']} reps ({sides}{counts['good']} good); report: {report_path}")
+    return 0
+
+
+def load_profile_option(args: argparse.Namespace) -> CalibrationProfile | None:
+    if not args.profile:
+        return None
+    from coach.profile_store import load_profile
+
+    return load_profile(args.profile, args.calibration_dir)
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    raise CoachError("calibrate is not available yet")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except CoachError as error:
+        print(f"coach: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("coach: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # the user gets one line; COACH_DEBUG=1 shows the traceback
+        if os.environ.get("COACH_DEBUG"):
+            raise
+        print(
+            f"coach: unexpected error: {type(error).__name__}: {error} (set COACH_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

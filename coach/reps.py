@@ -1,0 +1,243 @@
+"""The repetition state machine both stretches share: out, hold near the peak, back to neutral.
+
+It reads one number per frame (the exercise's angle, already smoothed) and the frame's timestamp.
+Hysteresis (start above `start_deg`, back below `return_deg`), a minimum peak and a dwell time keep
+jitter from counting twice and a half-movement from counting at all.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from coach.analysis import Phase
+
+ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been gone this long
+
+
+@dataclass(frozen=True)
+class RepRules:
+    start_deg: float = 10.0
+    return_deg: float = 5.0
+    min_peak_deg: float = 15.0
+    hold_band_deg: float = 4.0
+    hold_speed_dps: float = 12.0
+    speed_window_s: float = 0.3
+    min_dwell_s: float = 0.25
+    hold_target_s: float = 2.0
+    signed: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.return_deg < self.start_deg <= self.min_peak_deg:
+            raise ValueError("RepRules need 0 <= return_deg < start_deg <= min_peak_deg")
+        if min(self.hold_band_deg, self.hold_speed_dps, self.speed_window_s, self.hold_target_s) <= 0:
+            raise ValueError("RepRules hold band, speed, window and target must be positive")
+        if self.min_dwell_s < 0:
+            raise ValueError("RepRules.min_dwell_s must be non-negative")
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    side: str | None
+    start_s: float
+    hold_start_s: float
+    hold_end_s: float
+    end_s: float
+    peak_deg: float
+
+    @property
+    def hold_s(self) -> float:
+        return self.hold_end_s - self.hold_start_s
+
+
+@dataclass(frozen=True)
+class TrackerUpdate:
+    phase: Phase
+    side: str | None = None
+    hold_s: float = 0.0
+    hold_completed: bool = False
+    hold_ended_early: bool = False
+    completed: RepWindow | None = None
+
+
+class RepTracker:
+    """Feed `update(angle, t)` once per frame; it reports the phase and events of that frame."""
+
+    def __init__(self, rules: RepRules | None = None) -> None:
+        self.rules = rules or RepRules()
+        self.reset()
+
+    def reset(self) -> None:
+        self._phase = Phase.NEUTRAL
+        self._direction = 1.0
+        self._samples: deque[tuple[float, float]] = deque()
+        self._last_neutral_s: float | None = None
+        self._neutral_since_s: float | None = None
+        self._last_seen_s: float | None = None
+        self._start_s = 0.0
+        self._peak = 0.0
+        self._peak_s = 0.0
+        self._hold_start_s: float | None = None
+        self._best_hold = (0.0, 0.0)
+        self._hold_done = False
+        self._exit_pending_s: float | None = None
+
+    def update(self, angle_deg: float | None, t_s: float) -> TrackerUpdate:
+        if angle_deg is None or not np.isfinite(angle_deg):
+            return self._absent(t_s)
+        self._last_seen_s = t_s
+        self._remember(angle_deg, t_s)
+        if self._phase in (Phase.NEUTRAL, Phase.NO_POSE) and self._hold_start_s is None and self._peak == 0:
+            return self._neutral(angle_deg, t_s)
+        return self._in_rep(angle_deg, t_s)
+
+    # -- states -------------------------------------------------------------------------------
+
+    def _absent(self, t_s: float) -> TrackerUpdate:
+        self._samples.clear()
+        gone_for = t_s - self._last_seen_s if self._last_seen_s is not None else 0.0
+        if self._peak > 0 and gone_for > ABANDON_AFTER_S:
+            self._clear_rep()
+        self._phase = Phase.NO_POSE
+        return TrackerUpdate(Phase.NO_POSE)
+
+    def _neutral(self, angle: float, t_s: float) -> TrackerUpdate:
+        rules = self.rules
+        magnitude = abs(angle) if rules.signed else angle
+        if magnitude <= rules.return_deg:
+            if self._neutral_since_s is None:
+                self._neutral_since_s = t_s
+            self._last_neutral_s = t_s
+        # A rep may start only after a settled neutral: no rep out of a half-seen movement.
+        armed = (
+            self._neutral_since_s is not None
+            and self._last_neutral_s is not None
+            and self._last_neutral_s - self._neutral_since_s >= rules.min_dwell_s
+        )
+        if magnitude > rules.start_deg and armed:
+            assert self._last_neutral_s is not None
+            self._direction = 1.0 if angle >= 0 or not rules.signed else -1.0
+            self._start_s = self._last_neutral_s
+            self._peak, self._peak_s = magnitude, t_s
+            self._phase = Phase.MOVING
+            return TrackerUpdate(Phase.MOVING, side=self._side())
+        self._phase = Phase.NEUTRAL
+        return TrackerUpdate(Phase.NEUTRAL)
+
+    def _in_rep(self, angle: float, t_s: float) -> TrackerUpdate:
+        rules = self.rules
+        if self._phase == Phase.NO_POSE:
+            self._phase = Phase.MOVING
+            self._hold_start_s = None
+            self._exit_pending_s = None
+        value = angle * self._direction
+        speed = self._speed() * self._direction  # + = moving further out
+        if value > self._peak:
+            self._peak, self._peak_s = value, t_s
+        near_peak = value >= self._peak - rules.hold_band_deg and self._peak >= rules.min_peak_deg
+        still = abs(speed) < rules.hold_speed_dps
+
+        if value <= rules.return_deg:
+            return self._finish(t_s)
+
+        if self._phase == Phase.HOLD:
+            return self._holding(t_s, near_peak and still, speed)
+
+        if near_peak and still:
+            self._hold_start_s = t_s
+            self._exit_pending_s = None
+            self._phase = Phase.HOLD
+            return self._holding(t_s, True, speed)
+        if self._phase == Phase.MOVING and speed < -rules.hold_speed_dps and self._peak >= rules.min_peak_deg:
+            self._phase = Phase.RETURNING
+        return TrackerUpdate(self._phase, side=self._side(), hold_s=self._best_hold_s())
+
+    def _holding(self, t_s: float, holding: bool, speed: float) -> TrackerUpdate:
+        assert self._hold_start_s is not None
+        if holding:
+            self._exit_pending_s = None
+        elif self._exit_pending_s is None:
+            self._exit_pending_s = t_s
+        if self._exit_pending_s is not None and t_s - self._exit_pending_s >= self.rules.min_dwell_s:
+            return self._leave_hold(self._exit_pending_s, speed)
+        end_s = self._exit_pending_s if self._exit_pending_s is not None else t_s
+        held = end_s - self._hold_start_s
+        completed = not self._hold_done and held >= self.rules.hold_target_s
+        self._hold_done = self._hold_done or completed
+        return TrackerUpdate(Phase.HOLD, side=self._side(), hold_s=held, hold_completed=completed)
+
+    def _leave_hold(self, end_s: float, speed: float) -> TrackerUpdate:
+        assert self._hold_start_s is not None
+        held = end_s - self._hold_start_s
+        if held > self._best_hold_s():
+            self._best_hold = (self._hold_start_s, end_s)
+        self._hold_start_s = None
+        self._exit_pending_s = None
+        self._phase = Phase.MOVING if speed > 0 else Phase.RETURNING
+        early = self._phase == Phase.RETURNING and not self._hold_done
+        return TrackerUpdate(
+            self._phase, side=self._side(), hold_s=self._best_hold_s(), hold_ended_early=early
+        )
+
+    def _finish(self, t_s: float) -> TrackerUpdate:
+        ended_early = False
+        if self._hold_start_s is not None:
+            # Returned straight out of a hold (possible at low frame rates): close the hold first.
+            end_s = self._exit_pending_s if self._exit_pending_s is not None else t_s
+            if end_s - self._hold_start_s > self._best_hold_s():
+                self._best_hold = (self._hold_start_s, end_s)
+            ended_early = not self._hold_done
+        completed = None
+        if self._peak >= self.rules.min_peak_deg:
+            hold_start, hold_end = self._best_hold
+            if hold_end <= hold_start:
+                hold_start = hold_end = self._peak_s
+            completed = RepWindow(
+                side=self._side(),
+                start_s=self._start_s,
+                hold_start_s=hold_start,
+                hold_end_s=hold_end,
+                end_s=t_s,
+                peak_deg=self._peak,
+            )
+        side = self._side()
+        self._clear_rep()
+        self._last_neutral_s = self._neutral_since_s = t_s
+        return TrackerUpdate(Phase.NEUTRAL, side=side, hold_ended_early=ended_early, completed=completed)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _clear_rep(self) -> None:
+        self._phase = Phase.NEUTRAL
+        self._peak = 0.0
+        self._hold_start_s = None
+        self._best_hold = (0.0, 0.0)
+        self._hold_done = False
+        self._exit_pending_s = None
+        self._neutral_since_s = None
+
+    def _side(self) -> str | None:
+        if not self.rules.signed:
+            return None
+        return "left" if self._direction > 0 else "right"
+
+    def _best_hold_s(self) -> float:
+        return self._best_hold[1] - self._best_hold[0]
+
+    def _remember(self, angle: float, t_s: float) -> None:
+        self._samples.append((t_s, angle))
+        # Keep the speed window, but never fewer than 3 samples (low frame rates).
+        while len(self._samples) > 3 and t_s - self._samples[0][0] > self.rules.speed_window_s:
+            self._samples.popleft()
+
+    def _speed(self) -> float:
+        """Least-squares slope of angle over time across the speed window, degrees per second."""
+        if len(self._samples) < 2:
+            return 0.0
+        times = np.array([s[0] for s in self._samples])
+        values = np.array([s[1] for s in self._samples])
+        times = times - times.mean()
+        denominator = float(np.dot(times, times))
+        return float(np.dot(times, values - values.mean()) / denominator) if denominator > 0 else 0.0

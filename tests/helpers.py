@@ -1,0 +1,56 @@
+"""Small builders and replay helpers shared by the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coach.analysis import Analyzer, FrameAnalysis
+from coach.frame import VideoInfo
+from coach.landmarks import NUM_LANDMARKS
+from coach.pose import Pose
+from coach.tracking import PersonSelector
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "sample_videos"
+REALDATA = REPO / "tests" / "data" / "realdata"
+
+
+@dataclass(frozen=True)
+class ClipPoses:
+    """Every frame's poses of one clip, from the real model: all people, largest first."""
+
+    times_s: list[float]
+    poses: list[tuple[Pose, ...]]
+    info: VideoInfo
+
+
+ClipLoader = Callable[..., ClipPoses]
+
+
+def make_pose(
+    xy: np.ndarray | None = None, *, size: tuple[int, int] = (640, 480), **overrides: np.ndarray
+) -> Pose:
+    """A pose with every landmark at `xy` (33, 2) (default: all at the image centre)."""
+    if xy is None:
+        xy = np.tile([size[0] / 2, size[1] / 2], (NUM_LANDMARKS, 1)).astype(float)
+    fields = {
+        "xy": np.asarray(xy, dtype=float),
+        "depth": np.zeros(NUM_LANDMARKS),
+        "world": np.zeros((NUM_LANDMARKS, 3)),
+        "visibility": np.ones(NUM_LANDMARKS),
+    }
+    fields.update(overrides)
+    return Pose(image_size=size, **fields)
+
+
+def replay(analyzer: Analyzer, clip: ClipPoses) -> list[FrameAnalysis]:
+    """Feed a clip's real-model poses through an analyzer the way the session loop does."""
+    selector = PersonSelector()
+    return [
+        analyzer.update(selector.select(poses, t_s), t_s)
+        for t_s, poses in zip(clip.times_s, clip.poses, strict=True)
+    ]
