@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from coach import __version__
 from coach.analyzers import EXERCISES
 from coach.errors import CoachError
 from coach.models import DEFAULT_MODEL, resolve_model
 from coach.profile import CalibrationProfile
+
+# Registration functions of commands defined in their own modules: (subparsers) -> None.
+EXTRA_COMMANDS: tuple[Callable[[Any], None], ...] = ()
 
 EXIT_UNEXPECTED = 70
 EXIT_INTERRUPTED = 130
@@ -47,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--calibration-dir", type=Path, default=DEFAULT_CALIBRATION_DIR)
     calibrate.add_argument("--model", default=DEFAULT_MODEL, help="lite, full, heavy or a .task path")
     calibrate.set_defaults(run=run_calibrate)
+
+    # Each further command lives in its own module with a `register(commands)` function.
+    for register in EXTRA_COMMANDS:
+        register(commands)
     return parser
 
 
