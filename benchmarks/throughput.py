@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from coach.analyze import AnalyzeRequest, analyze_video
+from coach.analyzers import make_analyzer
 from coach.estimator import PoseEstimator
 from coach.frame import Frame
 from coach.models import resolve_model
@@ -63,8 +64,6 @@ def main(argv: list[str] | None = None) -> int:
             frames_path=out / "f.csv",
             annotated_path=out / "a.mp4",
         )
-        from coach.analyzers import make_analyzer
-
         with_mask = getattr(make_analyzer(args.exercise), "wants_mask", False)
         results: dict[str, list[float]] = {"bare model": [], "pipeline": [], "pipeline + annotated": []}
         for _ in range(args.rounds):
@@ -72,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             results["pipeline"].append(pipeline_fps(base, len(frames)))
             results["pipeline + annotated"].append(pipeline_fps(annotated, len(frames)))
     bare = statistics.median(results["bare model"])
-    print(f"clip {args.clip.name}: {len(frames)} frames {frames[0].size[0]}x{frames[0].size[1]}, model {args.model}, "
+    width, height = frames[0].size
+    print(f"clip {args.clip.name}: {len(frames)} frames {width}x{height}, model {args.model}, "
           f"exercise {args.exercise}, median of {args.rounds} alternating rounds")  # fmt: skip
     print("| run | fps (median) | ratio to bare model |")
     print("|---|---|---|")
