@@ -1,0 +1,63 @@
+"""The report and the per-frame table keep their stable format; writes are atomic."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from coach.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
+from coach.atomic import atomic_writer
+from coach.report import SessionRecord, build_report, frames_csv, write_report
+
+
+def test_report_has_the_stable_keys_and_counts() -> None:
+    record = SessionRecord(
+        exercise="rotate", video="v.mp4", fps=15.0, signal_names=("pelvis_deg", "lean_deg")
+    )
+    record.add(FrameAnalysis(t_s=0.0, phase=Phase.NEUTRAL, angle_deg=1.0), people=1)
+    record.add(FrameAnalysis(t_s=0.1, phase=Phase.NO_POSE), people=0)
+    reps = [
+        Rep("left", 1.0, 2.0, 4.1, 5.0, 38.0),
+        Rep("right", 6.0, 7.0, 8.0, 9.0, 35.0, faults=("short_hold",)),
+    ]
+    report = build_report(record, reps, {"source": "test"})
+    assert {"exercise", "video", "fps", "frames", "frames_with_pose", "calibration", "reps", "counts"} <= set(
+        report
+    )
+    assert report["frames"] == 2 and report["frames_with_pose"] == 1
+    assert report["counts"] == {"left": 1, "right": 1, "total": 2, "good": 1}
+    assert report["reps"][0] == {
+        "side": "left", "start_s": 1.0, "hold_start_s": 2.0, "hold_end_s": 4.1, "end_s": 5.0, "hold_s": 2.1,
+        "peak_angle_deg": 38.0, "good": True, "faults": [],
+    }  # fmt: skip
+    assert report["reps"][1]["good"] is False
+
+
+def test_frames_csv_columns_and_empty_cells_without_pose() -> None:
+    record = SessionRecord(
+        exercise="rotate", video="v.mp4", fps=15.0, signal_names=("pelvis_deg", "lean_deg")
+    )
+    cue = Cue("side_lean", "Sit tall, don't lean", Severity.FAULT)
+    record.add(
+        FrameAnalysis(0.0, Phase.HOLD, 30.0, {"pelvis_deg": 2.0, "lean_deg": 9.5}, hold_s=1.2, cue=cue), 1
+    )
+    record.add(FrameAnalysis(0.1, Phase.NO_POSE), 0)
+    rows = list(csv.DictReader(io.StringIO(frames_csv(record))))
+    assert list(rows[0]) == ["t_s", "angle_deg", "pelvis_deg", "lean_deg", "phase", "hold_s", "cue"]
+    assert rows[0] == {"t_s": "0.000", "angle_deg": "30.00", "pelvis_deg": "2.00", "lean_deg": "9.50",
+                       "phase": "hold", "hold_s": "1.20", "cue": "side_lean"}  # fmt: skip
+    assert rows[1]["angle_deg"] == "" and rows[1]["pelvis_deg"] == "" and rows[1]["phase"] == "no_pose"
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "report.json"
+    write_report(path, {"old": True})
+    with pytest.raises(RuntimeError), atomic_writer(path) as handle:
+        handle.write('{"new": ')
+        raise RuntimeError("crash mid-write")
+    assert json.loads(path.read_text()) == {"old": True}
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
