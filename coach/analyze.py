@@ -20,6 +20,7 @@ from coach.pose import Pose
 from coach.profile import CalibrationProfile
 from coach.report import SessionRecord, build_report, write_frames_csv, write_report
 from coach.session import run_session
+from coach.tracking import PersonSelector
 from coach.video import VideoFileSource, VideoSink
 
 
@@ -45,8 +46,8 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
     """Run the whole pipeline over a video and write the outputs; returns the report.
 
     On Ctrl-C the report (status "interrupted") and the per-frame table of what was measured are
-    still written, then `InterruptedSession` is raised. A video in which no frame shows a person
-    raises `NoPersonError` and writes nothing.
+    still written, then `InterruptedSession` is raised. A video in which no usable person stays in
+    view for a moment (see `PersonSelector.saw_person`) raises `NoPersonError` and writes nothing.
     """
     analyzer = make_analyzer(
         request.exercise,
@@ -86,12 +87,14 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
                 sink.write(annotate(frame.image, pose, analysis))
 
         status = "complete"
+        selector = PersonSelector()
         try:
-            run_session(source, estimator, analyzer, record, on_frame)
+            run_session(source, estimator, analyzer, record, on_frame, selector)
         except KeyboardInterrupt:
             status = "interrupted"
 
-    if record.frames_with_pose == 0 and status == "complete":
+    span_s = record.rows[-1].t_s - record.rows[0].t_s if record.rows else 0.0
+    if status == "complete" and (record.frames_with_pose == 0 or not selector.saw_person(span_s)):
         raise NoPersonError(f"No person was found in {request.video}: sit facing the camera, fully in view")
     report = build_report(
         record,

@@ -17,7 +17,9 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(descriptor, mode, encoding=None if "b" in mode else "utf-8", newline="") as handle:
+        binary = "b" in mode
+        encoding, newline = (None, None) if binary else ("utf-8", "")
+        with os.fdopen(descriptor, mode, encoding=encoding, newline=newline) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

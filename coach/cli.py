@@ -9,15 +9,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from coach import __version__
+from coach import __version__, cli_history, cli_live
 from coach.analyzers import EXERCISES
 from coach.errors import CoachError
 from coach.models import DEFAULT_MODEL, resolve_model
 from coach.profile import CalibrationProfile
 
 # Registration functions of commands defined in their own modules: (subparsers) -> None.
-EXTRA_COMMANDS: tuple[Callable[[Any], None], ...] = ()
+EXTRA_COMMANDS: tuple[Callable[[Any], None], ...] = (cli_live.register, cli_history.register)
 
+DEFAULT_TARGET_REPS = 3
 EXIT_UNEXPECTED = 70
 EXIT_INTERRUPTED = 130
 DEFAULT_CALIBRATION_DIR = Path("calibration")
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--frames", type=Path, help="per-frame CSV")
     analyze.add_argument("--annotated", type=Path, help="annotated video (.mp4)")
     add_common_options(analyze)
+    cli_history.add_analyze_options(analyze)
     analyze.set_defaults(run=run_analyze)
 
     calibrate = commands.add_parser("calibrate", help="calibrate your neutral seated position")
@@ -64,7 +66,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         "--profile", help="calibration profile name or path (default: calibrate from the video)"
     )
     parser.add_argument("--calibration-dir", type=Path, default=DEFAULT_CALIBRATION_DIR)
-    parser.add_argument("--reps", type=reps_count, default=3, help="target reps (per side for rotate), 3-10")
+    parser.add_argument(
+        "--reps", type=reps_count, default=None, help="target reps (per side for rotate), 3-10 (default 3)"
+    )
     parser.add_argument("--hold", type=float, default=None, help="hold target in seconds")
 
 
@@ -76,6 +80,8 @@ def reps_count(text: str) -> int:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from coach.analyze import AnalyzeRequest, analyze_video, default_report_path
 
     report_path = args.report or default_report_path(args.video, args.exercise)
@@ -87,11 +93,12 @@ def run_analyze(args: argparse.Namespace) -> int:
         frames_path=args.frames,
         annotated_path=args.annotated,
         profile=load_profile_option(args),
-        target_reps=args.reps,
+        target_reps=args.reps or DEFAULT_TARGET_REPS,
         hold_target_s=args.hold,
         progress=sys.stderr.isatty(),
     )
-    report = analyze_video(request)
+    with cli_history.keep_analysis(args, report_path) as kept:  # history and --report-html
+        report = analyze_video(replace(request, frames_path=kept.frames_path))
     counts = report["counts"]
     sides = f"left {counts['left']}, right {counts['right']}, " if args.exercise == "rotate" else ""
     print(f"{args.video.name}: {counts['total']} reps ({sides}{counts['good']} good); report: {report_path}")
@@ -107,7 +114,24 @@ def load_profile_option(args: argparse.Namespace) -> CalibrationProfile | None:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    raise CoachError("calibrate is not available yet")
+    from coach.calibrate import CalibrateRequest, calibrate
+
+    request = CalibrateRequest(
+        model_path=resolve_model(args.model),
+        video=args.video,
+        camera=0 if args.camera is None else args.camera,
+        exercise=args.exercise,
+        profile=args.profile,
+        calibration_dir=args.calibration_dir,
+        seconds=args.seconds,
+    )
+    calibrate(request)
+    return 0
+
+
+def one_line(error: BaseException) -> str:
+    """The error's message on one line (messages from SQLite or FFmpeg may carry newlines)."""
+    return " ".join(str(error).split())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except CoachError as error:
-        print(f"coach: {error}", file=sys.stderr)
+        print(f"coach: {one_line(error)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("coach: interrupted", file=sys.stderr)
@@ -125,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("COACH_DEBUG"):
             raise
         print(
-            f"coach: unexpected error: {type(error).__name__}: {error} (set COACH_DEBUG=1 for details)",
+            f"coach: unexpected error: {type(error).__name__}: {one_line(error)} "
+            "(set COACH_DEBUG=1 for details)",
             file=sys.stderr,
         )
         return EXIT_UNEXPECTED

@@ -49,5 +49,11 @@ class CameraLostError(CoachError):
     exit_code = 11
 
 
+class HistoryError(CoachError):
+    """The session history database cannot be read or written (corrupt, foreign, newer, locked)."""
+
+    exit_code = 12
+
+
 class InterruptedSession(CoachError):
     exit_code = 130

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -24,12 +25,12 @@ def torso_length_px(xy: np.ndarray) -> float:
     return float(np.linalg.norm(shoulders - hips))
 
 
-def window_motion(xys: np.ndarray) -> float:
+def window_motion(xys: np.ndarray, landmarks: Sequence[L] = tuple(STILL_LANDMARKS)) -> float:
     """Largest drift of a key landmark from its median over a window, in torso lengths.
 
     xys: (n, 33, 2) pixels.
     """
-    key = xys[:, STILL_LANDMARKS]
+    key = xys[:, list(landmarks)]
     drift = np.linalg.norm(key - np.median(key, axis=0), axis=2).max()
     scale = max(torso_length_px(np.median(xys, axis=0)), 1.0)
     return float(drift / scale)
@@ -40,11 +41,15 @@ class StillnessCalibrator:
 
     `max_motion` is the largest landmark drift allowed over the window, as a fraction of the torso
     length (0.05 of a ~50 cm torso is 2.5 cm: breathing and settling, not a movement).
+    `landmarks` are the ones that must stay put (default `STILL_LANDMARKS`).
     """
 
-    def __init__(self, still_s: float = 2.0, max_motion: float = 0.05) -> None:
+    def __init__(
+        self, still_s: float = 2.0, max_motion: float = 0.05, landmarks: Sequence[L] = tuple(STILL_LANDMARKS)
+    ) -> None:
         self.still_s = still_s
         self.max_motion = max_motion
+        self.landmarks = tuple(landmarks)
         self._window: deque[tuple[float, Pose]] = deque()
 
     def reset(self) -> None:
@@ -60,7 +65,7 @@ class StillnessCalibrator:
         if t_s - self._window[0][0] < self.still_s * 0.95:
             return None
         xys = np.stack([p.xy for _, p in self._window])
-        if window_motion(xys) > self.max_motion:
+        if window_motion(xys, self.landmarks) > self.max_motion:
             self._window.popleft()
             return None
         times = [t for t, _ in self._window]

@@ -84,14 +84,17 @@ class RepTracker:
         self._hold_done = False
         self._exit_pending_s: float | None = None
 
-    def update(self, angle_deg: float | None, t_s: float) -> TrackerUpdate:
+    def update(self, angle_deg: float | None, t_s: float, *, body_still: bool = True) -> TrackerUpdate:
+        """`body_still`: the analyzer's own verdict that the body is not moving (e.g. from landmark
+        motion, which shows a movement the angle may not yet: a model under-reading the extreme of a
+        turn); a hold needs it as well as a still angle."""
         if angle_deg is None or not np.isfinite(angle_deg):
             return self._absent(t_s)
         self._last_seen_s = t_s
         self._remember(angle_deg, t_s)
         if self._phase in (Phase.NEUTRAL, Phase.NO_POSE) and self._hold_start_s is None and self._peak == 0:
             return self._neutral(angle_deg, t_s)
-        return self._in_rep(angle_deg, t_s)
+        return self._in_rep(angle_deg, t_s, body_still)
 
     # -- states -------------------------------------------------------------------------------
 
@@ -126,7 +129,7 @@ class RepTracker:
         self._phase = Phase.NEUTRAL
         return TrackerUpdate(Phase.NEUTRAL)
 
-    def _in_rep(self, angle: float, t_s: float) -> TrackerUpdate:
+    def _in_rep(self, angle: float, t_s: float, body_still: bool = True) -> TrackerUpdate:
         rules = self.rules
         if self._phase == Phase.NO_POSE:
             self._phase = Phase.MOVING
@@ -137,7 +140,7 @@ class RepTracker:
         if value > self._peak:
             self._peak, self._peak_s = value, t_s
         near_peak = value >= self._peak - rules.hold_band_deg and self._peak >= rules.min_peak_deg
-        still = abs(speed) < rules.hold_speed_dps
+        still = abs(speed) < rules.hold_speed_dps and body_still
 
         if value <= rules.return_deg:
             return self._finish(t_s)

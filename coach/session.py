@@ -24,13 +24,18 @@ def run_session(
     analyzer: Analyzer,
     record: SessionRecord,
     on_frame: FrameCallback | None = None,
+    selector: PersonSelector | None = None,
 ) -> None:
-    """Analyze every frame; `record` holds all that was measured even if the loop is interrupted."""
-    selector = PersonSelector()
+    """Analyze every frame; `record` holds all that was measured even if the loop is interrupted.
+
+    Only usable upper bodies count as people (`record.frames_with_pose` stays honest when the
+    model sees a person in a hand or an empty room); pass `selector` to read its presence after.
+    """
+    selector = selector if selector is not None else PersonSelector()
     for frame in frames:
         poses = estimator.estimate(frame)
         pose = selector.select(poses, frame.t_s)
         analysis = analyzer.update(pose, frame.t_s)
-        record.add(analysis, len(poses))
+        record.add(analysis, selector.people_in_view)
         if on_frame is not None:
             on_frame(frame, pose, analysis)

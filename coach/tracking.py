@@ -7,9 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from coach.landmarks import PoseLandmark as L
+from coach.plausibility import is_usable_upper_body
 from coach.pose import Pose
 
 TRUNK = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
+# A person is in the video only if followed this long without a gap (or through all of a shorter
+# clip): the model's phantoms in a hand or a moving background flicker for a fraction of a second.
+MIN_PRESENCE_S = 1.0
 
 
 def trunk_centre_and_size(pose: Pose) -> tuple[np.ndarray, float]:
@@ -28,6 +32,10 @@ class PersonSelector:
     trunk lengths or of a size off by more than `max_size_change` is someone else: the frame then
     has no pose for the analyzer (counting pauses) until the person returns. After `reacquire_s`
     without the person, the largest pose is taken again (the person may have sat down elsewhere).
+
+    Poses that are not a usable upper body (see `coach.plausibility`: the model's phantoms in a
+    hand, a face close-up, an empty scene) are nobody. `people_in_view` counts the usable poses of
+    the last frame; `longest_presence_s` is the longest time the person was followed without a gap.
     """
 
     def __init__(self, max_jump: float = 1.0, max_size_change: float = 0.4, reacquire_s: float = 5.0) -> None:
@@ -40,8 +48,28 @@ class PersonSelector:
         self._centre: np.ndarray | None = None
         self._size = 0.0
         self._last_seen_s = 0.0
+        self._presence_start_s: float | None = None
+        self.people_in_view = 0
+        self.longest_presence_s = 0.0
+        self._ever_followed = False
 
     def select(self, poses: Sequence[Pose], t_s: float) -> Pose | None:
+        chosen = self._choose([pose for pose in poses if is_usable_upper_body(pose)], t_s)
+        if chosen is None:
+            self._presence_start_s = None
+        else:
+            if self._presence_start_s is None:
+                self._presence_start_s = t_s
+            self._ever_followed = True
+            self.longest_presence_s = max(self.longest_presence_s, t_s - self._presence_start_s)
+        return chosen
+
+    def saw_person(self, span_s: float) -> bool:
+        """Whether someone was followed for `MIN_PRESENCE_S` (or the whole `span_s` of a shorter clip)."""
+        return self._ever_followed and self.longest_presence_s >= min(MIN_PRESENCE_S, span_s)
+
+    def _choose(self, poses: Sequence[Pose], t_s: float) -> Pose | None:
+        self.people_in_view = len(poses)
         if not poses:
             return None
         if self._centre is None or t_s - self._last_seen_s > self.reacquire_s:

@@ -15,6 +15,14 @@ from coach.frame import Frame, VideoInfo
 
 DEFAULT_FPS = 30.0
 MIN_FPS, MAX_FPS = 1.0, 240.0
+# A container clock stepping less than a MAX_FPS frame period (less rounding) is broken.
+MIN_STEP_MS = 1000.0 / MAX_FPS - 0.5
+# Variable-frame-rate files (screen and browser recorders, phones under load) may hold one frame for
+# seconds; a longer jump is a broken clock.
+MAX_GAP_MS = 5000.0
+# FFmpeg reads every file format (stills too); without it OpenCV falls back to its own AVI parser,
+# which prints to the terminal on a corrupt file.
+FILE_BACKEND = cv2.CAP_FFMPEG if cv2.videoio_registry.hasBackend(cv2.CAP_FFMPEG) else cv2.CAP_ANY
 
 
 def sane_fps(reported: float) -> float:
@@ -37,7 +45,7 @@ class VideoFileSource:
             raise VideoNotFoundError(f"Video not found: {self.path}")
         if not self.path.is_file():
             raise VideoUnreadableError(f"Not a video file: {self.path}")
-        self._capture = cv2.VideoCapture(str(self.path))
+        self._capture = cv2.VideoCapture(str(self.path), FILE_BACKEND)
         if not self._capture.isOpened():
             raise VideoUnreadableError(f"Cannot read {self.path}: not a video file, or it is corrupt")
         ok, first = self._capture.read()
@@ -71,14 +79,18 @@ class VideoFileSource:
 
     def __iter__(self) -> Iterator[Frame]:
         period_ms = 1000.0 / self.info.fps
+        max_step_ms = max(10 * period_ms, MAX_GAP_MS)
         index = 0
         last_ms = -period_ms
         image = self._first
         container_ms: float = self._first_ms
         self._first = None
         while image is not None:
-            # Trust the container's clock only while it moves forward by a plausible step.
-            plausible = math.isfinite(container_ms) and last_ms < container_ms <= last_ms + 10 * period_ms
+            # Trust the container's clock only while it moves forward by a plausible step (a file
+            # claiming 1000 fps steps by 1 ms: its clock would squeeze a minute into a second).
+            plausible = (
+                math.isfinite(container_ms) and last_ms + MIN_STEP_MS <= container_ms <= last_ms + max_step_ms
+            )
             timestamp_ms = container_ms if plausible else last_ms + period_ms
             if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
                 yield Frame(image=image, timestamp_ms=round(max(timestamp_ms, 0.0)), index=index)

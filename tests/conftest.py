@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,14 @@ def _run_model(path: Path, with_mask: bool) -> ClipPoses:
             poses.append(estimator.estimate(frame))
         info = source.info
     return ClipPoses(times_s=times, poses=poses, info=info)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scratch_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every `coach analyze` is stored in the history: keep the tests' sessions out of the user's own."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    os.environ["COACH_DB"] = str(path)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,179 @@
+"""The coaching state of a live session: calibration first, then the analyzer, sets, pause, cues.
+
+No I/O, no clock, no threads: `observe(poses, t_s, brightness)` per frame returns the pose followed
+and the analysis to show. The keys of the live window map onto `toggle_pause`, `new_set` and
+`recalibrate`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from coach.analysis import Analyzer, Cue, FrameAnalysis, Phase, Rep, Severity
+from coach.analyzers import make_analyzer
+from coach.calibration import Calibrator
+from coach.plausibility import is_usable_upper_body
+from coach.pose import Pose
+from coach.profile import CalibrationProfile
+from coach.tracking import PersonSelector
+
+CUE_SHOWN_S = 2.5  # a cue stays on screen this long (people need time to read it)
+STEP_INTO_VIEW = Cue("no_person", "Step into view", Severity.INFO)
+CALIBRATE_CUE = "Sit tall, hands behind your head, and hold still"
+HOLD_DONE = Cue("hold_done", "Hold complete: come back slowly", Severity.GOOD)
+GO = Cue("calibrated", "Calibrated: start the stretch", Severity.GOOD)
+
+
+class Coach:
+    """What a live session knows between frames: calibration, the analyzer, the set, pause.
+
+    No I/O and no clock: frames come in with their timestamps, analyses go out.
+    """
+
+    def __init__(
+        self,
+        exercise: str,
+        profile: CalibrationProfile | None = None,
+        *,
+        target_reps: int = 3,
+        hold_target_s: float | None = None,
+    ) -> None:
+        self.exercise = exercise
+        self.target_reps = target_reps
+        self.hold_target_s = hold_target_s
+        self.calibrator = Calibrator(exercise=exercise)
+        self.selector = PersonSelector()
+        self.profile: CalibrationProfile | None = None
+        self.analyzer: Analyzer | None = None
+        self.set_number = 1
+        self.paused = False
+        self.reps: list[tuple[int, Rep]] = []  # every completed rep of the session, with its set
+        self._cue: tuple[Cue, float] | None = None
+        self._last_hold_s = 0.0
+        self._follow_calibrated_person = False
+        self.people_in_view = 0  # usable upper bodies in the last frame (the model's phantoms are nobody)
+        self.calibration_problem: str | None = None  # what calibration last asked the person to change
+        self.ever_calibrated = False
+        self._just_calibrated = False
+        probe = make_analyzer(exercise, None, target_reps=target_reps)
+        self.signal_names: tuple[str, str] = probe.signal_names
+        self.wants_mask = bool(getattr(probe, "wants_mask", False))
+        if profile is not None:
+            self._start_coaching(profile)
+
+    @property
+    def calibrating(self) -> bool:
+        return self.analyzer is None
+
+    def observe(
+        self, poses: Sequence[Pose], t_s: float, brightness: Callable[[], float]
+    ) -> tuple[Pose | None, FrameAnalysis]:
+        """One frame: all people the model found (largest first) -> the followed pose and analysis."""
+        self.people_in_view = sum(is_usable_upper_body(pose) for pose in poses)
+        if self.analyzer is None:
+            if self.paused:
+                return None, FrameAnalysis(t_s=t_s, phase=Phase.CALIBRATING, target_reps=self.target_reps)
+            return self._calibrate(poses, t_s, brightness())
+        if self._follow_calibrated_person and self.profile is not None:
+            # Start with whoever sits where the calibrated person sat, not just the biggest person.
+            self.selector.reset()
+            self.selector.select([self.profile.neutral_pose()], t_s)
+            self._follow_calibrated_person = False
+        pose = None if self.paused else self.selector.select(poses, t_s)
+        analysis = self.analyzer.update(pose, t_s)
+        if analysis.completed_rep is not None:
+            self.reps.append((self.set_number, analysis.completed_rep))
+        if self.paused:
+            return None, dataclasses.replace(analysis, cue=None)
+        if analysis.cue is None:
+            analysis = dataclasses.replace(analysis, cue=self._encouragement(pose, analysis))
+        self._last_hold_s = analysis.hold_s
+        return pose, self._keep_cue_readable(analysis)
+
+    def set_complete(self, analysis: FrameAnalysis) -> bool:
+        done = analysis.reps_by_side.values()
+        return bool(done) and not self.calibrating and all(n >= self.target_reps for n in done)
+
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
+
+    def new_set(self) -> None:
+        """Key `r`: counting starts again with the same calibration."""
+        self.set_number += 1
+        self._cue = None
+        if self.profile is not None:
+            self._start_coaching(self.profile)
+
+    def recalibrate(self) -> None:
+        """Key `c`: calibrate again, then a new set."""
+        self.set_number += 1
+        self.analyzer = None
+        self.profile = None
+        self._cue = None
+        self.calibrator.reset()
+
+    def calibration_summary(self) -> dict[str, Any]:
+        return self.analyzer.calibration_summary() if self.analyzer is not None else {}
+
+    def _calibrate(
+        self, poses: Sequence[Pose], t_s: float, brightness: float
+    ) -> tuple[Pose | None, FrameAnalysis]:
+        status = self.calibrator.add(poses, t_s, brightness)
+        self.calibration_problem = status.message
+        if status.ready:
+            result = self.calibrator.result()
+            self._start_coaching(result.profile)
+            self._just_calibrated = True
+        seconds = self.calibrator.rules.seconds
+        cue = Cue(
+            "calibrating",
+            status.message or CALIBRATE_CUE,
+            Severity.FAULT if status.message else Severity.INFO,
+        )
+        analysis = FrameAnalysis(
+            t_s=t_s,
+            phase=Phase.CALIBRATING,
+            hold_s=status.progress * seconds,  # the hold ring shows the still seconds filling up
+            hold_target_s=seconds,
+            cue=cue,
+            target_reps=self.target_reps,
+        )
+        return (poses[0] if poses else None), analysis
+
+    def _start_coaching(self, profile: CalibrationProfile) -> None:
+        self.profile = profile
+        self.ever_calibrated = True
+        self.analyzer = make_analyzer(
+            self.exercise, profile, target_reps=self.target_reps, hold_target_s=self.hold_target_s
+        )
+        self._follow_calibrated_person = True
+
+    def _encouragement(self, pose: Pose | None, analysis: FrameAnalysis) -> Cue | None:
+        """What to say when the analyzer has nothing to correct."""
+        if pose is None:
+            return STEP_INTO_VIEW
+        if self._just_calibrated:
+            self._just_calibrated = False
+            return GO
+        rep = analysis.completed_rep
+        if rep is not None and rep.good:
+            done = analysis.reps_by_side.get(rep.side or "", sum(analysis.reps_by_side.values()))
+            side = f"{rep.side} " if rep.side else ""
+            return Cue("good_rep", f"Good rep! {side}{done}/{analysis.target_reps}", Severity.GOOD)
+        if self._last_hold_s < analysis.hold_target_s <= analysis.hold_s:
+            return HOLD_DONE
+        return None
+
+    def _keep_cue_readable(self, analysis: FrameAnalysis) -> FrameAnalysis:
+        if analysis.cue is not None:
+            self._cue = (analysis.cue, analysis.t_s)
+            return analysis
+        if self._cue is None or analysis.phase == Phase.NO_POSE:
+            return analysis
+        cue, since = self._cue
+        if analysis.t_s - since > CUE_SHOWN_S or cue is STEP_INTO_VIEW:
+            self._cue = None
+            return analysis
+        return dataclasses.replace(analysis, cue=cue)

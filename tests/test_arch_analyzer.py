@@ -1,0 +1,342 @@
+"""The Sit and Arch analyzer, frame by frame: hand-built sessions of a bent seated body with known
+spine angles (tests/test_arch.py's builders), then the real model on the sample clips and a mirror.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from coach.analysis import FrameAnalysis, Phase, Severity
+from coach.analyzers import make_analyzer
+from coach.analyzers.arch import ArchAnalyzer
+from coach.pose import Pose
+from coach.profile import profile_from_poses
+from tests.helpers import SAMPLES, ClipLoader, replay
+from tests.test_arch import arch_pose
+
+FPS = 15.0
+STILL_S = 2.6  # self-calibration needs 2 s of stillness
+
+Bends = tuple[float, float, float]  # thoracic, lumbar, neck
+
+
+def eased(a: Bends, b: Bends, seconds: float) -> list[Bends]:
+    """A cosine-eased move between two postures, one entry per frame."""
+    n = round(seconds * FPS)
+    steps = (1 - np.cos(np.pi * np.arange(n) / n)) / 2
+    return [tuple(float(x + (y - x) * s) for x, y in zip(a, b, strict=True)) for s in steps]  # type: ignore[misc]
+
+
+def rep_timeline(target: Bends, hold_s: float, rest_s: float = 1.0) -> list[Bends]:
+    zero = (0.0, 0.0, 0.0)
+    return (
+        eased(zero, target, 1.2)
+        + eased(target, target, hold_s)
+        + eased(target, zero, 1.2)
+        + eased(zero, zero, rest_s)
+    )
+
+
+@cache
+def _pose(bends: Bends, azimuth_deg: float) -> Pose:
+    return arch_pose(*bends, azimuth_deg=azimuth_deg)
+
+
+def session(
+    *reps: tuple[Bends, float], still_s: float = STILL_S, azimuth_deg: float = 90.0
+) -> list[tuple[float, Pose | None]]:
+    """(t, pose) frames: still sitting, then each (target, hold seconds) as a rep with a rest after it."""
+    timeline = eased((0, 0, 0), (0, 0, 0), still_s)
+    for target, hold_s in reps:
+        timeline += rep_timeline(target, hold_s)
+    rounded = [tuple(round(x, 2) for x in bends) for bends in timeline]  # reuse identical poses
+    return [(i / FPS, _pose(bends, azimuth_deg)) for i, bends in enumerate(rounded)]  # type: ignore[arg-type]
+
+
+def run(frames: list[tuple[float, Pose | None]], analyzer: ArchAnalyzer | None = None) -> list[FrameAnalysis]:
+    analyzer = analyzer or ArchAnalyzer()
+    return [analyzer.update(pose, t) for t, pose in frames]
+
+
+def hold_window(still_s: float = STILL_S, hold_s: float = 1.5) -> tuple[float, float]:
+    """When the first rep's hold truly starts and ends."""
+    start = round(still_s * FPS) / FPS + round(1.2 * FPS) / FPS
+    return start, start + round(hold_s * FPS) / FPS
+
+
+def cues(frames: list[FrameAnalysis]) -> list[tuple[float, str]]:
+    return [(f.t_s, f.cue.code) for f in frames if f.cue is not None]
+
+
+# -- hand-built sessions -------------------------------------------------------------------------
+
+
+def test_a_good_arch_frame_by_frame() -> None:
+    analyzer = ArchAnalyzer()
+    frames = run(session(((20, 4, 0), 1.5)), analyzer)
+    phases = [f.phase for f in frames]
+    calibrated = phases.index(Phase.NEUTRAL)
+    assert set(phases[:calibrated]) == {Phase.CALIBRATING}
+    assert 1.9 <= frames[calibrated].t_s <= 2.2
+    assert all(f.angle_deg is None for f in frames[:calibrated])
+    assert all(f.angle_deg is not None for f in frames[calibrated:])
+    first = {phase: phases.index(phase) for phase in (Phase.MOVING, Phase.HOLD, Phase.RETURNING)}
+    assert calibrated < first[Phase.MOVING] < first[Phase.HOLD] < first[Phase.RETURNING]
+    assert phases[-1] == Phase.NEUTRAL
+
+    start, end = hold_window()
+    for f in frames:
+        if start + 0.3 <= f.t_s <= end - 0.1:
+            assert f.phase == Phase.HOLD, f
+            assert f.angle_deg == pytest.approx(24.0, abs=2.0)
+            assert f.signals["low_back_deg"] == pytest.approx(4.0, abs=2.0)
+            assert f.signals["head_deg"] == pytest.approx(0.0, abs=2.0)
+        if f.t_s < start - 1.3:
+            assert f.angle_deg is None or f.angle_deg == pytest.approx(0.0, abs=0.5)
+
+    [rep] = analyzer.reps
+    assert rep.side is None and rep.good and rep.faults == ()
+    assert rep.hold_s == pytest.approx(1.5, abs=0.3)
+    assert rep.hold_start_s == pytest.approx(start, abs=0.3)
+    assert rep.peak_angle_deg == pytest.approx(24.0, abs=2.0)
+    assert frames[-1].reps_by_side == {"arch": 1} and frames[-1].good_reps == 1
+    assert [f.completed_rep for f in frames if f.completed_rep is not None] == [rep]
+    assert cues(frames) == []
+
+
+def test_the_hold_timer_runs_to_two_seconds_but_one_second_makes_a_good_rep() -> None:
+    analyzer = ArchAnalyzer()
+    frames = run(session(((20, 4, 0), 1.2)), analyzer)
+    assert {f.hold_target_s for f in frames} == {2.0}
+    assert max(f.hold_s for f in frames) == pytest.approx(1.2, abs=0.3)
+    assert analyzer.reps[0].good
+
+
+def test_the_hold_a_good_rep_needs_is_configurable() -> None:
+    analyzer = make_analyzer("arch", hold_target_s=2.0)
+    assert isinstance(analyzer, ArchAnalyzer)
+    run(session(((20, 4, 0), 1.5)), analyzer)
+    assert analyzer.reps[0].faults == ("short_hold",)
+
+
+@pytest.mark.parametrize(
+    ("target", "fault"),
+    [((5, 20, 0), "low_back"), ((8, 3, 25), "head_back")],
+)
+def test_a_fault_is_cued_during_the_hold_and_tagged_on_the_rep(target: Bends, fault: str) -> None:
+    analyzer = ArchAnalyzer()
+    frames = run(session((target, 1.5)), analyzer)
+    start, end = hold_window()
+    assert [code for _, code in cues(frames)] == [fault]
+    [(cue_t, _)] = cues(frames)
+    assert start - 0.6 <= cue_t <= end
+    [cue] = [f.cue for f in frames if f.cue is not None]
+    assert cue is not None and cue.severity == Severity.FAULT
+    [rep] = analyzer.reps
+    assert rep.faults == (fault,) and not rep.good
+    assert rep.peak_angle_deg == pytest.approx(target[0] + target[1], abs=2.5)
+
+
+def test_a_short_hold_is_cued_as_the_person_leaves_it() -> None:
+    analyzer = ArchAnalyzer()
+    frames = run(session(((20, 4, 0), 0.5)), analyzer)
+    _, end = hold_window(hold_s=0.5)
+    assert [code for _, code in cues(frames)] == ["short_hold"]
+    [(cue_t, _)] = cues(frames)
+    assert end <= cue_t <= end + 1.0
+    [rep] = analyzer.reps
+    assert rep.faults == ("short_hold",)
+    assert rep.hold_s < 1.0
+
+
+def test_three_reps_one_of_each_kind_are_counted_and_judged() -> None:
+    analyzer = ArchAnalyzer()
+    frames = run(session(((20, 4, 0), 1.8), ((5, 20, 0), 1.8), ((8, 3, 25), 1.5)), analyzer)
+    assert [r.faults for r in analyzer.reps] == [(), ("low_back",), ("head_back",)]
+    assert frames[-1].reps_by_side == {"arch": 3} and frames[-1].good_reps == 1
+    assert [r.hold_s for r in analyzer.reps] == pytest.approx([1.8, 1.8, 1.5], abs=0.3)
+
+
+def test_sitting_still_with_jitter_counts_nothing() -> None:
+    rng = np.random.default_rng(3)
+    frames = []
+    base = arch_pose()
+    for i in range(round(8 * FPS)):
+        pose = Pose(
+            xy=base.xy + rng.normal(0, 0.8, base.xy.shape),
+            depth=base.depth,
+            world=base.world,
+            visibility=base.visibility,
+            image_size=base.image_size,
+            mask=base.mask,
+        )
+        frames.append((i / FPS, pose))
+    analyzer = ArchAnalyzer()
+    analyses = run(frames, analyzer)
+    assert analyzer.reps == []
+    assert {f.phase for f in analyses} <= {Phase.CALIBRATING, Phase.NEUTRAL}
+
+
+def test_from_the_front_it_says_it_cannot_measure_instead_of_reporting_noise() -> None:
+    analyzer = ArchAnalyzer()
+    frames = run(session(((20, 4, 0), 1.5), azimuth_deg=0.0), analyzer)
+    assert all(f.angle_deg is None for f in frames)
+    assert all(f.phase == Phase.CALIBRATING for f in frames)
+    view_cues = [f.cue for f in frames if f.cue is not None]
+    assert view_cues and {c.code for c in view_cues} == {"view"}
+    assert view_cues[0].severity == Severity.INFO
+    assert "Cannot measure the arch from this view" in view_cues[0].message
+    summary = analyzer.calibration_summary()
+    assert summary["calibrated"] is False and summary["measurable"] is False
+    assert "side" in summary["reason"]
+    assert analyzer.reps == []
+
+
+def test_turning_the_camera_to_the_side_after_a_front_start_calibrates() -> None:
+    front = session(still_s=3.0, azimuth_deg=0.0)
+    side = [(t + 3.0 + 1 / FPS, pose) for t, pose in session(((20, 4, 0), 1.5))]
+    analyzer = ArchAnalyzer()
+    frames = run(front + side, analyzer)
+    assert analyzer.calibration_summary()["measurable"] is True
+    assert len(analyzer.reps) == 1 and analyzer.reps[0].good
+    assert frames[-1].angle_deg is not None
+
+
+def test_with_a_profile_there_is_no_calibration_and_the_split_still_works() -> None:
+    neutral = [pose for t, pose in session(still_s=1.0) if pose is not None]
+    profile = profile_from_poses(neutral, [i / FPS for i in range(len(neutral))])
+    analyzer = ArchAnalyzer(profile)
+    frames = run(session(((5, 20, 0), 1.5), still_s=1.0), analyzer)
+    assert Phase.CALIBRATING not in {f.phase for f in frames}
+    assert analyzer.calibration_summary()["source"] == "profile"
+    assert [r.faults for r in analyzer.reps] == [("low_back",)]
+
+
+def test_losing_the_person_pauses_and_a_later_rep_still_counts() -> None:
+    frames = session(((20, 4, 0), 1.5), ((20, 4, 0), 1.5))
+    start, _ = hold_window()
+    gap = [(t, None if start + 3.0 < t < start + 3.6 else pose) for t, pose in frames]  # during the rest
+    analyzer = ArchAnalyzer()
+    analyses = run(gap, analyzer)
+    assert any(f.phase == Phase.NO_POSE for f in analyses)
+    assert all(f.angle_deg is None for f in analyses if f.phase == Phase.NO_POSE)
+    assert len(analyzer.reps) == 2
+
+
+def test_reset_forgets_everything() -> None:
+    analyzer = ArchAnalyzer()
+    run(session(((20, 4, 0), 1.5)), analyzer)
+    analyzer.reset()
+    assert analyzer.reps == [] and analyzer.calibration_summary()["calibrated"] is False
+    assert analyzer.update(arch_pose(), 0.0).phase == Phase.CALIBRATING
+
+
+def test_the_analyzer_shape() -> None:
+    analyzer = make_analyzer("arch")
+    assert isinstance(analyzer, ArchAnalyzer)
+    assert analyzer.exercise == "arch"
+    assert analyzer.signal_names == ("low_back_deg", "head_deg")
+    assert analyzer.wants_mask
+    frame = analyzer.update(None, 0.0)
+    assert frame.phase == Phase.NO_POSE and set(frame.signals) == {"low_back_deg", "head_deg"}
+    with pytest.raises(ValueError):
+        ArchAnalyzer(target_reps=0)
+    with pytest.raises(ValueError):
+        ArchAnalyzer(hold_target_s=0)
+
+
+# -- the real model ------------------------------------------------------------------------------
+
+ARCH_CLIPS = ("dev_arch_side_good", "dev_arch_side_faults")
+HOLD_TOLERANCE_S = 0.3
+ANGLE_MAE_DEG = 3.0
+
+
+def true_arch(ground_truth: dict) -> np.ndarray:
+    return np.array([f["ext_thor"] + f["ext_lumb"] for f in ground_truth["frames"]])
+
+
+def check_against_truth(frames: list[FrameAnalysis], analyzer: ArchAnalyzer, truth: dict) -> list[float]:
+    """Asserts the accuracy targets of the issue; returns the hold errors."""
+    true_reps = truth["scenario"]["reps"]
+    assert len(analyzer.reps) == len(true_reps)
+    errors = []
+    for rep, true in zip(analyzer.reps, true_reps, strict=True):
+        assert rep.start_s < true["hold_start"] + 0.5 and rep.end_s > true["hold_end"] - 0.5
+        errors.append(abs(rep.hold_s - (true["hold_end"] - true["hold_start"])))
+        expected = () if true["fault"] is None else (true["fault"],)
+        assert rep.faults == expected, (rep, true)
+    angles = np.array([np.nan if f.angle_deg is None else f.angle_deg for f in frames])
+    measured = np.isfinite(angles)
+    assert measured.sum() > 0.8 * len(frames)
+    mae = float(np.mean(np.abs(angles[measured] - true_arch(truth)[measured])))
+    assert mae <= ANGLE_MAE_DEG
+    return errors
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ARCH_CLIPS)
+def test_sample_clip_reps_holds_angle_and_faults(
+    name: str, clip_poses: ClipLoader, ground_truth: Callable
+) -> None:
+    analyzer = ArchAnalyzer()
+    frames = replay(analyzer, clip_poses(name, with_mask=True))
+    errors = check_against_truth(frames, analyzer, ground_truth(name))
+    # One frame of slack over the issue's 0.3 s: the hold clock starts and ends on frames (15 fps).
+    assert max(errors) <= HOLD_TOLERANCE_S + 1 / FPS + 1e-6, errors
+    assert analyzer.calibration_summary()["view_azimuth_deg"] == pytest.approx(
+        ground_truth(name)["camera"]["azimuth_deg"], abs=15
+    )
+
+
+@pytest.fixture(scope="module")
+def mirrored_faults_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dev_arch_side_faults flipped left-right: the camera at the person's other side."""
+    source = cv2.VideoCapture(str(SAMPLES / "dev_arch_side_faults.mp4"))
+    fps = source.get(cv2.CAP_PROP_FPS)
+    path = tmp_path_factory.mktemp("arch_mirror") / "dev_arch_side_faults_mirrored.mp4"
+    writer: cv2.VideoWriter | None = None
+    while True:
+        ok, image = source.read()
+        if not ok:
+            break
+        if writer is None:
+            size = (image.shape[1], image.shape[0])
+            writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
+        writer.write(cv2.flip(image, 1))
+    source.release()
+    assert writer is not None
+    writer.release()
+    return path
+
+
+@pytest.mark.slow
+def test_mirrored_clip_reads_the_same(
+    mirrored_faults_clip: Path, clip_poses: ClipLoader, ground_truth: Callable
+) -> None:
+    analyzer = ArchAnalyzer()
+    frames = replay(analyzer, clip_poses(mirrored_faults_clip, with_mask=True))
+    errors = check_against_truth(frames, analyzer, ground_truth("dev_arch_side_faults"))
+    assert max(errors) <= HOLD_TOLERANCE_S + 1 / FPS + 1e-6, errors
+    azimuth = analyzer.calibration_summary()["view_azimuth_deg"]
+    assert azimuth == pytest.approx(-ground_truth("dev_arch_side_faults")["camera"]["azimuth_deg"], abs=15)
+
+
+@pytest.mark.slow
+def test_front_clip_is_refused_with_a_reason(clip_poses: ClipLoader) -> None:
+    analyzer = ArchAnalyzer()
+    frames = replay(analyzer, clip_poses("dev_rotate_front_good"))  # no mask needed to see the view
+    assert all(f.angle_deg is None for f in frames)
+    assert analyzer.reps == []
+    summary = analyzer.calibration_summary()
+    assert summary["measurable"] is False
+    assert abs(summary["view_azimuth_deg"]) < 30
+    assert "Cannot measure the arch" in summary["reason"]
+    assert math.isfinite(summary["view_azimuth_deg"])
