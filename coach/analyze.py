@@ -12,12 +12,14 @@ from tqdm import tqdm
 
 from coach.analysis import FrameAnalysis
 from coach.analyzers import make_analyzer
+from coach.calibration import window_view
 from coach.errors import InterruptedSession, NoPersonError
 from coach.estimator import PoseEstimator
 from coach.frame import Frame
 from coach.overlay import annotate
 from coach.pose import Pose
 from coach.profile import CalibrationProfile
+from coach.profile_store import check_view
 from coach.report import SessionRecord, build_report, write_frames_csv, write_report
 from coach.session import run_session
 from coach.tracking import PersonSelector
@@ -33,6 +35,8 @@ class AnalyzeRequest:
     frames_path: Path | None = None
     annotated_path: Path | None = None
     profile: CalibrationProfile | None = None
+    profile_name: str = "default"  # how the user named the profile (for messages)
+    calibration_dir: Path = Path("calibration")
     target_reps: int = 3
     hold_target_s: float | None = None
     progress: bool = False
@@ -81,8 +85,12 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
             )
         )
 
+        view_check = ProfileViewCheck(request) if request.profile is not None else None
+
         def on_frame(frame: Frame, pose: Pose | None, analysis: FrameAnalysis) -> None:
             bar.update(1)
+            if view_check is not None:
+                view_check.add(pose, frame.t_s)
             if sink is not None:
                 sink.write(annotate(frame.image, pose, analysis))
 
@@ -112,3 +120,28 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
             f"Interrupted after {record.frames} frames; what was measured is saved in {request.report_path}"
         )
     return report
+
+
+class ProfileViewCheck:
+    """Stops with a ProfileError when the video's camera sees the person from another place than the
+    profile's calibration did (judged on the first `VIEW_CHECK_S` seconds with a person)."""
+
+    VIEW_CHECK_S = 2.0
+
+    def __init__(self, request: AnalyzeRequest) -> None:
+        assert request.profile is not None
+        self.request = request
+        self.poses: list[Pose] = []
+        self.first_s: float | None = None
+        self.done = False
+
+    def add(self, pose: Pose | None, t_s: float) -> None:
+        if self.done or pose is None:
+            return
+        self.first_s = t_s if self.first_s is None else self.first_s
+        self.poses.append(pose)
+        if t_s - self.first_s >= self.VIEW_CHECK_S:
+            self.done = True
+            assert self.request.profile is not None
+            check_view(self.request.profile, window_view(self.poses), self.request.profile_name,
+                       self.request.calibration_dir)  # fmt: skip

@@ -93,6 +93,8 @@ def run_analyze(args: argparse.Namespace) -> int:
         frames_path=args.frames,
         annotated_path=args.annotated,
         profile=load_profile_option(args),
+        profile_name=args.profile or "default",
+        calibration_dir=args.calibration_dir,
         target_reps=args.reps or DEFAULT_TARGET_REPS,
         hold_target_s=args.hold,
         progress=sys.stderr.isatty(),

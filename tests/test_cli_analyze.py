@@ -128,3 +128,24 @@ def test_ctrl_c_keeps_what_was_measured(tmp_path: Path) -> None:
     assert report["status"] == "interrupted"
     assert 0 < report["frames"] < 541
     assert len(list(csv.DictReader(frames_path.open()))) == report["frames"]
+
+
+def test_profile_for_another_camera_placement_is_refused(tmp_path: Path) -> None:
+    made = coach("calibrate", "--video", SAMPLES / "dev_arch_side_good.mp4", "--profile", "side",
+                 "--calibration-dir", tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    report = tmp_path / "r.json"
+    result = coach("analyze", SAMPLES / "dev_rotate_45.mp4", "--exercise", "rotate", "--profile", "side",
+                   "--calibration-dir", tmp_path, "--report", report)  # fmt: skip
+    assert_one_line_error(result, 9, "put the camera back or run `coach calibrate --profile side")
+    assert not report.exists()
+
+
+def test_analyze_with_a_saved_profile(tmp_path: Path) -> None:
+    made = coach("calibrate", "--video", SAMPLES / "dev_rotate_45.mp4", "--calibration-dir", tmp_path)
+    assert made.returncode == 0, made.stderr
+    report = tmp_path / "r.json"
+    result = coach("analyze", SAMPLES / "dev_rotate_45.mp4", "--exercise", "rotate", "--profile", "default",
+                   "--calibration-dir", tmp_path, "--report", report)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(report.read_text())["counts"] == {"left": 2, "right": 2, "total": 4, "good": 4}
