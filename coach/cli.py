@@ -101,9 +101,10 @@ def run_analyze(args: argparse.Namespace) -> int:
     )
     with cli_history.keep_analysis(args, report_path) as kept:  # history and --report-html
         report = analyze_video(replace(request, frames_path=kept.frames_path))
-    counts = report["counts"]
-    sides = f"left {counts['left']}, right {counts['right']}, " if args.exercise == "rotate" else ""
-    print(f"{args.video.name}: {counts['total']} reps ({sides}{counts['good']} good); report: {report_path}")
+        counts = report["counts"]
+        sides = f"left {counts['left']}, right {counts['right']}, " if args.exercise == "rotate" else ""
+        reps = f"{counts['total']} reps ({sides}{counts['good']} good)"
+        print(f"{args.video.name}: {reps}; report: {report_path}")
     return 0
 
 
