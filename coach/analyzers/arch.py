@@ -25,6 +25,7 @@ import numpy as np
 
 from coach.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.arch import ArchLines, ArchReading, SideView, arch_lines, read_arch, side_view
+from coach.fault_evidence import FaultEvidence
 from coach.filters import OneEuroFilter, OneEuroSettings
 from coach.landmarks import PoseLandmark as L
 from coach.neutral import StillnessCalibrator
@@ -73,9 +74,8 @@ LOW_BACK_MIN_DEG = 6.0
 HEAD_BACK_DEG = 10.0
 # Fault evidence is collected while the arch is held: on the way in and out the model's head and
 # trunk landmarks do not keep pace with each other (the head lines lead by a few frames, which reads
-# as a neck bend). A fault must last this long in the hold before it counts (one stray frame never
-# does).
-FAULT_PERSIST_S = 0.4
+# as a neck bend). A fault must persist in the hold (see coach.fault_evidence) before it counts.
+
 # With a ready-made profile the belly's neutral angle is learnt from this long a stretch of frames
 # sitting at neutral (the profile has landmarks, not the mask), within this many degrees of it.
 NEUTRAL_BELLY_S = 0.5
@@ -89,30 +89,6 @@ CALIBRATION_LANDMARKS = (
 # Smoothing: at rest the arch jitters by about a degree; arching runs at ~20-30 deg/s.
 ANGLE_SMOOTHING = OneEuroSettings(min_cutoff_hz=1.0, beta=0.05, d_cutoff_hz=1.0)
 SIGNAL_SMOOTHING = OneEuroSettings(min_cutoff_hz=0.8, beta=0.05, d_cutoff_hz=1.0)
-
-
-@dataclass
-class _FaultEvidence:
-    """How long each fault has been seen near the arched position during the current rep."""
-
-    seen_s: dict[str, float] = field(default_factory=dict)
-    raised: set[str] = field(default_factory=set)
-    last_t_s: float | None = None
-
-    def observe(self, faults: set[str], t_s: float) -> list[str]:
-        """Add this frame's faults; returns those that just became established."""
-        dt = 0.0 if self.last_t_s is None else max(0.0, t_s - self.last_t_s)
-        self.last_t_s = t_s
-        new = []
-        for code in sorted(faults):
-            self.seen_s[code] = self.seen_s.get(code, 0.0) + dt
-            if code not in self.raised and self.seen_s[code] >= FAULT_PERSIST_S:
-                self.raised.add(code)
-                new.append(code)
-        return new
-
-    def pause(self) -> None:
-        self.last_t_s = None
 
 
 @dataclass
@@ -171,7 +147,7 @@ class ArchAnalyzer:
         self._lumbar_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._neck_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._reps: list[Rep] = []
-        self._evidence = _FaultEvidence()
+        self._evidence = FaultEvidence()
         self._head_watch = _HeadWatch()
         self._phase = Phase.NEUTRAL
         self._cues: deque[Cue] = deque()
@@ -342,7 +318,7 @@ class ArchAnalyzer:
             faults=tuple(code for code in CUES if code in faults),
         )
         self._reps.append(rep)
-        self._evidence = _FaultEvidence()
+        self._evidence = FaultEvidence()
         return rep
 
     def _frame(

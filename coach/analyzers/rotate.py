@@ -11,12 +11,13 @@ it has lasted long enough; the finished rep carries the faults it collected.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from coach.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
+from coach.fault_evidence import FaultEvidence
 from coach.filters import OneEuroFilter, OneEuroSettings
 from coach.neutral import StillnessCalibrator, torso_length_px
 from coach.pose import Pose
@@ -56,8 +57,6 @@ LOW_BACK_PELVIS_DEG = 10.0
 # The hip-to-shoulder chord of an evenly side-bent spine tilts by about half the bend: 5 degrees of
 # chord is a side bend of about 10 degrees, clearly more than sitting tall allows.
 SIDE_LEAN_DEG = 5.0
-# A fault must last this long near the turned position before it counts (one stray frame never does).
-FAULT_PERSIST_S = 0.4
 # Evidence is collected while the turn is at least this fraction of the rep's peak so far.
 NEAR_PEAK_FRACTION = 0.8
 # Smoothing: at rest the angle jitters by about a degree; turns run at up to ~60 deg/s, where the
@@ -98,30 +97,6 @@ JITTER_FACTOR = 2.0
 # quietest frames; a turn that filled the last seconds does not raise it).
 JITTER_MEMORY_S = 2.0
 RECENT_JITTER_PERCENTILE = 25.0
-
-
-@dataclass
-class _FaultEvidence:
-    """How long each fault has been seen near the turned position during the current rep."""
-
-    seen_s: dict[str, float] = field(default_factory=dict)
-    raised: set[str] = field(default_factory=set)
-    last_t_s: float | None = None
-
-    def observe(self, faults: set[str], t_s: float) -> list[str]:
-        """Add this frame's faults; returns those that just became established."""
-        dt = 0.0 if self.last_t_s is None else max(0.0, t_s - self.last_t_s)
-        self.last_t_s = t_s
-        new = []
-        for code in faults:
-            self.seen_s[code] = self.seen_s.get(code, 0.0) + dt
-            if code not in self.raised and self.seen_s[code] >= FAULT_PERSIST_S:
-                self.raised.add(code)
-                new.append(code)
-        return new
-
-    def pause(self) -> None:
-        self.last_t_s = None
 
 
 class _BodyStillness:
@@ -208,7 +183,7 @@ class RotateAnalyzer:
         self._pelvis_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._lean_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._reps: list[Rep] = []
-        self._evidence = _FaultEvidence()
+        self._evidence = FaultEvidence()
         self._cues: deque[Cue] = deque()
         self._peak_deg = 0.0
         self._stillness = _BodyStillness(0.0, 0.0)
@@ -258,7 +233,7 @@ class RotateAnalyzer:
         self._collect_faults(update, angle, pelvis, lean, t_s)
         completed = self._complete(update.completed) if update.completed is not None else None
         if update.phase == Phase.NEUTRAL:  # no rep under way (finished, or never started)
-            self._evidence = _FaultEvidence()
+            self._evidence = FaultEvidence()
             self._peak_deg = 0.0
         return self._frame(
             t_s,

@@ -1,0 +1,22 @@
+"""A fault is raised once it has been seen long enough on the frames' clock, and only once."""
+
+from __future__ import annotations
+
+from coach.fault_evidence import FaultEvidence
+
+
+def test_a_fault_is_raised_once_after_it_persists() -> None:
+    evidence = FaultEvidence(persist_s=0.4)
+    raised = [evidence.observe({"side_lean"}, i / 10) for i in range(8)]
+    assert raised[:4] == [[], [], [], []]  # 0.0 .. 0.3 s seen
+    assert raised[4] == ["side_lean"]  # 0.4 s seen
+    assert raised[5:] == [[], [], []]  # never twice
+
+
+def test_time_away_is_not_evidence() -> None:
+    evidence = FaultEvidence(persist_s=0.4)
+    evidence.observe({"low_back"}, 0.0)
+    evidence.observe({"low_back"}, 0.2)
+    evidence.pause()
+    assert evidence.observe({"low_back"}, 5.0) == []  # the 4.8 s away does not count
+    assert evidence.observe({"low_back"}, 5.2) == ["low_back"]
