@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coach.analysis import Phase
+from coach.analysis import Phase, Rep
 
 ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been gone this long
 
@@ -50,6 +50,18 @@ class RepWindow:
     @property
     def hold_s(self) -> float:
         return self.hold_end_s - self.hold_start_s
+
+    def as_rep(self, faults: tuple[str, ...]) -> Rep:
+        """The finished rep; its peak is signed like the angle (a turn to the right is negative)."""
+        return Rep(
+            side=self.side,
+            start_s=self.start_s,
+            hold_start_s=self.hold_start_s,
+            hold_end_s=self.hold_end_s,
+            end_s=self.end_s,
+            peak_angle_deg=-self.peak_deg if self.side == "right" else self.peak_deg,
+            faults=faults,
+        )
 
 
 @dataclass(frozen=True)

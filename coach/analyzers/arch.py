@@ -308,15 +308,7 @@ class ArchAnalyzer:
             faults.add("short_hold")
         else:
             faults.discard("short_hold")
-        rep = Rep(
-            side=None,
-            start_s=window.start_s,
-            hold_start_s=window.hold_start_s,
-            hold_end_s=window.hold_end_s,
-            end_s=window.end_s,
-            peak_angle_deg=window.peak_deg,
-            faults=tuple(code for code in CUES if code in faults),
-        )
+        rep = window.as_rep(tuple(code for code in CUES if code in faults))
         self._reps.append(rep)
         self._evidence = FaultEvidence()
         return rep

@@ -310,16 +310,7 @@ class RotateAnalyzer:
         faults = set(self._evidence.raised)
         if window.hold_s < self.rules.hold_target_s:
             faults.add("short_hold")
-        order = [code for code in self.cues if code in faults]
-        rep = Rep(
-            side=window.side,
-            start_s=window.start_s,
-            hold_start_s=window.hold_start_s,
-            hold_end_s=window.hold_end_s,
-            end_s=window.end_s,
-            peak_angle_deg=window.peak_deg if window.side != "right" else -window.peak_deg,
-            faults=tuple(order),
-        )
+        rep = window.as_rep(tuple(code for code in self.cues if code in faults))
         self._reps.append(rep)
         return rep
 
