@@ -15,6 +15,19 @@ import numpy as np
 from coach.analysis import Phase, Rep
 
 ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been gone this long
+# A hold ends on the way back only once the angle has clearly left the end range: this much of the
+# rep's excursion (or twice the hold band, whichever is more) below its peak. A model's landmarks can
+# jolt a few degrees for a fraction of a second while the body stays perfectly still; that is not
+# the end of a hold. A person who settles a little lower for this long has ended it, though.
+EXIT_DROP_FRACTION = 0.25
+SETTLED_LOWER_S = 1.0
+# The hold ended at the first frame of the raw angle's way down from the level it held last (the
+# median over the last `LEVEL_WINDOW_S` before the tracker noticed the way back: a model's reading
+# can settle a degree or two lower mid-hold). "Down" is more than this many robust standard
+# deviations of the hold's readings, and at least `LEVEL_FLOOR_DEG`.
+LEVEL_WINDOW_S = 0.6
+LEVEL_SIGMAS = 3.0
+LEVEL_FLOOR_DEG = 0.5
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,7 @@ class RepTracker:
         self._phase = Phase.NEUTRAL
         self._direction = 1.0
         self._samples: deque[tuple[float, float]] = deque()
+        self._raw = 0.0
         self._last_neutral_s: float | None = None
         self._neutral_since_s: float | None = None
         self._last_seen_s: float | None = None
@@ -92,18 +106,30 @@ class RepTracker:
         self._peak = 0.0
         self._peak_s = 0.0
         self._hold_start_s: float | None = None
+        self._hold_trace: list[tuple[float, float, float]] = []  # (t, raw, smoothed), signed outwards
         self._best_hold = (0.0, 0.0)
         self._hold_done = False
         self._exit_pending_s: float | None = None
 
-    def update(self, angle_deg: float | None, t_s: float, *, body_still: bool = True) -> TrackerUpdate:
-        """`body_still`: the analyzer's own verdict that the body is not moving (e.g. from landmark
+    def update(
+        self,
+        angle_deg: float | None,
+        t_s: float,
+        *,
+        body_still: bool = True,
+        raw_deg: float | None = None,
+    ) -> TrackerUpdate:
+        """`angle_deg` is the smoothed angle that drives the states.
+
+        `body_still`: the analyzer's own verdict that the body is not moving (e.g. from landmark
         motion, which shows a movement the angle may not yet: a model under-reading the extreme of a
-        turn); a hold needs it as well as a still angle."""
+        turn); a hold needs it as well as a still angle. `raw_deg`: the same angle unsmoothed, which
+        dates the end of a hold without the smoothing's lag (the smoothed angle when not given)."""
         if angle_deg is None or not np.isfinite(angle_deg):
             return self._absent(t_s)
         self._last_seen_s = t_s
         self._remember(angle_deg, t_s)
+        self._raw = angle_deg if raw_deg is None or not np.isfinite(raw_deg) else raw_deg
         if self._phase in (Phase.NEUTRAL, Phase.NO_POSE) and self._hold_start_s is None and self._peak == 0:
             return self._neutral(angle_deg, t_s)
         return self._in_rep(angle_deg, t_s, body_still)
@@ -149,8 +175,11 @@ class RepTracker:
             self._exit_pending_s = None
         value = angle * self._direction
         speed = self._speed() * self._direction  # + = moving further out
-        if value > self._peak:
-            self._peak, self._peak_s = value, t_s
+        # The peak is the highest level the angle kept over the speed window (its median), not one
+        # frame's reading: a single jolt of the model would otherwise set a peak no hold can reach.
+        sustained = float(np.median([a for _, a in self._samples])) * self._direction
+        if sustained > self._peak:
+            self._peak, self._peak_s = sustained, t_s
         near_peak = value >= self._peak - rules.hold_band_deg and self._peak >= rules.min_peak_deg
         still = abs(speed) < rules.hold_speed_dps and body_still
 
@@ -158,30 +187,69 @@ class RepTracker:
             return self._finish(t_s)
 
         if self._phase == Phase.HOLD:
-            return self._holding(t_s, near_peak and still, speed)
+            return self._holding(t_s, near_peak and still, speed, body_still)
 
         if near_peak and still:
             self._hold_start_s = t_s
+            self._hold_trace = []
             self._exit_pending_s = None
             self._phase = Phase.HOLD
-            return self._holding(t_s, True, speed)
+            return self._holding(t_s, True, speed, body_still)
         if self._phase == Phase.MOVING and speed < -rules.hold_speed_dps and self._peak >= rules.min_peak_deg:
             self._phase = Phase.RETURNING
         return TrackerUpdate(self._phase, side=self._side(), hold_s=self._best_hold_s())
 
-    def _holding(self, t_s: float, holding: bool, speed: float) -> TrackerUpdate:
+    def _holding(self, t_s: float, holding: bool, speed: float, body_still: bool) -> TrackerUpdate:
         assert self._hold_start_s is not None
+        self._hold_trace.append((t_s, self._raw * self._direction, self._samples[-1][1] * self._direction))
         if holding:
             self._exit_pending_s = None
         elif self._exit_pending_s is None:
             self._exit_pending_s = t_s
-        if self._exit_pending_s is not None and t_s - self._exit_pending_s >= self.rules.min_dwell_s:
-            return self._leave_hold(self._exit_pending_s, speed)
+        if self._exit_pending_s is not None and self._hold_left(t_s, speed, body_still):
+            return self._leave_hold(self._settled_end(self._exit_pending_s), speed)
         end_s = self._exit_pending_s if self._exit_pending_s is not None else t_s
         held = end_s - self._hold_start_s
         completed = not self._hold_done and held >= self.rules.hold_target_s
         self._hold_done = self._hold_done or completed
         return TrackerUpdate(Phase.HOLD, side=self._side(), hold_s=held, hold_completed=completed)
+
+    def _hold_left(self, t_s: float, speed: float, body_still: bool) -> bool:
+        """Whether the pending exit from the hold is real: the body moving, the angle moving further
+        out, clearly on the way back or settled lower for a while (not a jolt of the landmarks)."""
+        assert self._exit_pending_s is not None
+        waited = t_s - self._exit_pending_s
+        if waited < self.rules.min_dwell_s:
+            return False
+        rules = self.rules
+        value = self._samples[-1][1] * self._direction
+        level = float(np.median([v for t, _, v in self._hold_trace if t < self._exit_pending_s]))
+        further_out = value > level + rules.hold_band_deg
+        drop = max(2 * rules.hold_band_deg, EXIT_DROP_FRACTION * (self._peak - rules.return_deg))
+        left_range = value < self._peak - drop or waited >= SETTLED_LOWER_S
+        return not body_still or further_out or left_range
+
+    def _settled_end(self, pending_s: float) -> float:
+        """When the hold really ended: the first frame (up to `pending_s`) of the raw angle's way down
+        from the level it held just before. The smoothed angle and the speed window notice the way
+        back late. (The level is the recent one: a model's reading can settle a degree lower
+        mid-hold.) A repeated frame repeats its reading, so the first frame below the level is the
+        same moment at any frame rate; the last one at the level is not."""
+        assert self._hold_start_s is not None
+        trace = [(t, raw) for t, raw, _ in self._hold_trace if t <= pending_s]
+        held = np.array([v for t, v in trace if t < pending_s])
+        recent = np.array([v for t, v in trace if pending_s - LEVEL_WINDOW_S <= t < pending_s])
+        if held.size < 3:
+            return pending_s
+        level = float(np.median(recent if recent.size >= 2 else held))
+        spread = 1.4826 * float(np.median(np.abs(held - np.median(held))))
+        floor = level - max(LEVEL_SIGMAS * spread, LEVEL_FLOOR_DEG)
+        departed_s = pending_s
+        for t, value in reversed(trace):
+            if value >= floor or t <= self._hold_start_s:
+                return departed_s
+            departed_s = t
+        return pending_s
 
     def _leave_hold(self, end_s: float, speed: float) -> TrackerUpdate:
         assert self._hold_start_s is not None
@@ -200,7 +268,7 @@ class RepTracker:
         ended_early = False
         if self._hold_start_s is not None:
             # Returned straight out of a hold (possible at low frame rates): close the hold first.
-            end_s = self._exit_pending_s if self._exit_pending_s is not None else t_s
+            end_s = self._settled_end(self._exit_pending_s if self._exit_pending_s is not None else t_s)
             if end_s - self._hold_start_s > self._best_hold_s():
                 self._best_hold = (self._hold_start_s, end_s)
             ended_early = not self._hold_done
@@ -228,6 +296,7 @@ class RepTracker:
         self._phase = Phase.NEUTRAL
         self._peak = 0.0
         self._hold_start_s = None
+        self._hold_trace = []
         self._best_hold = (0.0, 0.0)
         self._hold_done = False
         self._exit_pending_s = None

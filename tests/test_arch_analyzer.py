@@ -4,6 +4,7 @@ spine angles (tests/test_arch.py's builders), then the real model on the sample 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from functools import cache
@@ -217,6 +218,16 @@ def test_with_a_profile_there_is_no_calibration_and_the_split_still_works() -> N
     assert Phase.CALIBRATING not in {f.phase for f in frames}
     assert analyzer.calibration_summary()["source"] == "profile"
     assert [r.faults for r in analyzer.reps] == [("low_back",)]
+
+
+def test_the_gauge_aims_only_at_a_range_the_person_has_shown_comfortable() -> None:
+    neutral = [pose for t, pose in session(still_s=1.0) if pose is not None]
+    profile = profile_from_poses(neutral, [i / FPS for i in range(len(neutral))])
+    unknown = run(session(((20, 4, 0), 1.5), still_s=1.0), ArchAnalyzer(profile))
+    assert {f.target_deg for f in unknown} == {None}
+    comfortable = dataclasses.replace(profile, comfortable_deg={"arch": 18.0})
+    known = run(session(((20, 4, 0), 1.5), still_s=1.0), ArchAnalyzer(comfortable))
+    assert {f.target_deg for f in known} == {18.0}
 
 
 def test_losing_the_person_pauses_and_a_later_rep_still_counts() -> None:

@@ -297,11 +297,12 @@ def test_analyze_report_html_on_a_real_clip(chromium: str, tmp_path: Path) -> No
     faulty = sum(not rep["good"] for rep in report["reps"])
     assert report["reps"] and faulty  # the clip has good and faulty reps
     assert html.count('class="hold"') == len(report["reps"]) and html.count('<g class="fault">') == faulty
-    assert html.count('class="target-band"') == 2
+    # Calibrated from the clip itself: no comfortable range is known yet, so no target band to aim at.
+    assert html.count('class="target-band"') == 0
 
     image = screenshot(chromium, html, tmp_path, "real")
     control = screenshot(chromium, build_page(report, None), tmp_path, "real_control")
     line = colour_mask(image, LINE_COLOUR) & ~colour_mask(control, LINE_COLOUR)
     assert line.sum() > 1000
-    assert colour_mask(image, TARGET_COLOUR, 0.16).sum() > 5000
+    assert colour_mask(image, TARGET_COLOUR, 0.16).sum() == 0  # no band without a comfortable range
     assert colour_mask(image, FAULT_COLOUR).sum() > faulty * 60

@@ -123,3 +123,63 @@ def test_frame_rate_does_not_change_the_count_or_holds() -> None:
 def test_inconsistent_rules_are_rejected(rules: dict, error: str) -> None:
     with pytest.raises(ValueError, match=error):
         RepRules(**rules)
+
+
+def lagging(angles: list[float], seconds: float) -> list[float]:
+    """The angles as a smoothing filter would show them: `seconds` late."""
+    shift = round(seconds * FPS)
+    return [angles[0]] * shift + angles[: len(angles) - shift]
+
+
+def test_a_jolt_of_the_reading_mid_hold_does_not_end_the_hold() -> None:
+    # The model's reading can drop a few degrees for a third of a second while the body is frozen.
+    hold = [35.0] * 15 + [31.0] * 5 + [35.0] * 15
+    angles = ramp(0, 0, 1.0) + ramp(0, 35, 1.3) + hold + ramp(35, 0, 1.2) + ramp(0, 0, 0.8)
+    (only,) = completed(run(angles))
+    assert only.hold_s == pytest.approx(len(hold) / FPS, abs=0.15)
+
+
+def test_a_one_frame_spike_at_the_peak_does_not_raise_it_out_of_reach() -> None:
+    # A single reading 6 degrees high as the turn arrives: the hold 3 degrees under it still counts.
+    angles = ramp(0, 0, 1.0) + ramp(0, 32, 1.3) + [38.0] + [32.0] * 30 + ramp(32, 0, 1.2) + ramp(0, 0, 0.8)
+    (only,) = completed(run(angles))
+    assert only.hold_s == pytest.approx(2.0, abs=0.15)
+    assert only.peak_deg == pytest.approx(32, abs=0.5)
+
+
+def test_the_hold_ends_where_the_raw_reading_leaves_it_not_where_the_smoothed_one_does() -> None:
+    lead_in = ramp(0, 0, 1.0) + ramp(0, 35, 1.3)
+    raw = lead_in + [35.0] * 30 + ramp(35, 0, 1.2) + ramp(0, 0, 0.8)
+    leaving_s = (len(lead_in) + 30) / FPS
+    smoothed = lagging(raw, 0.15)
+    tracker = RepTracker()
+    updates = [
+        tracker.update(s, i / FPS, raw_deg=r) for i, (s, r) in enumerate(zip(smoothed, raw, strict=True))
+    ]
+    (with_raw,) = completed(updates)
+    (without,) = completed(run(smoothed))
+    # The first frame half a degree under the hold (the tracker's least tolerance: this hold is exact).
+    first_below = next(i for i in range(len(lead_in), len(raw)) if raw[i] < 35.0 - 0.5)
+    assert first_below > leaving_s * FPS
+    assert with_raw.hold_end_s == pytest.approx(first_below / FPS, abs=1e-6)
+    assert without.hold_end_s > with_raw.hold_end_s + 0.1
+
+
+def test_moving_further_out_ends_the_hold_and_the_deeper_hold_counts() -> None:
+    angles = (
+        ramp(0, 0, 1.0) + ramp(0, 25, 1.0) + [25.0] * 12 + ramp(25, 40, 0.8) + [40.0] * 33
+        + ramp(40, 0, 1.2) + ramp(0, 0, 0.8)
+    )  # fmt: skip
+    (only,) = completed(run(angles))
+    assert only.peak_deg == pytest.approx(40, abs=0.5)
+    assert only.hold_s == pytest.approx(33 / FPS, abs=0.2)
+
+
+def test_settling_a_little_lower_for_a_while_ends_the_hold() -> None:
+    # Out of the end range by more than the band, not all the way back: after a second it is over.
+    angles = ramp(0, 0, 1.0) + ramp(0, 40, 1.3) + [40.0] * 30 + ramp(40, 32, 0.3) + [32.0] * 30
+    updates = run(angles + ramp(32, 0, 1.0) + ramp(0, 0, 0.8))
+    leaving = len(ramp(0, 0, 1.0) + ramp(0, 40, 1.3)) + 30 + 4 + round(1.2 * FPS)
+    assert updates[leaving].phase != Phase.HOLD
+    (only,) = completed(updates)
+    assert only.hold_s == pytest.approx(2.0, abs=0.2)

@@ -8,6 +8,7 @@ against their ground truth (the issue's targets).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -211,6 +212,16 @@ def test_with_a_profile_there_is_no_calibration_phase() -> None:
     assert frames[0].angle_deg == pytest.approx(0.0, abs=0.1)
     assert [r.side for r in analyzer.reps] == ["left", "right"]
     assert analyzer.calibration_summary()["source"] == "profile"
+
+
+def test_the_gauge_aims_only_at_a_range_the_person_has_shown_comfortable() -> None:
+    neutral = [view(template_body(), 0.0)] * 20
+    profile = profile_from_poses(neutral, [i / FPS for i in range(20)])
+    unknown = run(rep(40), upper_body_turn(), RotateAnalyzer(profile))
+    assert {f.target_deg for f in unknown} == {None}  # no textbook range to push towards
+    comfortable = dataclasses.replace(profile, comfortable_deg={"rotate": 32.0})
+    known = run(rep(40), upper_body_turn(), RotateAnalyzer(comfortable))
+    assert {f.target_deg for f in known} == {32.0}
 
 
 def test_no_pose_pauses_and_counting_goes_on() -> None:

@@ -47,8 +47,6 @@ CUES = {
 # overlay's timer runs to the longer figure.
 DEFAULT_HOLD_S = 1.0
 DISPLAY_HOLD_S = 2.0
-# A seated arch over the backrest reaches about 20-30 degrees of spinal extension.
-DEFAULT_TARGET_DEG = 25.0
 # Rep thresholds are lower than the shared defaults: a head-led arch may bring only ~10 degrees of
 # trunk extension and must still count (so that its fault is reported); the smoothed arch rests
 # within about a degree of zero. A hold is the arch within a band of its peak while it moves slower
@@ -185,7 +183,7 @@ class ArchAnalyzer:
             "frames": self._profile.frames,
             "duration_s": round(self._profile.duration_s, 3),
             "view_azimuth_deg": round(self._view.azimuth_deg, 1),
-            "target_deg": self._profile.comfortable_deg.get(EXERCISE, DEFAULT_TARGET_DEG),
+            "target_deg": self._profile.comfortable_deg.get(EXERCISE),
             "torso_px": round(self._view.torso_px, 1),
             "belly_outline": self._neutral.belly_deg is not None,
             "noise_px": round(float(np.median(self._profile.noise_px)), 3),
@@ -203,7 +201,7 @@ class ArchAnalyzer:
         head_still = self._head_watch.still(
             self._phase == Phase.HOLD, lines.turns_from(self._neutral)["ear_line"], t_s
         )
-        update = self._tracker.update(arch, t_s, body_still=head_still)
+        update = self._tracker.update(arch, t_s, body_still=head_still, raw_deg=reading.arch_deg)
         self._phase = update.phase
         if update.phase == Phase.NEUTRAL:
             self._learn_neutral_belly(lines, t_s)
@@ -324,9 +322,8 @@ class ArchAnalyzer:
         completed: Rep | None = None,
     ) -> FrameAnalysis:
         comfortable = self._profile.comfortable_deg.get(EXERCISE) if self._profile is not None else None
-        target = None
-        if self._neutral is not None:
-            target = comfortable if comfortable is not None else DEFAULT_TARGET_DEG
+        # The gauge aims only at a range this person has shown to be comfortable, never a textbook one.
+        target = comfortable if self._neutral is not None else None
         return FrameAnalysis(
             t_s=t_s,
             phase=phase,

@@ -49,9 +49,6 @@ CUES = {
 DEPTH_PRIOR_WEIGHT = 10.0
 # Frames read as turned further than any seated upper-back turn goes teach the template nothing.
 LEARN_MAX_YAW_DEG = 60.0
-# A seated upper-back turn (thoracic plus lumbar) reaches about 35-45 degrees; the gauge aims there
-# until calibration knows the person's comfortable range.
-DEFAULT_TARGET_DEG = 40.0
 # Hips turning this far with the shoulders is visible compensation (a quarter of a typical turn).
 LOW_BACK_PELVIS_DEG = 10.0
 # The hip-to-shoulder chord of an evenly side-bent spine tilts by about half the bend: 5 degrees of
@@ -208,7 +205,7 @@ class RotateAnalyzer:
             "frames": self._profile.frames,
             "duration_s": round(self._profile.duration_s, 3),
             "view_azimuth_deg": round(self._template.azimuth_deg, 1),
-            "target_deg": self._profile.comfortable_deg.get(EXERCISE, DEFAULT_TARGET_DEG),
+            "target_deg": self._profile.comfortable_deg.get(EXERCISE),
             "shoulder_span_px": round(self._template.shoulder_span_px, 1),
             "noise_px": round(float(np.median(self._profile.noise_px)), 3),
         }
@@ -229,7 +226,12 @@ class RotateAnalyzer:
         pelvis = self._pelvis_filter(pelvis_yaw(neutral, pose.xy, self._lower_body), t_s)
         lean = self._lean_filter(side_lean(neutral, pose.xy), t_s)
         angle = trunk_rotation(total, pelvis)
-        update = self._tracker.update(angle, t_s, body_still=self._stillness.update(pose.xy, t_s))
+        update = self._tracker.update(
+            angle,
+            t_s,
+            body_still=self._stillness.update(pose.xy, t_s),
+            raw_deg=trunk_rotation(yaw, pelvis),
+        )
         self._collect_faults(update, angle, pelvis, lean, t_s)
         completed = self._complete(update.completed) if update.completed is not None else None
         if update.phase == Phase.NEUTRAL:  # no rep under way (finished, or never started)
@@ -325,9 +327,8 @@ class RotateAnalyzer:
         completed: Rep | None = None,
     ) -> FrameAnalysis:
         comfortable = self._profile.comfortable_deg.get(EXERCISE) if self._profile is not None else None
-        target = None
-        if self._template is not None:
-            target = comfortable if comfortable is not None else DEFAULT_TARGET_DEG
+        # The gauge aims only at a range this person has shown to be comfortable, never a textbook one.
+        target = comfortable if self._template is not None else None
         return FrameAnalysis(
             t_s=t_s,
             phase=phase,
