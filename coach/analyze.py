@@ -12,11 +12,11 @@ from tqdm import tqdm
 
 from coach.analysis import FrameAnalysis
 from coach.analyzers import make_analyzer
-from coach.calibration import window_view
 from coach.errors import InterruptedSession, NoPersonError
 from coach.estimator import PoseEstimator
 from coach.frame import Frame
 from coach.overlay import annotate
+from coach.placement import PlacementWatch
 from coach.pose import Pose
 from coach.profile import CalibrationProfile
 from coach.profile_store import check_view
@@ -124,24 +124,16 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
 
 class ProfileViewCheck:
     """Stops with a ProfileError when the video's camera sees the person from another place than the
-    profile's calibration did (judged on the first `VIEW_CHECK_S` seconds with a person)."""
-
-    VIEW_CHECK_S = 2.0
+    profile's calibration did (judged on the first seconds with a person: coach.placement)."""
 
     def __init__(self, request: AnalyzeRequest) -> None:
         assert request.profile is not None
         self.request = request
-        self.poses: list[Pose] = []
-        self.first_s: float | None = None
-        self.done = False
+        self.watch = PlacementWatch(request.profile.view_azimuth_deg)
 
     def add(self, pose: Pose | None, t_s: float) -> None:
-        if self.done or pose is None:
-            return
-        self.first_s = t_s if self.first_s is None else self.first_s
-        self.poses.append(pose)
-        if t_s - self.first_s >= self.VIEW_CHECK_S:
-            self.done = True
+        verdict = self.watch.add(pose, t_s)
+        if verdict is not None:
             assert self.request.profile is not None
-            check_view(self.request.profile, window_view(self.poses), self.request.profile_name,
+            check_view(self.request.profile, verdict.seen, self.request.profile_name,
                        self.request.calibration_dir)  # fmt: skip

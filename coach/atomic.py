@@ -31,6 +31,26 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     _fsync_directory(path.parent)
 
 
+def temporary_beside(path: Path) -> Path:
+    """A new, empty temporary file beside `path` with the same suffix (writers that choose the
+    format by the file name, like OpenCV's, still see it). Hand it to `publish` when written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temp_name = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+    )
+    os.close(descriptor)
+    return Path(temp_name)
+
+
+def publish(temp: Path, path: Path) -> None:
+    """fsync the finished `temp` and rename it over `path` (see `temporary_beside`)."""
+    with open(temp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    _fsync_directory(Path(path).parent)
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_writer(path) as handle:
         handle.write(text)

@@ -14,7 +14,7 @@ from typing import Any
 
 from coach.analyzers import EXERCISES
 from coach.angle_series import AngleSeries
-from coach.errors import InterruptedSession
+from coach.errors import HistoryError, InterruptedSession
 from coach.history import (
     StoredSession,
     default_db_path,
@@ -163,7 +163,14 @@ def run_report(args: argparse.Namespace) -> int:
     session_id = args.session or latest_session_id(args.db, exercise=args.exercise)
     session, series = load_session(session_id, args.db)
     out = args.out or Path(f"coach-session-{session_id}.html")
-    write_html_report(out, session.report, series, recorded=local_time(session.recorded_at))
+    try:
+        write_html_report(out, session.report, series, recorded=local_time(session.recorded_at))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        # The history holds what an older or damaged run stored: say which session, not a traceback.
+        raise HistoryError(
+            f"Session {session_id} in the history is incomplete ({type(error).__name__}: {error}); "
+            "its report cannot be drawn"
+        ) from error
     print(f"session {session_id} ({session.exercise}, {local_time(session.recorded_at)}): {out}")
     return 0
 

@@ -14,6 +14,7 @@ from typing import Any
 from coach.analysis import Analyzer, Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.analyzers import make_analyzer
 from coach.calibration import Calibrator
+from coach.placement import PlacementWatch
 from coach.plausibility import is_usable_upper_body
 from coach.pose import Pose
 from coach.profile import CalibrationProfile
@@ -24,6 +25,9 @@ STEP_INTO_VIEW = Cue("no_person", "Step into view", Severity.INFO)
 CALIBRATE_CUE = "Sit tall, hands behind your head, and hold still"
 HOLD_DONE = Cue("hold_done", "Hold complete: come back slowly", Severity.GOOD)
 GO = Cue("calibrated", "Calibrated: start the stretch", Severity.GOOD)
+MOVED = Cue(
+    "placement", "The camera has moved since calibration: sit still to calibrate again", Severity.INFO
+)
 
 
 class Coach:
@@ -57,6 +61,9 @@ class Coach:
         self.calibration_problem: str | None = None  # what calibration last asked the person to change
         self.ever_calibrated = False
         self._just_calibrated = False
+        # A ready-made profile is checked against where the camera sees the person now.
+        self._placement = PlacementWatch(profile.view_azimuth_deg if profile is not None else None)
+        self.placement_change: str | None = None  # why a given profile was set aside, once it was
         probe = make_analyzer(exercise, None, target_reps=target_reps)
         self.signal_names: tuple[str, str] = probe.signal_names
         self.wants_mask = bool(getattr(probe, "wants_mask", False))
@@ -82,6 +89,13 @@ class Coach:
             self.selector.select([self.profile.neutral_pose()], t_s)
             self._follow_calibrated_person = False
         pose = None if self.paused else self.selector.select(poses, t_s)
+        verdict = self._placement.add(pose, t_s)
+        if verdict is not None and not verdict.same:
+            # Its neutral posture means nothing from here: calibrate again, the person is in view.
+            self.placement_change = verdict.describe_change()
+            self.recalibrate()
+            self._cue = (MOVED, t_s)
+            return self._calibrate(poses, t_s, brightness())
         analysis = self.analyzer.update(pose, t_s)
         if analysis.completed_rep is not None:
             self.reps.append((self.set_number, analysis.completed_rep))

@@ -188,7 +188,12 @@ class AnalysisThread:
             poses = self.estimator.estimate(frame)
             self.stats.inference_s.append(time.perf_counter() - started)
         was_calibrating = self.coach.calibrating
+        moved = self.coach.placement_change
         pose, analysis = self.coach.observe(poses, frame.t_s, lambda: brightness(frame.image))
+        if self.coach.placement_change is not None and moved is None:
+            self.out(
+                f"The calibration profile does not fit: {self.coach.placement_change}. Calibrating again."
+            )
         self.record.add(analysis, self.coach.people_in_view)
         self.stats.frames_analysed += 1
         if analysis.completed_rep is not None:

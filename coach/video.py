@@ -10,6 +10,7 @@ from types import TracebackType
 import cv2
 import numpy as np
 
+from coach.atomic import publish, temporary_beside
 from coach.errors import CameraUnavailableError, VideoNotFoundError, VideoUnreadableError
 from coach.frame import Frame, VideoInfo
 
@@ -103,14 +104,19 @@ class VideoFileSource:
 
 
 class VideoSink:
-    """Writes BGR frames to an .mp4 file; a context manager."""
+    """Writes BGR frames to an .mp4 file; a context manager.
+
+    The video is written beside `path` and renamed over it when the sink closes (also when the run
+    stops early: what was recorded is kept), so `path` is never a half-written file.
+    """
 
     def __init__(self, path: Path, fps: float, size: tuple[int, int]) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._temp = temporary_beside(self.path)
         fourcc = cv2.VideoWriter.fourcc(*"mp4v")
-        self._writer = cv2.VideoWriter(str(self.path), fourcc, sane_fps(fps), size)
+        self._writer = cv2.VideoWriter(str(self._temp), fourcc, sane_fps(fps), size)
         if not self._writer.isOpened():
+            self._temp.unlink(missing_ok=True)
             raise VideoUnreadableError(f"Cannot write video {self.path}")
         self.size = size
 
@@ -129,6 +135,7 @@ class VideoSink:
         traceback: TracebackType | None,
     ) -> None:
         self._writer.release()
+        publish(self._temp, self.path)
 
 
 def open_camera(index: int) -> cv2.VideoCapture:

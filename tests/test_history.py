@@ -299,6 +299,26 @@ def test_commands_on_a_corrupt_file_say_so_in_one_line(db: Path) -> None:
     assert db.read_bytes() == b"\x00garbage" * 1000
 
 
+@pytest.mark.parametrize("damage", ["rep without times", "reps not a list"])
+def test_report_of_a_stored_session_with_missing_fields_says_so_in_one_line(
+    db: Path, tmp_path: Path, damage: str
+) -> None:
+    session = synthetic_session("rotate", [PlannedRep("left", 34, 2.2)])
+    session_id = record_session(session.report, db, frames=session.record)
+    report = json.loads(json.dumps(session.report))
+    if damage == "rep without times":
+        del report["reps"][0]["hold_start_s"]
+    else:
+        report["reps"] = 7
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE sessions SET report = ? WHERE id = ?", (json.dumps(report), session_id))
+    result = coach("report", str(session_id), "--db", db, "--out", tmp_path / "page.html")
+    assert result.returncode == HistoryError.exit_code, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert f"Session {session_id}" in result.stderr
+    assert not (tmp_path / "page.html").exists()
+
+
 def test_report_of_an_empty_history(db: Path) -> None:
     result = coach("report", "--last", "--db", db)
     assert result.returncode == HistoryError.exit_code and "No sessions" in result.stderr

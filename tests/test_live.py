@@ -257,6 +257,30 @@ def test_with_a_profile_it_coaches_from_the_first_frame(clip: ClipPoses, truth: 
     assert sides(coach) == [r["side"] for r in truth]
 
 
+def test_a_profile_from_another_camera_placement_is_set_aside_and_calibration_starts_again(
+    clip: ClipPoses, clip_poses: ClipLoader
+) -> None:
+    calibrator = Calibrator(exercise="rotate")  # calibrated seen from the front...
+    for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
+        if calibrator.add(poses, t_s, 128.0).ready:
+            break
+    coach = Coach("arch", calibrator.result().profile)
+    side = clip_poses("dev_arch_side_good")  # ...now seen from the left side
+    moved_at = None
+    for t_s, poses in zip(side.times_s, side.poses, strict=True):
+        coach.observe(poses, t_s, lambda: 128.0)
+        if moved_at is None and coach.placement_change is not None:
+            moved_at = t_s
+            assert coach.calibrating
+    assert moved_at is not None and 2.0 <= moved_at <= 2.5  # judged on the first two seconds
+    assert coach.placement_change is not None
+    assert "from your left side" in coach.placement_change and "not from the front" in coach.placement_change
+    assert coach.set_number == 2  # what follows is a fresh set on a fresh calibration
+    same = Coach("rotate", calibrator.result().profile)
+    feed(same, clip)
+    assert same.placement_change is None
+
+
 def test_two_people_it_stays_with_the_calibrated_person(clip: ClipPoses, truth: list[dict[str, Any]]) -> None:
     def stranger_of(pose: Pose) -> Pose:
         # A bigger person beside them (the model lists the biggest first).

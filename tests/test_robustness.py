@@ -41,6 +41,7 @@ from coach.profile_store import load_profile, save_profile
 from coach.report import write_report
 from coach.session_log import SessionLog, read_session_log
 from coach.tracking import PersonSelector
+from coach.video import VideoFileSource, VideoSink
 from tests.helpers import REALDATA, SAMPLES, ClipLoader, ClipPoses
 from tests.robust_helpers import run_coach, sample_frames, write_video
 from tests.seated import seated_pose
@@ -388,6 +389,34 @@ def test_a_killed_report_writer_leaves_a_whole_report(tmp_path: Path) -> None:
     kill_while_writing(write_forever, check)
     # The kills did land in the middle of writes: their temporary files are left beside the report.
     assert list(tmp_path.glob(".session.report.json.*.tmp"))
+
+
+@needs_fork
+def test_a_killed_video_writer_leaves_no_torn_annotated_video(tmp_path: Path) -> None:
+    path = tmp_path / "session.annotated.mp4"
+    frames, size = 30, (160, 120)
+    start = iter(range(1, 10**9))
+
+    def write_forever() -> None:
+        for i in start:
+            with VideoSink(path, 15.0, size) as sink:
+                for _ in range(frames):
+                    sink.write(np.full((size[1], size[0], 3), (i * 37) % 250, np.uint8))
+
+    checked = []
+
+    def check() -> None:
+        if not path.exists():  # killed before the first video was finished
+            return
+        with VideoFileSource(path) as source:
+            images = [frame.image for frame in source]
+        assert len(images) == frames  # a whole video, never a cut one
+        means = [float(image.mean()) for image in images]
+        assert max(means) - min(means) <= 3  # all of one version, not two spliced
+        checked.append(len(images))
+
+    kill_while_writing(write_forever, check, kills=20)
+    assert checked  # some videos were finished and read back
 
 
 @needs_fork
