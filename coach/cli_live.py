@@ -39,11 +39,17 @@ def register(commands: Any) -> None:
 
 def run_live_command(args: argparse.Namespace) -> int:
     from coach.cli import load_profile_option
-    from coach.history import suggested_target
+    from coach.history import comfortable_range_deg, suggested_target
     from coach.live import LiveRequest, run_live
     from coach.models import resolve_model
 
     stem = SESSIONS_DIR / f"{datetime.now():%Y%m%d-%H%M%S}-{args.exercise}"
+    comfortable = comfortable_range_deg(args.exercise, args.db)
+    if comfortable is not None:
+        _say(
+            f"Your comfortable range last time: {comfortable:g} degrees. "
+            "Go as far as is comfortable today, no further."
+        )
     request = LiveRequest(
         exercise=args.exercise,
         camera=args.camera,
@@ -56,6 +62,7 @@ def run_live_command(args: argparse.Namespace) -> int:
         hold_target_s=args.hold,
         record_path=args.record,
         window=not args.no_window,
+        comfortable_deg=comfortable,
     )
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the session as Ctrl-C does: saved
     started = time.time()

@@ -43,10 +43,14 @@ class Coach:
         *,
         target_reps: int = 3,
         hold_target_s: float | None = None,
+        comfortable_deg: float | None = None,
     ) -> None:
+        """`comfortable_deg`: the range this person has shown to be comfortable before (coach.comfort),
+        the gauge's target when the calibration does not know one."""
         self.exercise = exercise
         self.target_reps = target_reps
         self.hold_target_s = hold_target_s
+        self.comfortable_deg = comfortable_deg
         self.calibrator = Calibrator(exercise=exercise)
         self.selector = PersonSelector()
         self.profile: CalibrationProfile | None = None
@@ -157,6 +161,9 @@ class Coach:
         return (poses[0] if poses else None), analysis
 
     def _start_coaching(self, profile: CalibrationProfile) -> None:
+        if self.comfortable_deg is not None and self.exercise not in profile.comfortable_deg:
+            known = {**profile.comfortable_deg, self.exercise: self.comfortable_deg}
+            profile = dataclasses.replace(profile, comfortable_deg=known)
         self.profile = profile
         self.ever_calibrated = True
         self.analyzer = make_analyzer(

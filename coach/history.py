@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.angle_series import AngleSeries
+from coach.comfort import latest_comfortable_range
 from coach.errors import HistoryError
 from coach.progression import SessionOutcome, Suggestion, outcome_from_report, suggest
 from coach.report import SessionRecord
@@ -182,6 +183,12 @@ def latest_session_id(db_path: Path | None = None, *, exercise: str | None = Non
 def suggestion(exercise: str, db_path: Path | None = None) -> Suggestion:
     """The progression rule's suggestion for the next session of `exercise` (see coach/progression.py)."""
     return suggest(exercise, [s.outcome() for s in list_sessions(db_path, exercise=exercise)])
+
+
+def comfortable_range_deg(exercise: str, db_path: Path | None = None) -> float | None:
+    """The range this person showed was comfortable in their latest session of `exercise` with a good
+    rep (coach/comfort.py); None without one."""
+    return latest_comfortable_range([s.reps for s in list_sessions(db_path, exercise=exercise)])
 
 
 def suggested_target(exercise: str, db_path: Path | None = None) -> int:

@@ -66,6 +66,7 @@ class LiveRequest:
     hold_target_s: float | None = None
     record_path: Path | None = None
     window: bool = True
+    comfortable_deg: float | None = None  # the range shown comfortable before (the gauge's target)
 
 
 @dataclass
@@ -313,6 +314,7 @@ def run_live(
             request.profile,
             target_reps=request.target_reps,
             hold_target_s=request.hold_target_s,
+            comfortable_deg=request.comfortable_deg,
         )
         estimator = stack.enter_context(PoseEstimator(request.model_path, with_mask=coach.wants_mask))
         window = screen if screen is not None else Window() if request.window else None

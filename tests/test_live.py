@@ -281,6 +281,15 @@ def test_a_profile_from_another_camera_placement_is_set_aside_and_calibration_st
     assert same.placement_change is None
 
 
+def test_the_gauge_aims_at_the_range_shown_comfortable_before_and_no_further(clip: ClipPoses) -> None:
+    fresh = Coach("rotate")
+    assert {a.target_deg for _, _, a in feed(fresh, clip)} == {None}  # nothing known: no target
+    remembered = Coach("rotate", comfortable_deg=31.0)
+    frames = feed(remembered, clip)
+    assert {a.target_deg for _, _, a in frames if a.phase != Phase.CALIBRATING} == {31.0}
+    assert remembered.profile is not None and remembered.profile.comfortable_deg == {"rotate": 31.0}
+
+
 def test_two_people_it_stays_with_the_calibrated_person(clip: ClipPoses, truth: list[dict[str, Any]]) -> None:
     def stranger_of(pose: Pose) -> Pose:
         # A bigger person beside them (the model lists the biggest first).
