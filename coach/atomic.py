@@ -10,6 +10,25 @@ from pathlib import Path
 from typing import IO
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import (single-threaded): os.umask can only be read by setting it.
+_UMASK = _read_umask()
+
+
+def _new_file_mode(path: Path) -> int:
+    """The mode the file would have had if written directly: the old file's, else 0666 minus the
+    umask (mkstemp makes its files private, 0600)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside `path`; on success fsync it and rename it over `path`."""
@@ -22,6 +41,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
         with os.fdopen(descriptor, mode, encoding=encoding, newline=newline) as handle:
             yield handle
             handle.flush()
+            os.chmod(temp_name, _new_file_mode(path))
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
@@ -45,6 +65,7 @@ def temporary_beside(path: Path) -> Path:
 
 def publish(temp: Path, path: Path) -> None:
     """fsync the finished `temp` and rename it over `path` (see `temporary_beside`)."""
+    os.chmod(temp, _new_file_mode(Path(path)))
     with open(temp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temp, path)

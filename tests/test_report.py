@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from coach.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.atomic import atomic_writer
 from coach.report import SessionRecord, build_report, frames_csv, write_report
+from coach.video import VideoSink
 
 
 def test_report_has_the_stable_keys_and_counts() -> None:
@@ -61,3 +64,19 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
         raise RuntimeError("crash mid-write")
     assert json.loads(path.read_text()) == {"old": True}
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_written_files_get_the_usual_permissions_not_the_temporary_files_private_ones(tmp_path: Path) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    usual = 0o666 & ~umask
+    report = tmp_path / "report.json"
+    write_report(report, {"reps": []})
+    assert report.stat().st_mode & 0o777 == usual
+    report.chmod(0o600)  # a file the user made private stays private when rewritten
+    write_report(report, {"reps": [1]})
+    assert report.stat().st_mode & 0o777 == 0o600
+    video = tmp_path / "annotated.mp4"
+    with VideoSink(video, 15.0, (64, 48)) as sink:
+        sink.write(np.zeros((48, 64, 3), np.uint8))
+    assert video.stat().st_mode & 0o777 == usual
