@@ -151,6 +151,19 @@ def test_short_hold_is_a_rep_but_not_good_and_is_cued_when_the_hold_ends() -> No
     assert only.hold_end_s == pytest.approx(hold_end, abs=0.3)
 
 
+def test_a_hold_cut_short_then_held_in_full_makes_a_good_rep() -> None:
+    angles = (
+        still() + ramp(0, 40, 1.3) + [40.0] * 15 + ramp(40, 28, 0.5) + ramp(28, 40, 0.5) + [40.0] * 38
+        + ramp(40, 0, 1.2) + still(0.8)
+    )  # fmt: skip
+    analyzer = RotateAnalyzer()
+    frames = run(angles, upper_body_turn(), analyzer)
+    assert [f.cue for f in frames if f.cue is not None] == [CUES["short_hold"]]  # said when it was short
+    (only,) = analyzer.reps
+    assert only.hold_s == pytest.approx(38 / FPS, abs=0.3)
+    assert only.faults == () and only.good
+
+
 def test_hold_target_is_configurable() -> None:
     analyzer = RotateAnalyzer(hold_target_s=3.0)
     frames = run(still() + rep(40, hold_s=2.3) + rep(-40, hold_s=3.4), upper_body_turn(), analyzer)

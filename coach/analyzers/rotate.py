@@ -312,6 +312,8 @@ class RotateAnalyzer:
         faults = set(self._evidence.raised)
         if window.hold_s < self.rules.hold_target_s:
             faults.add("short_hold")
+        else:  # a hold cut short, then held in full within the same rep: the rep's hold was long enough
+            faults.discard("short_hold")
         rep = window.as_rep(tuple(code for code in self.cues if code in faults))
         self._reps.append(rep)
         return rep
