@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -15,6 +17,8 @@ def _read_umask() -> int:
     os.umask(mask)
     return mask
 
+
+ABANDONED_S = 3600.0  # a temporary file untouched this long was left by a killed writer
 
 # Read once, at import (single-threaded): os.umask can only be read by setting it.
 _UMASK = _read_umask()
@@ -49,6 +53,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
             os.unlink(temp_name)
         raise
     _fsync_directory(path.parent)
+    _sweep_abandoned(path.parent, f".{glob.escape(path.name)}.*.tmp")
 
 
 def temporary_beside(path: Path) -> Path:
@@ -69,12 +74,24 @@ def publish(temp: Path, path: Path) -> None:
     with open(temp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temp, path)
-    _fsync_directory(Path(path).parent)
+    path = Path(path)
+    _fsync_directory(path.parent)
+    _sweep_abandoned(path.parent, f".{glob.escape(path.stem)}.*.tmp{glob.escape(path.suffix)}")
 
 
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_writer(path) as handle:
         handle.write(text)
+
+
+def _sweep_abandoned(directory: Path, pattern: str) -> None:
+    """Remove temporary files of this path that a killed writer left behind: untouched for
+    `ABANDONED_S` (a writer at work touches its file all the time; a JSON write takes milliseconds)."""
+    now = time.time()
+    for stale in directory.glob(pattern):
+        with contextlib.suppress(OSError):
+            if now - stale.stat().st_mtime > ABANDONED_S:
+                stale.unlink()
 
 
 def _fsync_directory(directory: Path) -> None:

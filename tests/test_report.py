@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -80,3 +81,20 @@ def test_written_files_get_the_usual_permissions_not_the_temporary_files_private
     with VideoSink(video, 15.0, (64, 48)) as sink:
         sink.write(np.zeros((48, 64, 3), np.uint8))
     assert video.stat().st_mode & 0o777 == usual
+
+
+def test_temporary_files_a_killed_writer_left_are_swept_once_abandoned(tmp_path: Path) -> None:
+    report, video = tmp_path / "session.json", tmp_path / "session.mp4"
+    stale_report, fresh_report = tmp_path / ".session.json.old1.tmp", tmp_path / ".session.json.new1.tmp"
+    stale_video, other = tmp_path / ".session.old2.tmp.mp4", tmp_path / ".other.json.old3.tmp"
+    for temp in (stale_report, fresh_report, stale_video, other):
+        temp.write_text("half a file")
+    two_hours_ago = time.time() - 7200
+    for temp in (stale_report, stale_video, other):
+        os.utime(temp, (two_hours_ago, two_hours_ago))
+    write_report(report, {"reps": []})
+    with VideoSink(video, 15.0, (64, 48)) as sink:
+        sink.write(np.zeros((48, 64, 3), np.uint8))
+    assert not stale_report.exists() and not stale_video.exists()
+    assert fresh_report.exists()  # may be a writer at work
+    assert other.exists()  # another file's: not this write's business
