@@ -19,12 +19,23 @@ from coach.plausibility import is_usable_upper_body
 from coach.pose import Pose
 from coach.profile import CalibrationProfile
 from coach.tracking import PersonSelector
+from coach.view import same_view
 
 CUE_SHOWN_S = 2.5  # a cue stays on screen this long (people need time to read it)
 STEP_INTO_VIEW = Cue("no_person", "Step into view", Severity.INFO)
 CALIBRATE_CUE = "Sit tall, hands behind your head, and hold still"
 HOLD_DONE = Cue("hold_done", "Hold complete: come back slowly", Severity.GOOD)
 GO = Cue("calibrated", "Calibrated: start the stretch", Severity.GOOD)
+# After `c`, a new neutral this far from the last one (the previous calibration's own reading, where a
+# rep would start counting) is not sitting as before but holding a turn or an arch, unless the camera
+# moved: the person is told, and calibration goes on.
+AWAY_FROM_NEUTRAL_DEG = {"rotate": 12.0, "arch": 6.0}
+AWAY_FROM_NEUTRAL = {
+    "rotate": "You seem turned about {angle:.0f} degrees from how you sat at the last calibration: "
+    "face the way you did, then hold still",
+    "arch": "You seem about {angle:.0f} degrees from how you sat at the last calibration: "
+    "sit upright as you did, then hold still",
+}
 MOVED = Cue(
     "placement", "The camera has moved since calibration: sit still to calibrate again", Severity.INFO
 )
@@ -67,6 +78,8 @@ class Coach:
         self._just_calibrated = False
         # A ready-made profile is checked against where the camera sees the person now.
         self._placement = PlacementWatch(profile.view_azimuth_deg if profile is not None else None)
+        self._before: tuple[Analyzer, CalibrationProfile] | None = None  # the calibration `c` replaces
+        self._refused: str | None = None  # why the last finished calibration window was not taken
         self.placement_change: str | None = None  # why a given profile was set aside, once it was
         probe = make_analyzer(exercise, None, target_reps=target_reps)
         self.signal_names: tuple[str, str] = probe.signal_names
@@ -127,9 +140,12 @@ class Coach:
     def recalibrate(self) -> None:
         """Key `c`: calibrate again, then a new set."""
         self.set_number += 1
+        if self.analyzer is not None and self.profile is not None:
+            self._before = (self.analyzer, self.profile)
         self.analyzer = None
         self.profile = None
         self._cue = None
+        self._refused = None
         self.calibrator.reset()
 
     def calibration_summary(self) -> dict[str, Any]:
@@ -139,11 +155,20 @@ class Coach:
         self, poses: Sequence[Pose], t_s: float, brightness: float
     ) -> tuple[Pose | None, FrameAnalysis]:
         status = self.calibrator.add(poses, t_s, brightness)
+        if status.message is None and self._refused is not None:
+            status = dataclasses.replace(status, message=self._refused)  # until the person changes
         self.calibration_problem = status.message
         if status.ready:
             result = self.calibrator.result()
-            self._start_coaching(result.profile)
-            self._just_calibrated = True
+            away = self._away_from_before(result.profile, result.view.azimuth_deg)
+            self._refused = away
+            if away is None:
+                self._start_coaching(result.profile)
+                self._just_calibrated = True
+            else:
+                self.calibrator.reset()
+                self.calibration_problem = away
+                status = dataclasses.replace(status, ready=False, message=away, progress=0.0)
         seconds = self.calibrator.rules.seconds
         cue = Cue(
             "calibrating",
@@ -159,6 +184,18 @@ class Coach:
             target_reps=self.target_reps,
         )
         return (poses[0] if poses else None), analysis
+
+    def _away_from_before(self, profile: CalibrationProfile, view_deg: float) -> str | None:
+        """Why a new calibration is not a neutral seat (judged by the one it replaces), or None."""
+        if self._before is None:
+            return None
+        analyzer, before = self._before
+        if before.view_azimuth_deg is None or not same_view(before.view_azimuth_deg, view_deg):
+            return None  # the camera (or the chair) moved: a new place, a new neutral
+        angle = analyzer.reading(profile.neutral_pose())
+        if angle is None or abs(angle) <= AWAY_FROM_NEUTRAL_DEG[self.exercise]:
+            return None
+        return AWAY_FROM_NEUTRAL[self.exercise].format(angle=abs(angle))
 
     def _start_coaching(self, profile: CalibrationProfile) -> None:
         if self.comfortable_deg is not None and self.exercise not in profile.comfortable_deg:

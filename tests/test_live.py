@@ -39,6 +39,7 @@ from coach.video import VideoFileSource, VideoSink
 from tests.helpers import SAMPLES, ClipLoader, ClipPoses
 
 CLIP_NAME = "dev_rotate_front_good"
+FPS = 15.0  # the sample clips' frame rate
 CLIP = SAMPLES / f"{CLIP_NAME}.mp4"
 PATIENCE_S = 1.6
 REP_KEYS = ("side", "start_s", "hold_start_s", "hold_end_s", "end_s", "hold_s", "peak_angle_deg", "faults")
@@ -288,6 +289,29 @@ def test_the_gauge_aims_at_the_range_shown_comfortable_before_and_no_further(cli
     frames = feed(remembered, clip)
     assert {a.target_deg for _, _, a in frames if a.phase != Phase.CALIBRATING} == {31.0}
     assert remembered.profile is not None and remembered.profile.comfortable_deg == {"rotate": 31.0}
+
+
+def test_recalibrating_while_holding_a_turn_is_refused_sitting_as_before_is_not(clip: ClipPoses) -> None:
+    coach = Coach("rotate")
+    frames = list(zip(clip.times_s, clip.poses, strict=True))
+    for t_s, poses in frames:
+        coach.observe(poses, t_s, lambda: 128.0)
+        if not coach.calibrating:
+            break
+    coach.recalibrate()  # key `c` ...
+    held = next(poses for t_s, poses in frames if t_s >= 5.5)  # ... while holding the first turn (40)
+    t0 = 10.0
+    for k in range(round(4.5 * FPS)):
+        coach.observe(held, t0 + k / FPS, lambda: 128.0)
+    assert coach.calibrating
+    assert coach.calibration_problem is not None and "turned about" in coach.calibration_problem
+    t0 += 4.5
+    seated = [poses for t_s, poses in frames if t_s < 2.8]  # sitting as at the first calibration
+    for k, poses in enumerate(seated + seated):
+        coach.observe(poses, t0 + k / FPS, lambda: 128.0)
+        if not coach.calibrating:
+            break
+    assert not coach.calibrating
 
 
 def test_two_people_it_stays_with_the_calibrated_person(clip: ClipPoses, truth: list[dict[str, Any]]) -> None:

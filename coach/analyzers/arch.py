@@ -189,6 +189,11 @@ class ArchAnalyzer:
             "noise_px": round(float(np.median(self._profile.noise_px)), 3),
         }
 
+    def reading(self, pose: Pose) -> float | None:
+        if self._view is None or self._neutral is None:
+            return None
+        return read_arch(arch_lines(pose, self._view), self._neutral).arch_deg
+
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
         if self._neutral is None and not self._calibrate(pose, t_s):
             return self._frame(t_s, Phase.CALIBRATING if pose is not None else Phase.NO_POSE)

@@ -210,6 +210,12 @@ class RotateAnalyzer:
             "noise_px": round(float(np.median(self._profile.noise_px)), 3),
         }
 
+    def reading(self, pose: Pose) -> float | None:
+        if self._profile is None or self._template is None:
+            return None
+        pelvis = pelvis_yaw(self._profile.neutral_xy, pose.xy, self._lower_body)
+        return trunk_rotation(fit_yaw(self._template, pose.xy), pelvis)
+
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
         if self._template is None:
             profile = self._calibrator.add(pose, t_s)
