@@ -17,6 +17,7 @@ from coach.angle_series import AngleSeries
 from coach.errors import HistoryError, InterruptedSession
 from coach.history import (
     StoredSession,
+    comfortable_range_deg,
     default_db_path,
     latest_session_id,
     list_sessions,
@@ -75,11 +76,15 @@ def run_history(args: argparse.Namespace) -> int:
         [args.exercise] if args.exercise else sorted({s.exercise for s in sessions}) or list(EXERCISES)
     )
     suggestions = {exercise: suggestion(exercise, args.db) for exercise in exercises}
+    comfortable = {exercise: comfortable_range_deg(exercise, args.db) for exercise in exercises}
     if args.json:
         document = {
             "db": str(args.db or default_db_path()),
             "sessions": [session.to_dict() for session in sessions],
-            "next": {exercise: s.to_dict() for exercise, s in suggestions.items()},
+            "next": {
+                exercise: s.to_dict() | {"comfortable_deg": comfortable[exercise]}
+                for exercise, s in suggestions.items()
+            },
         }
         print(json.dumps(document, indent=2))
         return 0
@@ -88,7 +93,9 @@ def run_history(args: argparse.Namespace) -> int:
     else:
         print(format_table(sessions))
     for exercise, next_session in suggestions.items():
-        print(f"Next {exercise}: {next_session.describe()} ({next_session.reason}).")
+        reach = comfortable[exercise]
+        range_note = f"; as far as is comfortable (last time {reach:g} degrees)" if reach is not None else ""
+        print(f"Next {exercise}: {next_session.describe()}{range_note} ({next_session.reason}).")
     return 0
 
 

@@ -256,7 +256,7 @@ def test_history_command_table_and_json(db: Path) -> None:
     assert [line.split()[0] for line in lines[1:4]] == ["3", "2", "1"]
     assert "L2 R2" in lines[1] and "2/4" in lines[1] and "low_back x1, short_hold x1" in lines[1]
     assert "L3 R3" in lines[2] and "6/6" in lines[2] and "L34 R34" in lines[2]
-    assert lines[-1].startswith("Next rotate: 3 reps per side, 2 s holds")
+    assert lines[-1].startswith("Next rotate: 3 reps per side, 2 s holds; as far as is comfortable")
 
     recent = coach("history", "--db", db, "--days", "3", "--json")
     assert recent.returncode == 0, recent.stderr
@@ -264,6 +264,8 @@ def test_history_command_table_and_json(db: Path) -> None:
     assert [s["id"] for s in document["sessions"]] == [3, 2]
     assert document["sessions"][0]["counts"] == {"left": 2, "right": 2, "total": 4, "good": 2}
     assert document["next"]["rotate"]["target_reps"] == 3
+    # The latest session's good reps: left 35, right 32 degrees; the stiffer side sets the range.
+    assert document["next"]["rotate"]["comfortable_deg"] == pytest.approx(32.0, abs=1.0)
     assert document["db"] == str(db)
 
 
