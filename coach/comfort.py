@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from coach.profile import MAX_COMFORTABLE_DEG
+
 
 def comfortable_range(reps: Sequence[dict[str, Any]]) -> float | None:
     """From one session's report reps: the median |peak| of the good ones (smaller side for rotate),
@@ -21,7 +23,7 @@ def comfortable_range(reps: Sequence[dict[str, Any]]) -> float | None:
     peaks: dict[str | None, list[float]] = {}
     for rep in reps:
         peak = rep.get("peak_angle_deg")
-        if rep.get("good") and isinstance(peak, int | float) and np.isfinite(peak):
+        if rep.get("good") and isinstance(peak, int | float) and 0 < abs(peak) <= MAX_COMFORTABLE_DEG:
             peaks.setdefault(rep.get("side"), []).append(abs(float(peak)))
     if not peaks:
         return None

@@ -15,6 +15,9 @@ from coach.pose import Pose
 SCHEMA_VERSION = 1
 
 
+MAX_COMFORTABLE_DEG = 90.0
+
+
 @dataclass(frozen=True, eq=False)
 class CalibrationProfile:
     """Neutral posture measured while the person sat still.
@@ -59,6 +62,13 @@ class CalibrationProfile:
                 raise ValueError(f"CalibrationProfile.{name} has non-finite values")
         if self.image_size[0] <= 0 or self.image_size[1] <= 0:
             raise ValueError("CalibrationProfile.image_size must be positive")
+        for exercise, degrees in self.comfortable_deg.items():
+            # A seated turn or arch of the upper back stays well inside a right angle.
+            if not (np.isfinite(degrees) and 0.0 < degrees <= MAX_COMFORTABLE_DEG):
+                raise ValueError(
+                    f"CalibrationProfile.comfortable_deg[{exercise!r}] = {degrees} is not a range "
+                    f"of 0-{MAX_COMFORTABLE_DEG:g} degrees"
+                )
         if self.version != SCHEMA_VERSION:
             raise ValueError(f"CalibrationProfile version {self.version}, expected {SCHEMA_VERSION}")
 

@@ -26,7 +26,8 @@ def test_rotate_takes_the_stiffer_side() -> None:
 
 
 @pytest.mark.parametrize(
-    "reps", [[], [rep("left", 40.0, good=False)], [rep(None, float("nan"))], [{"good": True}]]
+    "reps",
+    [[], [rep("left", 40.0, good=False)], [rep(None, float("nan"))], [{"good": True}], [rep(None, 400.0)]],
 )
 def test_no_good_rep_no_range(reps: list[dict]) -> None:
     assert comfortable_range(reps) is None

@@ -123,8 +123,10 @@ def test_replacing_a_good_profile_keeps_the_previous_one(tmp_path: Path) -> None
         (lambda d: d.update(neutral_xy=[[1, 2]]), "shape"),
         (lambda d: d.update(image_size="wide"), "corrupt"),
         (lambda d: d.update(frames=None), "corrupt"),
+        (lambda d: d.update(comfortable_deg={"rotate": 500.0}), "comfortable_deg"),
+        (lambda d: d.update(comfortable_deg={"arch": -5.0}), "comfortable_deg"),
     ],
-    ids=["missing-field", "wrong-shape", "bad-size", "bad-frames"],
+    ids=["missing-field", "wrong-shape", "bad-size", "bad-frames", "huge-range", "negative-range"],
 )
 def test_malformed_profile_is_corrupt(tmp_path: Path, change, words: str) -> None:
     data = make_profile().to_dict()
