@@ -1,8 +1,11 @@
 """The repetition state machine both stretches share: out, hold near the peak, back to neutral.
 
-It reads one number per frame (the exercise's angle, already smoothed) and the frame's timestamp.
-Hysteresis (start above `start_deg`, back below `return_deg`), a minimum peak and a dwell time keep
-jitter from counting twice and a half-movement from counting at all.
+It reads one number per frame (the exercise's angle, already smoothed; optionally the same angle
+unsmoothed) and the frame's timestamp. Hysteresis (start above `start_deg`, back below
+`return_deg`), a minimum peak and a dwell time keep jitter from counting twice and a half-movement
+from counting at all. A hold begins near the rep's sustained peak once the angle is nearly still; it
+ends when the body moves, the angle goes further out, or it clearly leaves the end range (a jolt of
+the model's reading does not end it), and its end is then dated from the unsmoothed angle.
 """
 
 from __future__ import annotations
@@ -218,10 +221,10 @@ class RepTracker:
         """Whether the pending exit from the hold is real: the body moving, the angle moving further
         out, clearly on the way back or settled lower for a while (not a jolt of the landmarks)."""
         assert self._exit_pending_s is not None
-        waited = t_s - self._exit_pending_s
-        if waited < self.rules.min_dwell_s:
-            return False
         rules = self.rules
+        waited = t_s - self._exit_pending_s
+        if waited < rules.min_dwell_s:
+            return False
         value = self._samples[-1][1] * self._direction
         level = float(np.median([v for t, _, v in self._hold_trace if t < self._exit_pending_s]))
         further_out = value > level + rules.hold_band_deg
