@@ -36,9 +36,7 @@ AWAY_FROM_NEUTRAL = {
     "arch": "You seem about {angle:.0f} degrees from how you sat at the last calibration: "
     "sit upright as you did, then hold still",
 }
-MOVED = Cue(
-    "placement", "The camera has moved since calibration: sit still to calibrate again", Severity.INFO
-)
+CAMERA_MOVED = "The camera has moved since calibration: sit tall and hold still to calibrate again"
 
 
 class Coach:
@@ -79,7 +77,7 @@ class Coach:
         # A ready-made profile is checked against where the camera sees the person now.
         self._placement = PlacementWatch(profile.view_azimuth_deg if profile is not None else None)
         self._before: tuple[Analyzer, CalibrationProfile] | None = None  # the calibration `c` replaces
-        self._refused: str | None = None  # why the last finished calibration window was not taken
+        self._calibration_note: str | None = None  # said while calibrating until it succeeds
         self.placement_change: str | None = None  # why a given profile was set aside, once it was
         probe = make_analyzer(exercise, None, target_reps=target_reps)
         self.signal_names: tuple[str, str] = probe.signal_names
@@ -111,7 +109,7 @@ class Coach:
             # Its neutral posture means nothing from here: calibrate again, the person is in view.
             self.placement_change = verdict.describe_change()
             self.recalibrate()
-            self._cue = (MOVED, t_s)
+            self._calibration_note = CAMERA_MOVED
             return self._calibrate(poses, t_s, brightness())
         analysis = self.analyzer.update(pose, t_s)
         if analysis.completed_rep is not None:
@@ -145,7 +143,7 @@ class Coach:
         self.analyzer = None
         self.profile = None
         self._cue = None
-        self._refused = None
+        self._calibration_note = None
         self.calibrator.reset()
 
     def calibration_summary(self) -> dict[str, Any]:
@@ -155,13 +153,13 @@ class Coach:
         self, poses: Sequence[Pose], t_s: float, brightness: float
     ) -> tuple[Pose | None, FrameAnalysis]:
         status = self.calibrator.add(poses, t_s, brightness)
-        if status.message is None and self._refused is not None:
-            status = dataclasses.replace(status, message=self._refused)  # until the person changes
+        if status.message is None and self._calibration_note is not None:
+            status = dataclasses.replace(status, message=self._calibration_note)
         self.calibration_problem = status.message
         if status.ready:
             result = self.calibrator.result()
             away = self._away_from_before(result.profile, result.view.azimuth_deg)
-            self._refused = away
+            self._calibration_note = away
             if away is None:
                 self._start_coaching(result.profile)
                 self._just_calibrated = True

@@ -27,7 +27,7 @@ import pytest
 from coach.analysis import FrameAnalysis, Phase, Rep
 from coach.calibration import Calibrator
 from coach.capture import CaptureState, LatestFrameCapture, Shot
-from coach.coaching import STEP_INTO_VIEW, Coach
+from coach.coaching import CAMERA_MOVED, STEP_INTO_VIEW, Coach
 from coach.errors import CalibrationError, CameraLostError
 from coach.frame import Frame
 from coach.live import LiveRequest, run_live, summary_lines
@@ -272,7 +272,7 @@ def test_a_profile_from_another_camera_placement_is_set_aside_and_calibration_st
         coach.observe(poses, t_s, lambda: 128.0)
         if moved_at is None and coach.placement_change is not None:
             moved_at = t_s
-            assert coach.calibrating
+            assert coach.calibrating and coach.calibration_problem == CAMERA_MOVED  # said on screen
     assert moved_at is not None and 2.0 <= moved_at <= 2.5  # judged on the first two seconds
     assert coach.placement_change is not None
     assert "from your left side" in coach.placement_change and "not from the front" in coach.placement_change
