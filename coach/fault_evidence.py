@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # A fault must be seen this long (on the frames' clock) before it is raised: one jittery frame is not
 # a habit worth correcting, and a cue that flickers is worse than none.
 FAULT_PERSIST_S = 0.4
+SHORT_HOLD = "short_hold"
 
 
 @dataclass
@@ -33,3 +35,18 @@ class FaultEvidence:
     def pause(self) -> None:
         """The person is out of view: the time away is not evidence."""
         self.last_t_s = None
+
+    def hold_cut_short(self) -> bool:
+        """The hold ended before its target: True the first time in this rep (the moment to cue it)."""
+        if SHORT_HOLD in self.raised:
+            return False
+        self.raised.add(SHORT_HOLD)
+        return True
+
+    def rep_faults(self, order: Iterable[str], hold_s: float, hold_target_s: float) -> tuple[str, ...]:
+        """The finished rep's faults, in `order`: those raised, with `short_hold` judged on the rep's
+        longest hold (a hold cut short and then held in full within the rep was long enough)."""
+        faults = self.raised - {SHORT_HOLD}
+        if hold_s < hold_target_s:
+            faults = faults | {SHORT_HOLD}
+        return tuple(code for code in order if code in faults)

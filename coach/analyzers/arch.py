@@ -301,17 +301,11 @@ class ArchAnalyzer:
                 self._cues.append(CUES[code])
         else:
             self._evidence.pause()
-        if update.hold_ended_early and "short_hold" not in self._evidence.raised:
-            self._evidence.raised.add("short_hold")
+        if update.hold_ended_early and self._evidence.hold_cut_short():
             self._cues.append(CUES["short_hold"])
 
     def _complete(self, window: RepWindow) -> Rep:
-        faults = set(self._evidence.raised)
-        if window.hold_s < self.hold_target_s:
-            faults.add("short_hold")
-        else:
-            faults.discard("short_hold")
-        rep = window.as_rep(tuple(code for code in CUES if code in faults))
+        rep = window.as_rep(self._evidence.rep_faults(CUES, window.hold_s, self.hold_target_s))
         self._reps.append(rep)
         self._evidence = FaultEvidence()
         return rep

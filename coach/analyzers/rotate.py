@@ -310,17 +310,11 @@ class RotateAnalyzer:
                     self._cues.append(self.cues[code])
             else:
                 self._evidence.pause()
-        if update.hold_ended_early and "short_hold" not in self._evidence.raised:
-            self._evidence.raised.add("short_hold")
+        if update.hold_ended_early and self._evidence.hold_cut_short():
             self._cues.append(self.cues["short_hold"])
 
     def _complete(self, window: RepWindow) -> Rep:
-        faults = set(self._evidence.raised)
-        if window.hold_s < self.rules.hold_target_s:
-            faults.add("short_hold")
-        else:  # a hold cut short, then held in full within the same rep: the rep's hold was long enough
-            faults.discard("short_hold")
-        rep = window.as_rep(tuple(code for code in self.cues if code in faults))
+        rep = window.as_rep(self._evidence.rep_faults(self.cues, window.hold_s, self.rules.hold_target_s))
         self._reps.append(rep)
         return rep
 
