@@ -9,6 +9,12 @@ found/true and false alarms, and whether the issue's targets are met.
 Augmentations check that nothing is fitted to the dev clips' camera placement:
   mirror  the image flipped left-right (the camera on the person's other side; left/right swap)
   far     the image shrunk to 60 % and padded (the person farther from the camera)
+  roll    the camera rolled 8 degrees (a webcam standing crooked)
+  tilt    the camera pitched 12 degrees down (a camera set higher, looking down at the person)
+  offset  the person off-centre, a fifth of the width to the side
+  large   twice the resolution (1280x960), the same view
+  near    the middle 70 % of the picture enlarged (the person nearer; the feet leave the picture)
+  dim     a dim, noisy room: a third of the light, sensor noise
 
 usage: python benchmarks/accuracy.py [--clips DIR] [--augment mirror far] [--model full]
 """
@@ -47,20 +53,69 @@ def shrink(image: np.ndarray, factor: float = 0.6) -> np.ndarray:
     return canvas
 
 
+def near(image: np.ndarray, keep: float = 0.7) -> np.ndarray:
+    height, width = image.shape[:2]
+    top, left = round(height * (1 - keep) / 2), round(width * (1 - keep) / 2)
+    crop = image[top : height - top, left : width - left]
+    return cv2.resize(crop, (width, height), interpolation=cv2.INTER_CUBIC)
+
+
+def roll(image: np.ndarray, degrees: float = 8.0) -> np.ndarray:
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    return cv2.warpAffine(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+
+def tilt(image: np.ndarray, degrees: float = 12.0) -> np.ndarray:
+    """The keystone of a camera pitched by `degrees` (H = K R K^-1), shifted back so that what was
+    at the centre stays there (the camera was aimed at the person again)."""
+    height, width = image.shape[:2]
+    focal = 0.97 * width  # the clips' 35 mm lens on a 36 mm sensor
+    k = np.array([[focal, 0, width / 2], [0, focal, height / 2], [0, 0, 1]])
+    a = np.radians(degrees)
+    pitch = np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
+    homography = k @ pitch @ np.linalg.inv(k)
+    centre = homography @ np.array([width / 2, height / 2, 1.0])
+    shift = np.array(
+        [[1, 0, width / 2 - centre[0] / centre[2]], [0, 1, height / 2 - centre[1] / centre[2]], [0, 0, 1]]
+    )
+    homography = shift @ homography
+    return cv2.warpPerspective(image, homography, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+
+def offset(image: np.ndarray, fraction: float = 0.2) -> np.ndarray:
+    height, width = image.shape[:2]
+    matrix = np.array([[1, 0, fraction * width], [0, 1, 0]], dtype=np.float32)
+    return cv2.warpAffine(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+
+def dim(image: np.ndarray) -> np.ndarray:
+    rng = np.random.default_rng(int(image[::37, ::41].sum()))
+    dark = image.astype(np.float32) / 3.0 + rng.normal(0.0, 4.0, image.shape)
+    return np.clip(dark, 0, 255).astype(np.uint8)
+
+
 AUGMENTATIONS: dict[str, tuple[Transform, bool]] = {
     # name: (image transform, whether it mirrors the ground truth)
     "mirror": (lambda image: cv2.flip(image, 1), True),
     "far": (shrink, False),
+    "roll": (roll, False),
+    "tilt": (tilt, False),
+    "offset": (offset, False),
+    "large": (lambda image: cv2.resize(image, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC), False),
+    "dim": (dim, False),
+    "near": (near, False),
 }
 
 
 def transformed_copy(video: Path, transform: Transform, out: Path) -> Path:
-    with (
-        VideoFileSource(video) as source,
-        VideoSink(out, source.info.fps, (source.info.width, source.info.height)) as sink,
-    ):
-        for frame in source:
-            sink.write(transform(frame.image))
+    with VideoFileSource(video) as source:
+        images = (transform(frame.image) for frame in source)
+        first = next(images)
+        with VideoSink(out, source.info.fps, (first.shape[1], first.shape[0])) as sink:
+            sink.write(first)
+            for image in images:
+                sink.write(image)
     return out
 
 

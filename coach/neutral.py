@@ -26,14 +26,16 @@ def torso_length_px(xy: np.ndarray) -> float:
 
 
 def window_motion(xys: np.ndarray, landmarks: Sequence[L] = tuple(STILL_LANDMARKS)) -> float:
-    """Largest drift of a key landmark from its median over a window, in torso lengths.
+    """How far the key landmarks drift from their medians over a window, in torso lengths.
 
-    xys: (n, 33, 2) pixels.
+    xys: (n, 33, 2) pixels. It is the second-largest landmark's largest drift: in a dim room the
+    model can throw one landmark (an elbow behind the head) about now and then, and that alone is
+    not a person moving. A person who moves moves more than one landmark.
     """
     key = xys[:, list(landmarks)]
-    drift = np.linalg.norm(key - np.median(key, axis=0), axis=2).max()
+    drifts = np.linalg.norm(key - np.median(key, axis=0), axis=2).max(axis=0)
     scale = max(torso_length_px(np.median(xys, axis=0)), 1.0)
-    return float(drift / scale)
+    return float(np.sort(drifts)[-2] / scale) if drifts.size >= 2 else float(drifts.max() / scale)
 
 
 class StillnessCalibrator:

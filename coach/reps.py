@@ -18,6 +18,9 @@ import numpy as np
 from coach.analysis import Phase, Rep
 
 ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been gone this long
+# A gap this short is the model losing the person for a frame or two (a dim room, a ghost second
+# person), not the person leaving: a hold goes on through it.
+BRIEF_GAP_S = 0.5
 # A hold ends on the way back only once the angle has clearly left the end range: this much of the
 # rep's excursion (or twice the hold band, whichever is more) below its peak. A model's landmarks can
 # jolt a few degrees for a fraction of a second while the body stays perfectly still; that is not
@@ -113,6 +116,7 @@ class RepTracker:
         self._best_hold = (0.0, 0.0)
         self._hold_done = False
         self._exit_pending_s: float | None = None
+        self._held_before_gap = False
 
     def update(
         self,
@@ -130,6 +134,9 @@ class RepTracker:
         dates the end of a hold without the smoothing's lag (the smoothed angle when not given)."""
         if angle_deg is None or not np.isfinite(angle_deg):
             return self._absent(t_s)
+        brief_gap = self._last_seen_s is not None and t_s - self._last_seen_s <= BRIEF_GAP_S
+        if self._phase == Phase.NO_POSE and brief_gap and self._held_before_gap:
+            self._phase = Phase.HOLD
         self._last_seen_s = t_s
         self._remember(angle_deg, t_s)
         self._raw = angle_deg if raw_deg is None or not np.isfinite(raw_deg) else raw_deg
@@ -141,6 +148,8 @@ class RepTracker:
 
     def _absent(self, t_s: float) -> TrackerUpdate:
         self._samples.clear()
+        if self._phase != Phase.NO_POSE:
+            self._held_before_gap = self._phase == Phase.HOLD
         gone_for = t_s - self._last_seen_s if self._last_seen_s is not None else 0.0
         if self._peak > 0 and gone_for > ABANDON_AFTER_S:
             self._clear_rep()
@@ -190,9 +199,15 @@ class RepTracker:
             return self._finish(t_s)
 
         if self._phase == Phase.HOLD:
-            return self._holding(t_s, near_peak and still, speed, body_still)
+            # Once held, the hold goes on while the body and angle stay still anywhere in the end
+            # range: the model's reading of a still body can settle a few degrees lower.
+            in_range = value >= self._peak - self._exit_drop()
+            return self._holding(t_s, in_range and still, speed, body_still)
 
-        if near_peak and still:
+        # A body that comes to rest in the end range holds there, even below a peak that one of the
+        # model's jolts set (it read the way back from it).
+        settled_in_range = self._phase == Phase.RETURNING and value >= self._peak - self._exit_drop()
+        if (near_peak or settled_in_range) and still:
             self._hold_start_s = t_s
             self._hold_trace = []
             self._exit_pending_s = None
@@ -228,9 +243,13 @@ class RepTracker:
         value = self._samples[-1][1] * self._direction
         level = float(np.median([v for t, _, v in self._hold_trace if t < self._exit_pending_s]))
         further_out = value > level + rules.hold_band_deg
-        drop = max(2 * rules.hold_band_deg, EXIT_DROP_FRACTION * (self._peak - rules.return_deg))
-        left_range = value < self._peak - drop or waited >= SETTLED_LOWER_S
+        left_range = value < self._peak - self._exit_drop() or waited >= SETTLED_LOWER_S
         return not body_still or further_out or left_range
+
+    def _exit_drop(self) -> float:
+        """How far below its peak the angle has clearly left the rep's end range."""
+        rules = self.rules
+        return max(2 * rules.hold_band_deg, EXIT_DROP_FRACTION * (self._peak - rules.return_deg))
 
     def _settled_end(self, pending_s: float) -> float:
         """When the hold really ended: the first frame (up to `pending_s`) of the raw angle's way down

@@ -118,7 +118,7 @@ def test_reps_count_from_any_camera_between_the_sides(azimuth: float) -> None:
     analyzer = RotateAnalyzer()
     run(still() + rep(40) + rep(-40) + rep(30) + rep(-30), upper_body_turn(azimuth), analyzer)
     assert [r.side for r in analyzer.reps] == ["left", "right", "left", "right"]
-    assert all(r.good for r in analyzer.reps)
+    assert all(r.good for r in analyzer.reps), [(r.start_s, r.hold_s, r.faults) for r in analyzer.reps]
     assert analyzer.calibration_summary()["view_azimuth_deg"] == pytest.approx(azimuth, abs=1.0)
 
 
@@ -398,3 +398,41 @@ def test_sample_clip_cues_each_fault_live(clip_poses: ClipLoader, ground_truth: 
             (t_s,) = [t for t, c in cues if c == code]
             assert true["start"] <= t_s <= true["end"], code  # while that rep is under way
     assert math.isfinite(frames[-1].t_s)
+
+
+@pytest.fixture(scope="session")
+def dim_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dev_rotate_45 in a dim, noisy room: a third of the light and sensor noise."""
+    out = tmp_path_factory.mktemp("dim") / "dev_rotate_45_dim.mp4"
+    rng = np.random.default_rng(7)
+    with (
+        VideoFileSource(SAMPLES / "dev_rotate_45.mp4") as source,
+        VideoSink(out, source.info.fps, (source.info.width, source.info.height)) as sink,
+    ):
+        for frame in source:
+            dark = frame.image.astype(np.float32) / 3.0 + rng.normal(0.0, 4.0, frame.image.shape)
+            sink.write(np.clip(dark, 0, 255).astype(np.uint8))
+    return out
+
+
+@pytest.mark.slow
+def test_in_a_dim_room_the_neutral_is_the_seated_one_not_a_held_turn(
+    dim_clip: Path, clip_poses: ClipLoader, ground_truth: Any
+) -> None:
+    # There the model throws an elbow about now and then; calibration used to wait through it and
+    # take the first held turn as neutral (every reading 35 degrees off, half the reps lost).
+    truth = ground_truth("dev_rotate_45")
+    analyzer = RotateAnalyzer()
+    frames = replay(analyzer, clip_poses(dim_clip))
+    assert analyzer.calibration_summary()["calibrated_at_s"] < truth["scenario"]["reps"][0]["start"]
+    true_reps = truth["scenario"]["reps"]
+    for side in ("left", "right"):
+        assert sum(r.side == side for r in analyzer.reps) == sum(t["side"] == side for t in true_reps)
+    fps = truth["fps"]
+    errors = [
+        abs(f.angle_deg - truth["frames"][round(f.t_s * fps)]["trunk_rot"])
+        for f in frames
+        if f.angle_deg is not None
+    ]
+    assert float(np.mean(errors)) <= MAX_ANGLE_MAE_DEG
+    assert all(r.good for r in analyzer.reps), [(r.start_s, r.hold_s, r.faults) for r in analyzer.reps]
