@@ -19,6 +19,7 @@ from coach.rotation import (
     PELVIS_PIVOT_HIP_WIDTHS,
     PRIOR_DEPTH_SHOULDER_SPANS,
     UpperBodyTemplate,
+    Uprighting,
     build_template,
     depth_evidence,
     fit_yaw,
@@ -293,3 +294,21 @@ def test_one_euro_settings_are_validated() -> None:
         OneEuroSettings(min_cutoff_hz=0.0)
     with pytest.raises(ValueError):
         OneEuroSettings(beta=-1.0)
+
+
+def rolled(xy: np.ndarray, degrees: float, centre: tuple[float, float] = (320.0, 240.0)) -> np.ndarray:
+    """The landmarks as a camera rolled by `degrees` (counter-clockwise in the picture) shows them."""
+    a = math.radians(degrees)
+    turn = np.array([[math.cos(a), math.sin(a)], [-math.sin(a), math.cos(a)]])
+    return (xy - centre) @ turn.T + centre
+
+
+@pytest.mark.parametrize("roll", [-10.0, 6.0])
+@pytest.mark.parametrize("turn", [-40.0, 25.0])
+def test_a_crooked_camera_reads_the_turn_of_a_straight_one(roll: float, turn: float) -> None:
+    neutral, frame = view(template_body(), 0.0).xy, view(turned(template_body(), turn), 0.0).xy
+    upright = Uprighting.of_neutral(rolled(neutral, roll))
+    assert upright.roll_deg == pytest.approx(-roll, abs=0.5)
+    straight = fit_yaw(build_template(neutral), frame)
+    crooked = fit_yaw(build_template(upright(rolled(neutral, roll))), upright(rolled(frame, roll)))
+    assert crooked == pytest.approx(straight, abs=0.3)

@@ -27,6 +27,7 @@ from coach.rotation import (
     LOWER_BODY_PAIRS,
     TEMPLATE_LANDMARKS,
     UpperBodyTemplate,
+    Uprighting,
     build_template,
     depth_evidence,
     fit_yaw,
@@ -168,6 +169,8 @@ class RotateAnalyzer:
     def reset(self) -> None:
         self._profile: CalibrationProfile | None = None
         self._template: UpperBodyTemplate | None = None
+        self._upright = Uprighting(0.0, np.zeros(2))
+        self._neutral_xy = np.zeros((0, 2))
         self._prior_template: UpperBodyTemplate | None = None
         self._depth_weight = 0.0
         self._depth_evidence = np.zeros(len(TEMPLATE_LANDMARKS))
@@ -213,8 +216,9 @@ class RotateAnalyzer:
     def reading(self, pose: Pose) -> float | None:
         if self._profile is None or self._template is None:
             return None
-        pelvis = pelvis_yaw(self._profile.neutral_xy, pose.xy, self._lower_body)
-        return trunk_rotation(fit_yaw(self._template, pose.xy), pelvis)
+        xy = self._upright(pose.xy)
+        pelvis = pelvis_yaw(self._neutral_xy, xy, self._lower_body)
+        return trunk_rotation(fit_yaw(self._template, xy), pelvis)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
         if self._template is None:
@@ -225,12 +229,12 @@ class RotateAnalyzer:
         if pose is None:
             return self._absent(t_s)
         assert self._profile is not None and self._template is not None
-        neutral = self._profile.neutral_xy
-        yaw = fit_yaw(self._template, pose.xy)
-        self._learn_depths(pose.xy, yaw)
+        neutral, xy = self._neutral_xy, self._upright(pose.xy)
+        yaw = fit_yaw(self._template, xy)
+        self._learn_depths(xy, yaw)
         total = self._angle_filter(yaw, t_s)
-        pelvis = self._pelvis_filter(pelvis_yaw(neutral, pose.xy, self._lower_body), t_s)
-        lean = self._lean_filter(side_lean(neutral, pose.xy), t_s)
+        pelvis = self._pelvis_filter(pelvis_yaw(neutral, xy, self._lower_body), t_s)
+        lean = self._lean_filter(side_lean(neutral, xy), t_s)
         angle = trunk_rotation(total, pelvis)
         update = self._tracker.update(
             angle,
@@ -256,7 +260,9 @@ class RotateAnalyzer:
 
     def _use_profile(self, profile: CalibrationProfile, t_s: float | None) -> None:
         self._profile = profile
-        self._prior_template = self._template = build_template(profile.neutral_xy)
+        self._upright = Uprighting.of_neutral(profile.neutral_xy)
+        self._neutral_xy = self._upright(profile.neutral_xy)
+        self._prior_template = self._template = build_template(self._neutral_xy)
         self._depth_weight = 0.0
         self._depth_evidence = np.zeros(len(TEMPLATE_LANDMARKS))
         self._lower_body = lower_body_pairs(profile.neutral_xy, profile.image_size)
