@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from coach.pose import Pose
+
+if TYPE_CHECKING:
+    from coach.profile import CalibrationProfile
 
 
 class Phase(Enum):
@@ -109,6 +112,11 @@ class Analyzer(Protocol):
     def reps(self) -> list[Rep]: ...
 
     def calibration_summary(self) -> dict[str, Any]: ...
+
+    @property
+    def profile(self) -> CalibrationProfile | None:
+        """The calibration in use (given, or made from the first still seconds); None before."""
+        ...
 
     def reading(self, pose: Pose) -> float | None:
         """The exercise's raw angle of `pose` against this calibration, without touching any state

@@ -10,9 +10,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from coach.analysis import FrameAnalysis
+from coach.analysis import Analyzer, FrameAnalysis
 from coach.analyzers import make_analyzer
-from coach.errors import InterruptedSession, NoPersonError
+from coach.calibration import neutral_framing_problem
+from coach.errors import CalibrationError, InterruptedSession, NoPersonError
 from coach.estimator import PoseEstimator
 from coach.frame import Frame
 from coach.overlay import annotate
@@ -51,7 +52,8 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
 
     On Ctrl-C the report (status "interrupted") and the per-frame table of what was measured are
     still written, then `InterruptedSession` is raised. A video in which no usable person stays in
-    view for a moment (see `PersonSelector.saw_person`) raises `NoPersonError` and writes nothing.
+    view for a moment (see `PersonSelector.saw_person`) raises `NoPersonError` and writes nothing;
+    so does a self-calibration on a picture that cuts off part of the body (`CalibrationError`).
     """
     analyzer = make_analyzer(
         request.exercise,
@@ -86,11 +88,14 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
         )
 
         view_check = ProfileViewCheck(request) if request.profile is not None else None
+        framing_check = SelfCalibrationFraming(analyzer) if request.profile is None else None
 
         def on_frame(frame: Frame, pose: Pose | None, analysis: FrameAnalysis) -> None:
             bar.update(1)
             if view_check is not None:
                 view_check.add(pose, frame.t_s)
+            if framing_check is not None:
+                framing_check.check()
             if sink is not None:
                 sink.write(annotate(frame.image, pose, analysis))
 
@@ -137,3 +142,22 @@ class ProfileViewCheck:
             assert self.request.profile is not None
             check_view(self.request.profile, verdict.seen, self.request.profile_name,
                        self.request.calibration_dir)  # fmt: skip
+
+
+class SelfCalibrationFraming:
+    """Stops with a CalibrationError, before any rep is counted, when the neutral the analyzer
+    calibrated itself on has part of the body out of the picture (the framing `coach calibrate`
+    asks for; see `coach.calibration.neutral_framing_problem`)."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.checked = False
+
+    def check(self) -> None:
+        profile = self.analyzer.profile
+        if self.checked or profile is None:
+            return
+        self.checked = True
+        problem = neutral_framing_problem(profile)
+        if problem is not None:
+            raise CalibrationError(problem.message)

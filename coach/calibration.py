@@ -215,6 +215,22 @@ def framing_problem(pose: Pose, rules: CalibrationRules) -> Problem | None:
     return None
 
 
+def neutral_framing_problem(
+    profile: CalibrationProfile, rules: CalibrationRules | None = None
+) -> Problem | None:
+    """`framing_problem` of a profile's neutral posture (its landmark positions: a profile keeps no
+    visibilities). A webcam that shows only the head and shoulders leaves the model to guess the hips
+    below the picture, and a guessed hip reads as a turned or tilted pelvis."""
+    pose = Pose(
+        xy=profile.neutral_xy,
+        depth=profile.neutral_depth,
+        world=profile.neutral_world,
+        visibility=np.ones(len(profile.neutral_xy)),
+        image_size=profile.image_size,
+    )
+    return framing_problem(pose, rules or CalibrationRules())
+
+
 def check_frame(
     poses: Sequence[Pose], brightness: float, rules: CalibrationRules, t_s: float = 0.0
 ) -> FrameCheck:

@@ -149,3 +149,19 @@ def test_analyze_with_a_saved_profile(tmp_path: Path) -> None:
                    "--calibration-dir", tmp_path, "--report", report)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(report.read_text())["counts"] == {"left": 2, "right": 2, "total": 4, "good": 4}
+
+
+def test_a_webcam_that_shows_only_head_and_shoulders_is_told_to_show_the_hips(tmp_path: Path) -> None:
+    # The model guesses hips below the picture, and a guessed hip reads as a turned pelvis: without
+    # this check the clip counted 4 of its 6 reps and called two of them low_back.
+    capture = cv2.VideoCapture(str(SAMPLES / "dev_rotate_front_good.mp4"))
+    frames = []
+    while len(frames) < 75:
+        ok, image = capture.read()
+        assert ok
+        frames.append(cv2.resize(image[:240, 107:533], (640, 480)))
+    video = write_video(tmp_path / "webcam.mp4", frames)
+    report = tmp_path / "r.json"
+    result = coach("analyze", video, "--exercise", "rotate", "--report", report)
+    assert_one_line_error(result, 8, "Your hips are cut off at the bottom edge of the picture")
+    assert not report.exists()
