@@ -117,6 +117,7 @@ class RepTracker:
         self._hold_done = False
         self._exit_pending_s: float | None = None
         self._held_before_gap = False
+        self._returning_since_s = 0.0
 
     def update(
         self,
@@ -205,16 +206,18 @@ class RepTracker:
             return self._holding(t_s, in_range and still, speed, body_still)
 
         # A body that comes to rest in the end range holds there, even below a peak that one of the
-        # model's jolts set (it read the way back from it).
+        # model's jolts set: the way back the tracker read from that peak was none, and the hold
+        # began where it did.
         settled_in_range = self._phase == Phase.RETURNING and value >= self._peak - self._exit_drop()
         if (near_peak or settled_in_range) and still:
-            self._hold_start_s = t_s
+            self._hold_start_s = t_s if near_peak else self._returning_since_s
             self._hold_trace = []
             self._exit_pending_s = None
             self._phase = Phase.HOLD
             return self._holding(t_s, True, speed, body_still)
         if self._phase == Phase.MOVING and speed < -rules.hold_speed_dps and self._peak >= rules.min_peak_deg:
             self._phase = Phase.RETURNING
+            self._returning_since_s = t_s
         return TrackerUpdate(self._phase, side=self._side(), hold_s=self._best_hold_s())
 
     def _holding(self, t_s: float, holding: bool, speed: float, body_still: bool) -> TrackerUpdate:
@@ -281,6 +284,7 @@ class RepTracker:
         self._hold_start_s = None
         self._exit_pending_s = None
         self._phase = Phase.MOVING if speed > 0 else Phase.RETURNING
+        self._returning_since_s = end_s
         early = self._phase == Phase.RETURNING and not self._hold_done
         return TrackerUpdate(
             self._phase, side=self._side(), hold_s=self._best_hold_s(), hold_ended_early=early

@@ -199,7 +199,7 @@ def test_coming_to_rest_in_the_end_range_below_a_jolted_peak_is_a_hold() -> None
     lead_in = ramp(0, 0, 1.0) + ramp(0, 32, 1.3)
     angles = lead_in + [40.0] * 3 + [32.0] * 33 + ramp(32, 0, 1.2) + ramp(0, 0, 0.8)
     (only,) = completed(run(angles))
-    assert only.hold_s == pytest.approx(36 / FPS, abs=0.35)
+    assert only.hold_s == pytest.approx(36 / FPS, abs=0.15)
 
 
 def test_a_reading_flipping_between_two_values_on_a_still_body_keeps_the_hold() -> None:
