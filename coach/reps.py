@@ -4,8 +4,10 @@ It reads one number per frame (the exercise's angle, already smoothed; optionall
 unsmoothed) and the frame's timestamp. Hysteresis (start above `start_deg`, back below
 `return_deg`), a minimum peak and a dwell time keep jitter from counting twice and a half-movement
 from counting at all. A hold begins near the rep's sustained peak once the angle is nearly still; it
-ends when the body moves, the angle goes further out, or it clearly leaves the end range (a jolt of
-the model's reading does not end it), and its end is then dated from the unsmoothed angle.
+goes on while the body stays still anywhere in the end range (a jolt of the model's reading, a
+reading that settles lower, a frame without the person do not end it); it ends when the body moves,
+the angle goes further out, or it clearly leaves the end range, and its end is then dated from the
+unsmoothed angle.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ BRIEF_GAP_S = 0.5
 # A hold ends on the way back only once the angle has clearly left the end range: this much of the
 # rep's excursion (or twice the hold band, whichever is more) below its peak. A model's landmarks can
 # jolt a few degrees for a fraction of a second while the body stays perfectly still; that is not
-# the end of a hold. A person who settles a little lower for this long has ended it, though.
+# the end of a hold. Nor is settling a little lower and staying still there; moving about in the end
+# range for this long, without coming to rest, is.
 EXIT_DROP_FRACTION = 0.25
 SETTLED_LOWER_S = 1.0
 # The hold ended at the first frame of the raw angle's way down from the level it held last (the
