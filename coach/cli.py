@@ -105,7 +105,16 @@ def run_analyze(args: argparse.Namespace) -> int:
         sides = f"left {counts['left']}, right {counts['right']}, " if args.exercise == "rotate" else ""
         reps = f"{counts['total']} reps ({sides}{counts['good']} good)"
         print(f"{args.video.name}: {reps}; report: {report_path}")
+        if not report["calibration"].get("calibrated"):
+            print(NEVER_CALIBRATED)
     return 0
+
+
+NEVER_CALIBRATED = (
+    "Nothing was measured: the video never shows you sitting still for 2 seconds, which the coach "
+    "needs first to learn your neutral. Start a recording sitting tall, hands behind your head, "
+    "still for 3 seconds (or pass --profile)."
+)
 
 
 def load_profile_option(args: argparse.Namespace) -> CalibrationProfile | None:

@@ -54,6 +54,7 @@ def test_real_clip_end_to_end(tmp_path: Path, exercise: str) -> None:
     assert report["frames"] == 120
     assert 0 < report["frames_with_pose"] <= 120
     assert report["reps"] == [] and report["counts"]["total"] == 0  # dancing is not the stretch
+    assert "Nothing was measured: the video never shows you sitting still" in result.stdout
     rows = list(csv.DictReader(frames_path.open()))
     assert len(rows) == 120
     assert list(rows[0])[:2] == ["t_s", "angle_deg"] and list(rows[0])[-3:] == ["phase", "hold_s", "cue"]
@@ -149,6 +150,7 @@ def test_analyze_with_a_saved_profile(tmp_path: Path) -> None:
                    "--calibration-dir", tmp_path, "--report", report)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(report.read_text())["counts"] == {"left": 2, "right": 2, "total": 4, "good": 4}
+    assert "Nothing was measured" not in result.stdout
 
 
 def test_a_webcam_that_shows_only_head_and_shoulders_is_told_to_show_the_hips(tmp_path: Path) -> None:
