@@ -221,14 +221,7 @@ def neutral_framing_problem(
     """`framing_problem` of a profile's neutral posture (its landmark positions: a profile keeps no
     visibilities). A webcam that shows only the head and shoulders leaves the model to guess the hips
     below the picture, and a guessed hip reads as a turned or tilted pelvis."""
-    pose = Pose(
-        xy=profile.neutral_xy,
-        depth=profile.neutral_depth,
-        world=profile.neutral_world,
-        visibility=np.ones(len(profile.neutral_xy)),
-        image_size=profile.image_size,
-    )
-    return framing_problem(pose, rules or CalibrationRules())
+    return framing_problem(profile.neutral_pose(), rules or CalibrationRules())
 
 
 def check_frame(

@@ -106,7 +106,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         reps = f"{counts['total']} reps ({sides}{counts['good']} good)"
         print(f"{args.video.name}: {reps}; report: {report_path}")
         if not report["calibration"].get("calibrated"):
-            print(NEVER_CALIBRATED)
+            print(report["calibration"].get("reason") or NEVER_CALIBRATED)
     return 0
 
 

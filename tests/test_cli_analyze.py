@@ -167,3 +167,12 @@ def test_a_webcam_that_shows_only_head_and_shoulders_is_told_to_show_the_hips(tm
     result = coach("analyze", video, "--exercise", "rotate", "--report", report)
     assert_one_line_error(result, 8, "Your hips are cut off at the bottom edge of the picture")
     assert not report.exists()
+
+
+def test_a_view_the_stretch_cannot_be_seen_from_is_said_with_where_to_put_the_camera(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    result = coach("analyze", SAMPLES / "dev_rotate_front_good.mp4", "--exercise", "arch", "--report", report)
+    assert result.returncode == 0, result.stderr
+    assert "Cannot measure the arch from this view. Turn the camera to your side" in result.stdout
+    assert "Nothing was measured" not in result.stdout
+    assert json.loads(report.read_text())["calibration"]["measurable"] is False

@@ -469,3 +469,18 @@ def test_a_hold_of_about_the_target_is_a_good_rep() -> None:
     analyzer = RotateAnalyzer()
     run(still() + rep(40, hold_s=1.7) + rep(-40, hold_s=1.2), upper_body_turn(), analyzer)
     assert [r.faults for r in analyzer.reps] == [(), ("short_hold",)]
+
+
+@pytest.mark.slow
+def test_a_side_view_is_refused_with_where_to_put_the_camera(clip_poses: ClipLoader) -> None:
+    # From the side the far shoulder and elbow hide: the side-view arch clip used to count four
+    # "turns" out of its arches.
+    analyzer = RotateAnalyzer()
+    frames = replay(analyzer, clip_poses("dev_arch_side_good"))
+    assert analyzer.reps == []
+    summary = analyzer.calibration_summary()
+    assert summary["calibrated"] is False and summary["measurable"] is False
+    assert summary["reason"].startswith(
+        "Cannot measure the turn from this view. Put the camera in front of you"
+    )
+    assert [f.cue.code for f in frames if f.cue is not None] == ["view"]  # said once

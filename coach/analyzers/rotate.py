@@ -25,6 +25,7 @@ from coach.profile import CalibrationProfile
 from coach.reps import RepRules, RepTracker, RepWindow, TrackerUpdate
 from coach.rotation import (
     LOWER_BODY_PAIRS,
+    MAX_AZIMUTH_DEG,
     TEMPLATE_LANDMARKS,
     UpperBodyTemplate,
     Uprighting,
@@ -38,6 +39,7 @@ from coach.rotation import (
     trunk_rotation,
     upper_body_motion,
 )
+from coach.view import VIEW_TOLERANCE_DEG, estimate_view_of, verdict
 
 EXERCISE = "rotate"
 CUES = {
@@ -96,6 +98,16 @@ JITTER_FACTOR = 2.0
 # quietest frames; a turn that filled the last seconds does not raise it).
 JITTER_MEMORY_S = 2.0
 RECENT_JITTER_PERCENTILE = 25.0
+
+
+def view_problem(profile: CalibrationProfile) -> str | None:
+    """Why the turn cannot be read from where this camera sees the neutral (None when it can): from
+    further round than the template follows (`MAX_AZIMUTH_DEG`, give or take the estimate's own
+    error) the far side of the upper body hides behind the near one."""
+    azimuth = estimate_view_of(profile.neutral_pose()).azimuth_deg
+    if abs(azimuth) <= MAX_AZIMUTH_DEG + VIEW_TOLERANCE_DEG:
+        return None
+    return f"Cannot measure the turn from this view. {verdict(azimuth, EXERCISE).instruction}"
 
 
 class _BodyStillness:
@@ -171,6 +183,7 @@ class RotateAnalyzer:
         self._profile: CalibrationProfile | None = None
         self._template: UpperBodyTemplate | None = None
         self._upright = Uprighting(0.0, np.zeros(2))
+        self._view_problem: str | None = None
         self._neutral_xy = np.zeros((0, 2))
         self._prior_template: UpperBodyTemplate | None = None
         self._depth_weight = 0.0
@@ -201,7 +214,10 @@ class RotateAnalyzer:
 
     def calibration_summary(self) -> dict[str, Any]:
         if self._profile is None or self._template is None:
-            return {"source": "none", "calibrated": False}
+            summary: dict[str, Any] = {"source": "none", "calibrated": False}
+            if self._view_problem is not None:
+                summary.update(measurable=False, reason=self._view_problem)
+            return summary
         return {
             "source": "profile" if self._calibrated_at_s is None else "self",
             "calibrated": True,
@@ -224,6 +240,11 @@ class RotateAnalyzer:
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
         if self._template is None:
             profile = self._calibrator.add(pose, t_s)
+            if profile is not None and (problem := view_problem(profile)) is not None:
+                if self._view_problem is None:  # say it once, then look again for a better view
+                    self._cues.append(Cue("view", problem, Severity.INFO))
+                self._view_problem, profile = problem, None
+                self._calibrator.reset()
             if profile is None:
                 return self._frame(t_s, Phase.CALIBRATING if pose is not None else Phase.NO_POSE)
             self._use_profile(profile, t_s)
