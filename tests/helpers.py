@@ -13,6 +13,7 @@ from coach.frame import VideoInfo
 from coach.landmarks import NUM_LANDMARKS
 from coach.pose import Pose
 from coach.tracking import PersonSelector
+from coach.video import VideoFileSource, VideoSink
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_videos"
@@ -54,3 +55,14 @@ def replay(analyzer: Analyzer, clip: ClipPoses) -> list[FrameAnalysis]:
         analyzer.update(selector.select(poses, t_s), t_s)
         for t_s, poses in zip(clip.times_s, clip.poses, strict=True)
     ]
+
+
+def transformed_sample(name: str, out: Path, transform: Callable[[np.ndarray], np.ndarray]) -> Path:
+    """A sample clip with `transform` applied to every image (the same size), written to `out`."""
+    with (
+        VideoFileSource(SAMPLES / f"{name}.mp4") as source,
+        VideoSink(out, source.info.fps, (source.info.width, source.info.height)) as sink,
+    ):
+        for frame in source:
+            sink.write(transform(frame.image))
+    return out

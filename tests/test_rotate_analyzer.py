@@ -24,8 +24,7 @@ from coach.analyzers.rotate import CUES, ROTATE_RULES, RotateAnalyzer
 from coach.pose import Pose
 from coach.profile import profile_from_poses
 from coach.reps import RepTracker
-from coach.video import VideoFileSource, VideoSink
-from tests.helpers import SAMPLES, ClipLoader, replay
+from tests.helpers import ClipLoader, replay, transformed_sample
 from tests.seated import body_points_m, mirrored
 from tests.test_rotation import leaned, pelvis_turned, template_body, turned, view
 
@@ -367,13 +366,7 @@ def test_sample_clip_meets_the_targets(name: str, clip_poses: ClipLoader, ground
 def mirrored_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dev_rotate_45 flipped left-right: the camera at the person's front-right instead."""
     out = tmp_path_factory.mktemp("mirrored") / "dev_rotate_45_mirrored.mp4"
-    with (
-        VideoFileSource(SAMPLES / "dev_rotate_45.mp4") as source,
-        VideoSink(out, source.info.fps, (source.info.width, source.info.height)) as sink,
-    ):
-        for frame in source:
-            sink.write(cv2.flip(frame.image, 1))
-    return out
+    return transformed_sample("dev_rotate_45", out, lambda image: cv2.flip(image, 1))
 
 
 @pytest.mark.slow
@@ -403,16 +396,13 @@ def test_sample_clip_cues_each_fault_live(clip_poses: ClipLoader, ground_truth: 
 @pytest.fixture(scope="session")
 def dim_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dev_rotate_45 in a dim, noisy room: a third of the light and sensor noise."""
-    out = tmp_path_factory.mktemp("dim") / "dev_rotate_45_dim.mp4"
     rng = np.random.default_rng(7)
-    with (
-        VideoFileSource(SAMPLES / "dev_rotate_45.mp4") as source,
-        VideoSink(out, source.info.fps, (source.info.width, source.info.height)) as sink,
-    ):
-        for frame in source:
-            dark = frame.image.astype(np.float32) / 3.0 + rng.normal(0.0, 4.0, frame.image.shape)
-            sink.write(np.clip(dark, 0, 255).astype(np.uint8))
-    return out
+
+    def dim(image: np.ndarray) -> np.ndarray:
+        dark = image.astype(np.float32) / 3.0 + rng.normal(0.0, 4.0, image.shape)
+        return np.clip(dark, 0, 255).astype(np.uint8)
+
+    return transformed_sample("dev_rotate_45", tmp_path_factory.mktemp("dim") / "dev_rotate_45_dim.mp4", dim)
 
 
 @pytest.mark.slow
@@ -442,15 +432,12 @@ def test_in_a_dim_room_the_neutral_is_the_seated_one_not_a_held_turn(
 def crooked_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dev_rotate_front_faults seen by a camera standing 8 degrees crooked."""
     out = tmp_path_factory.mktemp("crooked") / "dev_rotate_front_faults_rolled.mp4"
-    with (
-        VideoFileSource(SAMPLES / "dev_rotate_front_faults.mp4") as source,
-        VideoSink(out, source.info.fps, (source.info.width, source.info.height)) as sink,
-    ):
-        size = (source.info.width, source.info.height)
-        roll = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), 8.0, 1.0)
-        for frame in source:
-            sink.write(cv2.warpAffine(frame.image, roll, size, borderMode=cv2.BORDER_REPLICATE))
-    return out
+    roll = cv2.getRotationMatrix2D((320.0, 240.0), 8.0, 1.0)  # the clip is 640x480
+    return transformed_sample(
+        "dev_rotate_front_faults",
+        out,
+        lambda image: cv2.warpAffine(image, roll, (640, 480), borderMode=cv2.BORDER_REPLICATE),
+    )
 
 
 @pytest.mark.slow
