@@ -6,16 +6,18 @@ Two ways to change the frame rate of a 15 fps sample clip:
           resampled (frames dropped or repeated). This isolates the analyzers' own timing.
   video   the clip is re-encoded at the new rate (frames dropped or repeated) and the real model runs
           on it: what a camera at that rate would give, the model's own behaviour included.
-For each rate the table gives the rep count (against 15 fps) and the largest difference of a hold's
+For each rate the table gives the rep count (against 15 fps), the largest difference of a hold's
 start, end and length from the 15 fps reading, in seconds and in frames of the coarser clip (issue
-8 asks for holds within one frame period).
+8 asks for holds within one frame period), and the largest error of a hold's length against the
+clip's ground truth at that rate (what a person filmed at that rate would be told).
 
-usage: python -m benchmarks.frame_rate [--rates 10 30 60] [--video]
+usage: python -m benchmarks.frame_rate [--rates 10 30 60] [--clips all] [--video]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -31,6 +33,8 @@ from coach.video import VideoFileSource, VideoSink
 
 REPO = Path(__file__).resolve().parent.parent
 CLIPS = {"rotate": "dev_rotate_front_good", "arch": "dev_arch_side_good"}
+ALL_CLIPS = ("dev_rotate_front_good", "dev_rotate_45", "dev_rotate_front_faults", "dev_arch_side_good",
+             "dev_arch_side_faults")  # fmt: skip
 SOURCE_FPS = 15
 
 
@@ -78,11 +82,25 @@ def reps_of(exercise: str, timeline: Timeline) -> list[Rep]:
     return analyzer.reps
 
 
-def compare(reps: list[Rep], reference: list[Rep], fps: int) -> str:
+def truth_error_s(reps: list[Rep], truth: list[dict]) -> float:
+    """The largest error of a hold's length against the ground truth (reps matched by overlap, as
+    `benchmarks.scoring` does); infinite when a true rep has no match."""
+    worst = 0.0
+    for rep in truth:
+        candidates = [r for r in reps if rep["side"] is None or r.side == rep["side"]]
+        overlap = {id(r): min(r.end_s, rep["end"]) - max(r.start_s, rep["start"]) for r in candidates}
+        best = max(candidates, key=lambda r: overlap[id(r)], default=None)
+        if best is None or overlap[id(best)] <= 0:
+            return float("inf")
+        worst = max(worst, abs(best.hold_s - (rep["hold_end"] - rep["hold_start"])))
+    return worst
+
+
+def compare(reps: list[Rep], reference: list[Rep], fps: int, truth: list[dict]) -> str:
     frame_s = max(1 / fps, 1 / SOURCE_FPS)
     counts = f"{len(reps)}/{len(reference)}"
     if [r.side for r in reps] != [r.side for r in reference]:
-        return f"| {fps} | {counts} (sides differ) | | | | |"
+        return f"| {fps} | {counts} (sides differ) | | | | | |"
     pairs = list(zip(reps, reference, strict=True))
     worst = {
         "start": max(abs(r.hold_start_s - q.hold_start_s) for r, q in pairs),
@@ -91,38 +109,47 @@ def compare(reps: list[Rep], reference: list[Rep], fps: int) -> str:
     }
     cells = [f"{value:.3f} s ({value / frame_s:.1f})" for value in worst.values()]
     within = "yes" if worst["length"] <= frame_s + 0.002 else "no"
-    return f"| {fps} | {counts} | " + " | ".join(cells) + f" | {within} |"
+    off_truth = truth_error_s(reps, truth)
+    return f"| {fps} | {counts} | " + " | ".join(cells) + f" | {within} | {off_truth:.2f} s |"
+
+
+def true_reps(name: str) -> list[dict]:
+    return list(json.loads((REPO / "sample_videos" / f"{name}.gt.json").read_text())["scenario"]["reps"])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", type=int, nargs="+", default=[10, 30, 60])
+    parser.add_argument("--clips", choices=["two", "all"], default="two", help="all: every dev clip")
     parser.add_argument("--video", action="store_true", help="also re-encode the rotate clip (slow)")
     args = parser.parse_args(argv)
-    header = "| fps | reps | hold start | hold end | hold length | length within 1 frame |"
-    for exercise, name in CLIPS.items():
+    header = "| fps | reps | hold start | hold end | hold length | length within 1 frame | vs truth |"
+    names = ALL_CLIPS if args.clips == "all" else tuple(CLIPS.values())
+    for name in names:
+        exercise = "arch" if "arch" in name else "rotate"
         video = REPO / "sample_videos" / f"{name}.mp4"
         timeline = run_model(video, with_mask=exercise == "arch")
-        reference = reps_of(exercise, timeline)
+        reference, truth = reps_of(exercise, timeline), true_reps(name)
+        off_truth = truth_error_s(reference, truth)
         print(
-            f"\n{name} ({exercise}), poses re-timed; largest difference from 15 fps, "
-            "s (frames of the coarser clip)"
+            f"\n{name} ({exercise}), poses re-timed; largest difference from 15 fps, s (frames of the "
+            f"coarser clip); at 15 fps the holds are within {off_truth:.2f} s of the truth"
         )
-        print(header + "\n" + "|---" * 6 + "|")
+        print(header + "\n" + "|---" * 7 + "|")
         for fps in args.rates:
-            print(compare(reps_of(exercise, retimed(timeline, fps)), reference, fps), flush=True)
+            reps = reps_of(exercise, retimed(timeline, fps))
+            print(compare(reps, reference, fps, truth), flush=True)
     if args.video:
         name = CLIPS["rotate"]
         video = REPO / "sample_videos" / f"{name}.mp4"
-        reference = reps_of("rotate", run_model(video, with_mask=False))
+        reference, truth = reps_of("rotate", run_model(video, with_mask=False)), true_reps(name)
         print(f"\n{name} (rotate), re-encoded and run through the model; differences from 15 fps")
-        print(header + "\n" + "|---" * 6 + "|")
+        print(header + "\n" + "|---" * 7 + "|")
         with tempfile.TemporaryDirectory() as scratch:
             for fps in args.rates:
                 copy = reencoded(video, fps, Path(scratch) / f"{name}_{fps}.mp4")
-                print(
-                    compare(reps_of("rotate", run_model(copy, with_mask=False)), reference, fps), flush=True
-                )
+                reps = reps_of("rotate", run_model(copy, with_mask=False))
+                print(compare(reps, reference, fps, truth), flush=True)
     return 0
 
 

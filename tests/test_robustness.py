@@ -275,22 +275,22 @@ def resampled_video(directory: Path, fps: int) -> Path:
     return write_video(directory / f"rotate_{fps}fps.mp4", frames, fps)
 
 
-SIXTY_FPS_HOLD = pytest.mark.xfail(
-    strict=False,
-    reason="at 60 fps (every frame repeated 4 times, re-encoded) the model itself tracks the turn a little "
-    "differently (it sees each image four times): the first hold reads 4.52-6.85 s against 4.60-6.80 s at "
-    "15 fps (truth 4.40-6.70 s), 0.13 s apart, two 15 fps frames",
-)
+# At 60 fps every image is repeated four times and re-encoded, and the model in video mode tracks the
+# turn a little differently when it sees each image four times: the first hold reads 4.52-6.85 s
+# against 4.60-6.80 s at 15 fps (truth 4.40-6.70 s), two 15 fps frames apart. That is the model's
+# share; the analyzers' own (the poses re-timed, below) is within a frame at 60 fps.
+MODEL_FRAMES_OFF = {60: 2}
 
 
-@pytest.mark.parametrize("fps", [10, 30, pytest.param(60, marks=SIXTY_FPS_HOLD)])
+@pytest.mark.parametrize("fps", [10, 30, 60])
 def test_the_same_stretch_at_another_frame_rate_counts_the_same(
     clip_poses: ClipLoader, made_videos: Path, fps: int
 ) -> None:
     reference, _ = replay_analyzer("rotate", clip_poses(ROTATE_CLIP), end_s=RESAMPLE_UNTIL_S)
     reps, _ = replay_analyzer("rotate", clip_poses(resampled_video(made_videos, fps)))
     assert [r.side for r in reps] == [r.side for r in reference] and len(reps) >= 1
-    within = max(1 / fps, 1 / 15) + 0.002  # one frame of the coarser clip (and the clock's milliseconds)
+    # Frames of the coarser clip (and the clock's milliseconds).
+    within = MODEL_FRAMES_OFF.get(fps, 1) * max(1 / fps, 1 / 15) + 0.002
     for rep, ref in zip(reps, reference, strict=True):
         assert abs(rep.hold_s - ref.hold_s) <= within, (fps, rep, ref)
         assert abs(rep.hold_start_s - ref.hold_start_s) <= within, (fps, rep, ref)
