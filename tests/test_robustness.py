@@ -307,11 +307,16 @@ def resampled_poses(clip: ClipPoses, fps: int) -> ClipPoses:
     )
 
 
-# At 10 fps a third of the clip's frames are gone and the tracker's speed window holds four readings
-# instead of five: a hold's start and end may land one 10 fps frame further off than the ideal (the
-# rotate clip's last hold ends 0.13 s and the arch clip's third hold starts 0.17 s off the 15 fps
-# reading). Up to two frames of the coarser clip there; one frame at 30 and 60 fps.
+# At 10 fps a third of the clip's frames are gone, and which of the model's noisy readings remain
+# decides the frame at which the speed window first reads "still": a hold's start may land a frame
+# or two of the 10 fps clip off the 15 fps reading (0.17 s on the arch clip's third hold; 0.37 s on
+# a hold of the rotate faults clip, where the model's reading creeps on by 4 degrees after the body
+# has stopped). Dating the start from the unsmoothed angle (its arrival at the held level, a centred
+# speed, a fitted knee) was tried and did no better: the noise, not the smoothing, moves it. Up to
+# two frames of the coarser clip at 10 fps; one frame at 30 and 60 fps. Against the truth, every rate
+# stays within the hold clock's 0.3 s.
 FRAMES_OFF = {10: 2}
+HOLD_TRUTH_S = 0.3
 
 
 @pytest.mark.parametrize(
@@ -326,7 +331,7 @@ FRAMES_OFF = {10: 2}
     ],
 )
 def test_the_analyzers_count_time_not_frames(
-    clip_poses: ClipLoader, exercise: str, name: str, fps: int
+    clip_poses: ClipLoader, ground_truth: Callable[[str], dict[str, Any]], exercise: str, name: str, fps: int
 ) -> None:
     clip = clip_poses(name)
     reference, _ = replay_analyzer(exercise, clip)
@@ -335,10 +340,16 @@ def test_the_analyzers_count_time_not_frames(
     # Frames of the coarser clip (and the clock's milliseconds).
     within = FRAMES_OFF.get(fps, 1) * max(1 / fps, 1 / 15) + 0.002
     for rep, ref in zip(reps, reference, strict=True):
-        assert rep.side == ref.side
+        assert rep.side == ref.side and rep.faults == ref.faults
         assert abs(rep.hold_s - ref.hold_s) <= within, (fps, rep, ref)
         assert abs(rep.start_s - ref.start_s) <= within, (fps, rep, ref)
         assert abs(rep.hold_start_s - ref.hold_start_s) <= within, (fps, rep, ref)
+    # What the person is told at this frame rate is as true as at 15 fps: each hold within the clock's
+    # stated accuracy of the rendered body's (the truth's reps are in order, as are the reps found).
+    truth = ground_truth(name)["scenario"]["reps"]
+    assert [r.side for r in reps] == [t["side"] for t in truth]
+    for rep, true in zip(reps, truth, strict=True):
+        assert abs(rep.hold_s - (true["hold_end"] - true["hold_start"])) <= HOLD_TRUTH_S + 0.002, (fps, rep)
 
 
 # --- atomic writes: a kill at any moment leaves the old file or the new one ----------------------
