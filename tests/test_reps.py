@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from coach.analysis import Phase
-from coach.reps import RepRules, RepTracker, TrackerUpdate
+from coach.analyzers.arch import ANGLE_SMOOTHING as ARCH_SMOOTHING
+from coach.analyzers.arch import ARCH_RULES
+from coach.analyzers.rotate import ANGLE_SMOOTHING as ROTATE_SMOOTHING
+from coach.analyzers.rotate import ROTATE_RULES
+from coach.filters import OneEuroFilter, OneEuroSettings
+from coach.reps import RepRules, RepTracker, RepWindow, TrackerUpdate
 
 FPS = 15.0
 
@@ -94,22 +99,49 @@ def test_counting_pauses_while_the_person_is_gone() -> None:
     assert completed(updates) == []  # gone for 3 s mid-rep: the rep is dropped, no phantom rep
 
 
-def test_frame_rate_does_not_change_the_count_or_holds() -> None:
-    def at_fps(fps: float) -> list:
-        times = np.arange(0, 14, 1 / fps)
-        source = ramp(0, 0, 1.0) + rep(40, 2.0) + rep(-40, 2.0) + ramp(0, 0, 1.0)
-        angles = np.interp(times, np.arange(len(source)) / FPS, source)
-        tracker = RepTracker()
-        return [
-            u.completed
-            for t, a in zip(times, angles, strict=True)
-            if (u := tracker.update(float(a), t)).completed
-        ]
+def sampled(fps: float, rules: RepRules, smoothing: OneEuroSettings, signed: bool) -> list[RepWindow]:
+    """Three reps (holds of 2.0, 1.7 and 2.2 s) of a body moving continuously, filmed at `fps`: the
+    analyzers' smoothing and the tracker, without a model's noise."""
+    fine_fps = 600.0
+    moves = [(30.0, 2.0), (-30.0, 1.7), (25.0, 2.2)]
+    body = [0.0] * round(fine_fps)
+    for peak, hold_s in moves:
+        for start, end, seconds in ((0, peak, 1.3), (peak, peak, hold_s), (peak, 0, 1.2), (0, 0, 0.8)):
+            n = round(seconds * fine_fps)
+            body += list(start + (end - start) * (1 - np.cos(np.pi * np.arange(n) / n)) / 2)
+    fine_times = np.arange(len(body)) / fine_fps
+    times = np.arange(0, fine_times[-1], 1 / fps)
+    angles = np.interp(times, fine_times, body)
+    tracker, smooth = RepTracker(rules), OneEuroFilter(smoothing)
+    reps = []
+    for t, raw in zip(times, angles if signed else np.abs(angles), strict=True):
+        update = tracker.update(smooth(float(raw), float(t)), float(t), raw_deg=float(raw))
+        if update.completed is not None:
+            reps.append(update.completed)
+    return reps
 
-    for fps in (10, 30, 60):
-        reps = at_fps(fps)
-        assert [r.side for r in reps] == ["left", "right"]
-        assert all(abs(r.hold_s - 2.0) <= 0.25 for r in reps)
+
+@pytest.mark.parametrize(
+    ("rules", "smoothing", "signed"),
+    [(ROTATE_RULES, ROTATE_SMOOTHING, True), (ARCH_RULES, ARCH_SMOOTHING, False)],
+    ids=["rotate", "arch"],
+)
+@pytest.mark.parametrize("fps", [10, 30, 60])
+def test_frame_rate_does_not_change_the_count_or_holds(
+    rules: RepRules, smoothing: OneEuroSettings, signed: bool, fps: int
+) -> None:
+    # Issue 8's bound, for the analyzers' own part: the same movement at another frame rate gives the
+    # same reps and each hold within one frame of the coarser clip (and of the body's true hold within
+    # the hold clock's 0.3 s). On the model's readings the 10 fps holds are a frame or two further off:
+    # see tests/test_robustness.py.
+    reference = sampled(15, rules, smoothing, signed)
+    reps = sampled(fps, rules, smoothing, signed)
+    assert [r.side for r in reps] == [r.side for r in reference] and len(reps) == 3
+    frame_s = max(1 / fps, 1 / 15) + 1e-6
+    for found, ref, true_hold_s in zip(reps, reference, (2.0, 1.7, 2.2), strict=True):
+        assert abs(found.hold_s - ref.hold_s) <= frame_s, (fps, found, ref)
+        assert abs(found.hold_start_s - ref.hold_start_s) <= frame_s, (fps, found, ref)
+        assert abs(found.hold_s - true_hold_s) <= 0.3, (fps, found)
 
 
 @pytest.mark.parametrize(
