@@ -16,15 +16,20 @@ from coach.reps import RepRules, RepTracker, RepWindow, TrackerUpdate
 FPS = 15.0
 
 
-def ramp(start: float, end: float, seconds: float) -> list[float]:
+def ramp(start: float, end: float, seconds: float, fps: float = FPS) -> list[float]:
     """A cosine-eased move from start to end, like a calm human movement."""
-    n = round(seconds * FPS)
+    n = round(seconds * fps)
     x = np.arange(n) / n
     return list(start + (end - start) * (1 - np.cos(np.pi * x)) / 2)
 
 
-def rep(peak: float, hold_s: float, rest_s: float = 0.8) -> list[float]:
-    return ramp(0, peak, 1.3) + ramp(peak, peak, hold_s) + ramp(peak, 0, 1.2) + ramp(0, 0, rest_s)
+def rep(peak: float, hold_s: float, rest_s: float = 0.8, fps: float = FPS) -> list[float]:
+    return (
+        ramp(0, peak, 1.3, fps)
+        + ramp(peak, peak, hold_s, fps)
+        + ramp(peak, 0, 1.2, fps)
+        + ramp(0, 0, rest_s, fps)
+    )
 
 
 def run(angles: list[float | None], rules: RepRules | None = None) -> list[TrackerUpdate]:
@@ -103,12 +108,9 @@ def sampled(fps: float, rules: RepRules, smoothing: OneEuroSettings, signed: boo
     """Three reps (holds of 2.0, 1.7 and 2.2 s) of a body moving continuously, filmed at `fps`: the
     analyzers' smoothing and the tracker, without a model's noise."""
     fine_fps = 600.0
-    moves = [(30.0, 2.0), (-30.0, 1.7), (25.0, 2.2)]
-    body = [0.0] * round(fine_fps)
-    for peak, hold_s in moves:
-        for start, end, seconds in ((0, peak, 1.3), (peak, peak, hold_s), (peak, 0, 1.2), (0, 0, 0.8)):
-            n = round(seconds * fine_fps)
-            body += list(start + (end - start) * (1 - np.cos(np.pi * np.arange(n) / n)) / 2)
+    body = ramp(0, 0, 1.0, fine_fps)
+    for peak, hold_s in ((30.0, 2.0), (-30.0, 1.7), (25.0, 2.2)):
+        body += rep(peak, hold_s, fps=fine_fps)
     fine_times = np.arange(len(body)) / fine_fps
     times = np.arange(0, fine_times[-1], 1 / fps)
     angles = np.interp(times, fine_times, body)
