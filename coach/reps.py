@@ -7,7 +7,10 @@ from counting at all. A hold begins near the rep's sustained peak once the angle
 goes on while the body stays still anywhere in the end range (a jolt of the model's reading, a
 reading that settles lower, a frame without the person do not end it); it ends when the body moves,
 the angle goes further out, or it clearly leaves the end range, and its end is then dated from the
-unsmoothed angle.
+unsmoothed angle. Those are the live readings (the hold timer, its cues). When the rep is over, the
+hold it reports is dated again from all its frames (`coach.hold_dating`): one fit of the movement out
+and back over the angle and the upper body's landmarks, which does not depend on which frames a
+camera happened to catch.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.analysis import Phase, Rep
+from coach.hold_dating import date_hold
 
 ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been gone this long
 # A gap this short is the model losing the person for a frame or two (a dim room, a ghost second
@@ -37,6 +41,11 @@ SETTLED_LOWER_S = 1.0
 LEVEL_WINDOW_S = 0.6
 LEVEL_SIGMAS = 3.0
 LEVEL_FLOOR_DEG = 0.5
+# The frames kept from before a rep leaves neutral, for dating its hold afterwards: enough to see the
+# movement out begin (it starts below `start_deg`).
+PRE_ROLL_S = 1.0
+# A rep longer than this keeps only its last frames for dating the hold (bounded memory).
+TRACE_MAX_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -117,10 +126,12 @@ class RepTracker:
         self._hold_start_s: float | None = None
         self._hold_trace: list[tuple[float, float, float]] = []  # (t, raw, smoothed), signed outwards
         self._best_hold = (0.0, 0.0)
+        self._holds: list[tuple[float, float, float]] = []  # this rep's holds: (start, end, level)
         self._hold_done = False
         self._exit_pending_s: float | None = None
         self._held_before_gap = False
         self._returning_since_s = 0.0
+        self._trace: deque[tuple[float, float, np.ndarray | None]] = deque()  # (t, raw, body points)
 
     def update(
         self,
@@ -129,13 +140,16 @@ class RepTracker:
         *,
         body_still: bool = True,
         raw_deg: float | None = None,
+        body_xy: np.ndarray | None = None,
     ) -> TrackerUpdate:
         """`angle_deg` is the smoothed angle that drives the states.
 
         `body_still`: the analyzer's own verdict that the body is not moving (e.g. from landmark
         motion, which shows a movement the angle may not yet: a model under-reading the extreme of a
         turn); a hold needs it as well as a still angle. `raw_deg`: the same angle unsmoothed, which
-        dates the end of a hold without the smoothing's lag (the smoothed angle when not given)."""
+        dates the end of a hold without the smoothing's lag (the smoothed angle when not given).
+        `body_xy`: (K, 2) image points of the moving upper body (the same K every frame), which date
+        the finished rep's hold together with the angle."""
         if angle_deg is None or not np.isfinite(angle_deg):
             return self._absent(t_s)
         brief_gap = self._last_seen_s is not None and t_s - self._last_seen_s <= BRIEF_GAP_S
@@ -144,6 +158,7 @@ class RepTracker:
         self._last_seen_s = t_s
         self._remember(angle_deg, t_s)
         self._raw = angle_deg if raw_deg is None or not np.isfinite(raw_deg) else raw_deg
+        self._keep_trace(t_s, body_xy)
         if self._phase in (Phase.NEUTRAL, Phase.NO_POSE) and self._hold_start_s is None and self._peak == 0:
             return self._neutral(angle_deg, t_s)
         return self._in_rep(angle_deg, t_s, body_still)
@@ -279,11 +294,18 @@ class RepTracker:
             departed_s = t
         return pending_s
 
+    def _close_hold(self, end_s: float) -> None:
+        """Remember the hold that just ended (with the level it held) and whether it is the best."""
+        assert self._hold_start_s is not None
+        held_raw = [raw for t, raw, _ in self._hold_trace if t <= end_s]
+        level = float(np.median(held_raw)) if held_raw else self._peak
+        self._holds.append((self._hold_start_s, end_s, level))
+        if end_s - self._hold_start_s > self._best_hold_s():
+            self._best_hold = (self._hold_start_s, end_s)
+
     def _leave_hold(self, end_s: float, speed: float) -> TrackerUpdate:
         assert self._hold_start_s is not None
-        held = end_s - self._hold_start_s
-        if held > self._best_hold_s():
-            self._best_hold = (self._hold_start_s, end_s)
+        self._close_hold(end_s)
         self._hold_start_s = None
         self._exit_pending_s = None
         self._phase = Phase.MOVING if speed > 0 else Phase.RETURNING
@@ -298,14 +320,11 @@ class RepTracker:
         if self._hold_start_s is not None:
             # Returned straight out of a hold (possible at low frame rates): close the hold first.
             end_s = self._settled_end(self._exit_pending_s if self._exit_pending_s is not None else t_s)
-            if end_s - self._hold_start_s > self._best_hold_s():
-                self._best_hold = (self._hold_start_s, end_s)
+            self._close_hold(end_s)
             ended_early = not self._hold_done
         completed = None
         if self._peak >= self.rules.min_peak_deg:
-            hold_start, hold_end = self._best_hold
-            if hold_end <= hold_start:
-                hold_start = hold_end = self._peak_s
+            hold_start, hold_end = self._dated_hold() if self._holds else (self._peak_s, self._peak_s)
             completed = RepWindow(
                 side=self._side(),
                 start_s=self._start_s,
@@ -327,9 +346,58 @@ class RepTracker:
         self._hold_start_s = None
         self._hold_trace = []
         self._best_hold = (0.0, 0.0)
+        self._holds = []
         self._hold_done = False
         self._exit_pending_s = None
         self._neutral_since_s = None
+        self._trace.clear()
+
+    def _keep_trace(self, t_s: float, body_xy: np.ndarray | None) -> None:
+        points = None if body_xy is None else np.array(body_xy, dtype=float)
+        self._trace.append((t_s, self._raw, points))
+        in_rep = self._peak > 0 or self._hold_start_s is not None
+        keep_s = TRACE_MAX_S if in_rep else PRE_ROLL_S
+        while t_s - self._trace[0][0] > keep_s:
+            self._trace.popleft()
+
+    def _dated_hold(self) -> tuple[float, float]:
+        """The rep's hold dated from its frames (`coach.hold_dating`): the raw angle and, when every
+        frame has them, the body's points.
+
+        Holds the tracker read one after the other at one level, without leaving the end range in
+        between (a reading that jolted or settled a little), are one hold; the longest such span is
+        the rep's. Its movement in began after the span before it (a pause on the way out) and its
+        movement out ended before the span after it (settling clearly lower, or a second go)."""
+        spans: list[list[float]] = []  # [start, end, level]
+        for start, end, level in self._holds:
+            if spans and self._one_hold(spans[-1][1], spans[-1][2], start, level):
+                spans[-1][1] = end
+            else:
+                spans.append([start, end, level])
+        best = max(range(len(spans)), key=lambda k: spans[k][1] - spans[k][0])
+        hold_start_s, hold_end_s = spans[best][0], spans[best][1]
+        after_s = spans[best - 1][1] if best > 0 else -np.inf
+        before_s = spans[best + 1][0] if best + 1 < len(spans) else np.inf
+        frames = [(t, raw, p) for t, raw, p in self._trace if after_s <= t <= before_s]
+        times = np.array([t for t, _, _ in frames])
+        angles = np.array([raw for _, raw, _ in frames])
+        points = [p for _, _, p in frames]
+        shapes = {None if p is None else p.shape for p in points}
+        body = (
+            np.stack([p for p in points if p is not None])
+            if shapes and None not in shapes and len(shapes) == 1
+            else None
+        )
+        return date_hold(times, angles, body, hold_start_s, hold_end_s)
+
+    def _one_hold(self, end_s: float, level: float, next_start_s: float, next_level: float) -> bool:
+        """Whether a hold that ended and the next one are the same hold: at one level, and the angle
+        stayed in the end range between them."""
+        drop = self._exit_drop()
+        between = [raw * self._direction for t, raw, _ in self._trace if end_s < t < next_start_s]
+        return (
+            abs(level - next_level) <= drop and min(between, default=level) >= min(level, next_level) - drop
+        )
 
     def _side(self) -> str | None:
         if not self.rules.signed:

@@ -27,6 +27,7 @@ from coach.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.arch import ArchLines, ArchReading, SideView, arch_lines, read_arch, side_view
 from coach.fault_evidence import FaultEvidence
 from coach.filters import OneEuroFilter, OneEuroSettings
+from coach.hold_dating import MOVING_LANDMARKS
 from coach.landmarks import PoseLandmark as L
 from coach.neutral import StillnessCalibrator
 from coach.pose import Pose
@@ -206,7 +207,13 @@ class ArchAnalyzer:
         head_still = self._head_watch.still(
             self._phase == Phase.HOLD, lines.turns_from(self._neutral)["ear_line"], t_s
         )
-        update = self._tracker.update(arch, t_s, body_still=head_still, raw_deg=reading.arch_deg)
+        update = self._tracker.update(
+            arch,
+            t_s,
+            body_still=head_still,
+            raw_deg=reading.arch_deg,
+            body_xy=pose.xy[list(MOVING_LANDMARKS)],
+        )
         self._phase = update.phase
         if update.phase == Phase.NEUTRAL:
             self._learn_neutral_belly(lines, t_s)
