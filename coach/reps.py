@@ -324,7 +324,7 @@ class RepTracker:
             ended_early = not self._hold_done
         completed = None
         if self._peak >= self.rules.min_peak_deg:
-            hold_start, hold_end = self._dated_hold() if self._holds else (self._peak_s, self._peak_s)
+            hold_start, hold_end = self._dated_hold()
             completed = RepWindow(
                 side=self._side(),
                 start_s=self._start_s,
@@ -374,6 +374,8 @@ class RepTracker:
                 spans[-1][1] = end
             else:
                 spans.append([start, end, level])
+        if not spans or max(end - start for start, end, _ in spans) <= 0:
+            return self._peak_s, self._peak_s  # never held: the moment of the peak, for no time
         best = max(range(len(spans)), key=lambda k: spans[k][1] - spans[k][0])
         hold_start_s, hold_end_s = spans[best][0], spans[best][1]
         after_s = spans[best - 1][1] if best > 0 else -np.inf

@@ -275,11 +275,15 @@ def resampled_video(directory: Path, fps: int) -> Path:
     return write_video(directory / f"rotate_{fps}fps.mp4", frames, fps)
 
 
-# At 60 fps every image is repeated four times and re-encoded, and the model in video mode tracks the
-# turn a little differently when it sees each image four times: the first hold reads 4.52-6.85 s
-# against 4.60-6.80 s at 15 fps (truth 4.40-6.70 s), two 15 fps frames apart. That is the model's
-# share; the analyzers' own (the poses re-timed, below) is within a frame at 60 fps.
-MODEL_FRAMES_OFF = {60: 2}
+# Re-encoded, the clip goes through the model again, and the model in video mode tracks the turn a
+# little differently at another frame rate (each image shown two or four times at 30 and 60 fps, a
+# third of them gone at 10 fps). Over the whole of dev_rotate_45 the holds move by up to 1.6 frames
+# of the 10 fps clip and two 15 fps frames at 30 and 60 fps (the speed-threshold dating moved them
+# by 2.7, 2.0 and 2.0: it met one frame at 30 fps on this first hold only). The first hold reads
+# 4.60-6.63 s at 10 fps, 4.63-6.69 s at 30 fps (2.04 frames) and 4.52-6.71 s at 15 fps; truth
+# 4.50-6.70 s. That is the model's share: the analyzers' own (the same poses re-timed, below) is
+# within one frame. The bound leaves half a frame over what was measured.
+MODEL_FRAMES_OFF = 2.5
 
 
 @pytest.mark.parametrize("fps", [10, 30, 60])
@@ -290,7 +294,7 @@ def test_the_same_stretch_at_another_frame_rate_counts_the_same(
     reps, _ = replay_analyzer("rotate", clip_poses(resampled_video(made_videos, fps)))
     assert [r.side for r in reps] == [r.side for r in reference] and len(reps) >= 1
     # Frames of the coarser clip (and the clock's milliseconds).
-    within = MODEL_FRAMES_OFF.get(fps, 1) * max(1 / fps, 1 / 15) + 0.002
+    within = MODEL_FRAMES_OFF * max(1 / fps, 1 / 15) + 0.002
     for rep, ref in zip(reps, reference, strict=True):
         assert abs(rep.hold_s - ref.hold_s) <= within, (fps, rep, ref)
         assert abs(rep.hold_start_s - ref.hold_start_s) <= within, (fps, rep, ref)
@@ -307,15 +311,12 @@ def resampled_poses(clip: ClipPoses, fps: int) -> ClipPoses:
     )
 
 
-# At 10 fps a third of the clip's frames are gone, and which of the model's noisy readings remain
-# decides the frame at which the speed window first reads "still": a hold's start may land a frame
-# or two of the 10 fps clip off the 15 fps reading (0.17 s on the arch clip's third hold; 0.37 s on
-# a hold of the rotate faults clip, where the model's reading creeps on by 4 degrees after the body
-# has stopped). Dating the start from the unsmoothed angle (its arrival at the held level, a centred
-# speed, a fitted knee) was tried and did no better: the noise, not the smoothing, moves it. Up to
-# two frames of the coarser clip at 10 fps; one frame at 30 and 60 fps. Against the truth, every rate
-# stays within the hold clock's 0.3 s.
-FRAMES_OFF = {10: 2}
+# At 10 fps a third of the clip's frames are gone, and which of the model's noisy readings remain used
+# to decide the frame at which a speed window first read "still": up to three frames of the 10 fps
+# clip off (0.3 s on the faults clip, whose reading creeps on by 4 degrees after the body stops). The
+# reported hold is now fitted over all the rep's frames (coach.hold_dating): within one frame of the
+# coarser clip at every rate, the faults clip included. Against the truth, every rate stays within
+# the hold clock's 0.3 s.
 HOLD_TRUTH_S = 0.3
 
 
@@ -325,6 +326,9 @@ HOLD_TRUTH_S = 0.3
         ("rotate", ROTATE_CLIP, 10),
         ("rotate", ROTATE_CLIP, 30),
         ("rotate", ROTATE_CLIP, 60),
+        ("rotate", "dev_rotate_front_faults", 10),
+        ("rotate", "dev_rotate_front_faults", 30),
+        ("rotate", "dev_rotate_front_faults", 60),
         ("arch", ARCH_CLIP, 10),
         ("arch", ARCH_CLIP, 30),
         ("arch", ARCH_CLIP, 60),
@@ -337,8 +341,8 @@ def test_the_analyzers_count_time_not_frames(
     reference, _ = replay_analyzer(exercise, clip)
     reps, _ = replay_analyzer(exercise, resampled_poses(clip, fps))
     assert len(reps) == len(reference) >= 3
-    # Frames of the coarser clip (and the clock's milliseconds).
-    within = FRAMES_OFF.get(fps, 1) * max(1 / fps, 1 / 15) + 0.002
+    # One frame of the coarser clip (and the clock's milliseconds).
+    within = max(1 / fps, 1 / 15) + 0.002
     for rep, ref in zip(reps, reference, strict=True):
         assert rep.side == ref.side and rep.faults == ref.faults
         assert abs(rep.hold_s - ref.hold_s) <= within, (fps, rep, ref)
