@@ -178,20 +178,14 @@ def _search(
         error[~solvable] = np.inf
         k = int(np.argmin(error))
         fitted = np.outer(before[k], level_before[k]) + np.outer(progress[k], level_after[k])
-        weights = _robust_weights(signals - fitted, signals)
+        weights = _robust_weights(signals - fitted)
     return Ramp(float(starts[k]), float(ends[k])), weights
 
 
-def _robust_weights(residuals: np.ndarray, signals: np.ndarray) -> np.ndarray:
+def _robust_weights(residuals: np.ndarray) -> np.ndarray:
     """Cauchy weights on each signal's own robust noise, divided by that noise squared. (Smooth: a
-    frame never drops out of the fit all at once, so one frame more or less moves it a little.)"""
-    noise = _noise(residuals, signals)
+    frame never drops out of the fit all at once, so one frame more or less moves it a little.) The
+    signals are in units of their excursion, so the noise floor is `NOISE_FLOOR_OF_EXCURSION` itself."""
+    noise = np.maximum(1.4826 * np.median(np.abs(residuals), axis=0), NOISE_FLOOR_OF_EXCURSION)
     scaled = residuals / (CAUCHY_C * noise[None, :])
     return 1.0 / (1.0 + scaled**2) / noise[None, :] ** 2
-
-
-def _noise(residuals: np.ndarray, signals: np.ndarray) -> np.ndarray:
-    """Each signal's robust standard deviation of `residuals`, floored (`NOISE_FLOOR_OF_EXCURSION`)."""
-    noise = 1.4826 * np.median(np.abs(residuals), axis=0)
-    excursion = np.percentile(signals, 95, axis=0) - np.percentile(signals, 5, axis=0)
-    return np.maximum(np.maximum(noise, NOISE_FLOOR_OF_EXCURSION * excursion), 1e-9)

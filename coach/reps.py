@@ -353,7 +353,7 @@ class RepTracker:
         self._trace.clear()
 
     def _keep_trace(self, t_s: float, body_xy: np.ndarray | None) -> None:
-        points = None if body_xy is None else np.array(body_xy, dtype=float)
+        points = None if body_xy is None else np.asarray(body_xy, dtype=float)
         self._trace.append((t_s, self._raw, points))
         in_rep = self._peak > 0 or self._hold_start_s is not None
         keep_s = TRACE_MAX_S if in_rep else PRE_ROLL_S
@@ -384,12 +384,10 @@ class RepTracker:
         times = np.array([t for t, _, _ in frames])
         angles = np.array([raw for _, raw, _ in frames])
         points = [p for _, _, p in frames]
-        shapes = {None if p is None else p.shape for p in points}
-        body = (
-            np.stack([p for p in points if p is not None])
-            if shapes and None not in shapes and len(shapes) == 1
-            else None
+        every_frame = (
+            all(p is not None for p in points) and len({p.shape for p in points if p is not None}) == 1
         )
+        body = np.stack([p for p in points if p is not None]) if every_frame else None
         return date_hold(times, angles, body, hold_start_s, hold_end_s)
 
     def _one_hold(self, end_s: float, level: float, next_start_s: float, next_level: float) -> bool:
