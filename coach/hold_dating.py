@@ -153,31 +153,49 @@ def _search(
     ends: np.ndarray,
     weights: np.ndarray,
 ) -> tuple[Ramp, np.ndarray]:
-    """The candidate (start, end) with the least weighted squared error, refining the weights."""
+    """The candidate (start, end) with the least weighted squared error, refining the weights.
+
+    For each candidate and signal the two levels solve a 2x2 weighted least-squares problem. With p
+    the movement's progress and 1 - p the share of the level before, its sums over the frames all
+    follow from those of w, w*y, w*p, w*p*p and w*p*y: one matrix product per robust iteration."""
+    progress = ease((t_s[None, :] - starts[:, None]) / (ends - starts)[:, None])  # (P, N)
+    progress_terms = np.vstack([progress, progress * progress])  # (2P, N)
+    candidates, channels = len(starts), signals.shape[1]
     k = 0
     for _ in range(ROBUST_ITERATIONS):
-        progress = ease((t_s[None, :] - starts[:, None]) / (ends - starts)[:, None])  # (P, N)
-        before = 1.0 - progress
-        # For each candidate and signal the two levels solve a 2x2 weighted least-squares problem.
-        bb = (before * before) @ weights
-        ba = (before * progress) @ weights
-        aa = (progress * progress) @ weights
-        by = before @ (weights * signals)
-        ay = progress @ (weights * signals)
-        det = bb * aa - ba * ba
-        solvable = np.all(det > 1e-12 * bb * aa, axis=1)
+        weighted = weights * signals
+        sums = progress_terms @ np.hstack([weights, weighted])
+        wp, wpy, wpp = (
+            sums[:candidates, :channels],
+            sums[:candidates, channels:],
+            sums[candidates:, :channels],
+        )
+        w, wy = weights.sum(axis=0), weighted.sum(axis=0)
+        after_after, before_after = wpp, wp - wpp
+        before_before = w - wp - before_after
+        before_y, after_y = wy - wpy, wpy
+        det = before_before * after_after - before_after**2
+        # A candidate whose movement lies wholly before or after the frames leaves one level unseen
+        # (its sum is then only rounding error).
+        solvable = np.all(
+            (before_before > 1e-9 * w)
+            & (after_after > 1e-9 * w)
+            & (det > 1e-12 * before_before * after_after),
+            axis=1,
+        )
         det = np.where(det > 0, det, np.inf)
-        level_before, level_after = (aa * by - ba * ay) / det, (bb * ay - ba * by) / det
+        level_before = (after_after * before_y - before_after * after_y) / det
+        level_after = (before_before * after_y - before_after * before_y) / det
         error = (
-            (weights * signals * signals).sum(axis=0)[None, :]
-            - 2 * (level_before * by + level_after * ay)
-            + level_before**2 * bb
-            + 2 * level_before * level_after * ba
-            + level_after**2 * aa
+            (weighted * signals).sum(axis=0)
+            - 2 * (level_before * before_y + level_after * after_y)
+            + level_before**2 * before_before
+            + 2 * level_before * level_after * before_after
+            + level_after**2 * after_after
         ).sum(axis=1)
         error[~solvable] = np.inf
         k = int(np.argmin(error))
-        fitted = np.outer(before[k], level_before[k]) + np.outer(progress[k], level_after[k])
+        fitted = np.outer(1.0 - progress[k], level_before[k]) + np.outer(progress[k], level_after[k])
         weights = _robust_weights(signals - fitted)
     return Ramp(float(starts[k]), float(ends[k])), weights
 

@@ -494,13 +494,15 @@ def test_whole_set_in_real_time_counts_and_logs_each_rep_as_it_completes(
     # are timed is the analyzer's business, measured by benchmarks/accuracy.py.)
     for logged, true in zip(reps, truth, strict=True):
         assert logged["end_s"] == pytest.approx(PATIENCE_S + true["end"], abs=0.6)
-    # Each rep was on disk the moment it completed, not at the end of the session.
+    # Each rep was on disk as it completed: after its end and long before the next rep's, not at the
+    # end of the session. (Here three sessions share two cores, each fitting its holds the moment a
+    # rep completes; alone a rep is written about 0.07 s after its end, loaded up to half a second.)
     start = np.datetime64(events[0]["time"].replace("+00:00", ""))
     for logged in reps:
         written_after_s = (np.datetime64(logged["time"].replace("+00:00", "")) - start) / np.timedelta64(
             1, "s"
         )
-        assert written_after_s == pytest.approx(logged["end_s"], abs=0.5)
+        assert logged["end_s"] - 0.1 <= written_after_s <= logged["end_s"] + 1.0
     assert events[-1]["event"] == "end" and events[-1]["status"] == "complete"
     assert len(run.announced_reps()) == 6
     assert any(line.startswith("Sit and Rotate: 6 reps (left 3, right 3)") for line in run.lines)
