@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+from benchmarks.accuracy import near
 from coach.analysis import FrameAnalysis, Phase, Severity
 from coach.analyzers import make_analyzer
 from coach.analyzers.arch import ArchAnalyzer
@@ -274,7 +275,9 @@ def true_arch(ground_truth: dict) -> np.ndarray:
     return np.array([f["ext_thor"] + f["ext_lumb"] for f in ground_truth["frames"]])
 
 
-def check_against_truth(frames: list[FrameAnalysis], analyzer: ArchAnalyzer, truth: dict) -> list[float]:
+def check_against_truth(
+    frames: list[FrameAnalysis], analyzer: ArchAnalyzer, truth: dict, angle_mae_deg: float = ANGLE_MAE_DEG
+) -> list[float]:
     """Asserts the accuracy targets of the issue; returns the hold errors."""
     true_reps = truth["scenario"]["reps"]
     assert len(analyzer.reps) == len(true_reps)
@@ -288,7 +291,7 @@ def check_against_truth(frames: list[FrameAnalysis], analyzer: ArchAnalyzer, tru
     measured = np.isfinite(angles)
     assert measured.sum() > 0.8 * len(frames)
     mae = float(np.mean(np.abs(angles[measured] - true_arch(truth)[measured])))
-    assert mae <= ANGLE_MAE_DEG
+    assert mae <= angle_mae_deg
     return errors
 
 
@@ -306,25 +309,31 @@ def test_sample_clip_reps_holds_angle_and_faults(
     )
 
 
-@pytest.fixture(scope="module")
-def mirrored_faults_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """dev_arch_side_faults flipped left-right: the camera at the person's other side."""
+def faults_clip_copy(tmp_path_factory: pytest.TempPathFactory, label: str, transform: Callable) -> Path:
+    """dev_arch_side_faults with `transform` applied to every picture."""
     source = cv2.VideoCapture(str(SAMPLES / "dev_arch_side_faults.mp4"))
     fps = source.get(cv2.CAP_PROP_FPS)
-    path = tmp_path_factory.mktemp("arch_mirror") / "dev_arch_side_faults_mirrored.mp4"
+    path = tmp_path_factory.mktemp(f"arch_{label}") / f"dev_arch_side_faults_{label}.mp4"
     writer: cv2.VideoWriter | None = None
     while True:
         ok, image = source.read()
         if not ok:
             break
+        image = transform(image)
         if writer is None:
             size = (image.shape[1], image.shape[0])
             writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
-        writer.write(cv2.flip(image, 1))
+        writer.write(image)
     source.release()
     assert writer is not None
     writer.release()
     return path
+
+
+@pytest.fixture(scope="module")
+def mirrored_faults_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The camera at the person's other side."""
+    return faults_clip_copy(tmp_path_factory, "mirrored", lambda image: cv2.flip(image, 1))
 
 
 @pytest.mark.slow
@@ -337,6 +346,21 @@ def test_mirrored_clip_reads_the_same(
     assert max(errors) <= HOLD_TOLERANCE_S + 1e-6, errors
     azimuth = analyzer.calibration_summary()["view_azimuth_deg"]
     assert azimuth == pytest.approx(-ground_truth("dev_arch_side_faults")["camera"]["azimuth_deg"], abs=15)
+
+
+@pytest.mark.slow
+def test_nearer_camera_reads_the_same_faults(
+    tmp_path_factory: pytest.TempPathFactory, clip_poses: ClipLoader, ground_truth: Callable
+) -> None:
+    """The person 1.4 times larger in the picture (the benchmark's `near` copy). The model splits the
+    bend differently at this size: a good hold's low-back share read 0.5 here, against 0.3 at most
+    in the original, and a share threshold of 0.5 called it a low-back arch."""
+    nearer = faults_clip_copy(tmp_path_factory, "near", near)
+    analyzer = ArchAnalyzer()
+    frames = replay(analyzer, clip_poses(nearer, with_mask=True))
+    # The angle reads 3.2 degrees off on average here, against the issue's 3 on the clips as rendered.
+    errors = check_against_truth(frames, analyzer, ground_truth("dev_arch_side_faults"), angle_mae_deg=3.5)
+    assert max(errors) <= HOLD_TOLERANCE_S + 1e-6, errors
 
 
 @pytest.mark.slow
