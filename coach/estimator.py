@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from coach.errors import ModelNotAvailableError
+from coach.exposure import brightened
 from coach.frame import Frame
 from coach.landmarks import NUM_LANDMARKS
 from coach.pose import Pose
@@ -75,7 +76,7 @@ class PoseEstimator:
     def estimate(self, frame: Frame) -> tuple[Pose, ...]:
         timestamp_ms = max(frame.timestamp_ms, self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
-        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+        rgb = cv2.cvtColor(brightened(frame.image), cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         # MediaPipe's native code logs set-up notes on the first frames; keep them off the terminal.
         quiet = quiet_native_stderr() if self._frames_seen < 2 else contextlib.nullcontext()

@@ -309,11 +309,16 @@ def test_sample_clip_reps_holds_angle_and_faults(
     )
 
 
-def faults_clip_copy(tmp_path_factory: pytest.TempPathFactory, label: str, transform: Callable) -> Path:
-    """dev_arch_side_faults with `transform` applied to every picture."""
-    source = cv2.VideoCapture(str(SAMPLES / "dev_arch_side_faults.mp4"))
+def clip_copy(
+    tmp_path_factory: pytest.TempPathFactory,
+    label: str,
+    transform: Callable,
+    name: str = "dev_arch_side_faults",
+) -> Path:
+    """Sample clip `name` with `transform` applied to every picture."""
+    source = cv2.VideoCapture(str(SAMPLES / f"{name}.mp4"))
     fps = source.get(cv2.CAP_PROP_FPS)
-    path = tmp_path_factory.mktemp(f"arch_{label}") / f"dev_arch_side_faults_{label}.mp4"
+    path = tmp_path_factory.mktemp(f"arch_{label}") / f"{name}_{label}.mp4"
     writer: cv2.VideoWriter | None = None
     while True:
         ok, image = source.read()
@@ -333,7 +338,7 @@ def faults_clip_copy(tmp_path_factory: pytest.TempPathFactory, label: str, trans
 @pytest.fixture(scope="module")
 def mirrored_faults_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The camera at the person's other side."""
-    return faults_clip_copy(tmp_path_factory, "mirrored", lambda image: cv2.flip(image, 1))
+    return clip_copy(tmp_path_factory, "mirrored", lambda image: cv2.flip(image, 1))
 
 
 @pytest.mark.slow
@@ -355,11 +360,32 @@ def test_nearer_camera_reads_the_same_faults(
     """The person 1.4 times larger in the picture (the benchmark's `near` copy). The model splits the
     bend differently at this size: a good hold's low-back share read 0.5 here, against 0.3 at most
     in the original, and a share threshold of 0.5 called it a low-back arch."""
-    nearer = faults_clip_copy(tmp_path_factory, "near", near)
+    nearer = clip_copy(tmp_path_factory, "near", near)
     analyzer = ArchAnalyzer()
     frames = replay(analyzer, clip_poses(nearer, with_mask=True))
     # The angle reads 3.2 degrees off on average here, against the issue's 3 on the clips as rendered.
     errors = check_against_truth(frames, analyzer, ground_truth("dev_arch_side_faults"), angle_mae_deg=3.5)
+    assert max(errors) <= HOLD_TOLERANCE_S + 1e-6, errors
+
+
+@pytest.mark.slow
+def test_in_a_dim_room_the_arch_reads_as_well_as_in_daylight(
+    tmp_path_factory: pytest.TempPathFactory, clip_poses: ClipLoader, ground_truth: Callable
+) -> None:
+    """A third of the light and sensor noise. The model sees the picture brightened
+    (coach.exposure); as filmed, the angle read 2.5 degrees off on average here, against 1.1-2.2
+    on the clips as rendered."""
+    rng = np.random.default_rng(7)
+
+    def dim(image: np.ndarray) -> np.ndarray:
+        return np.clip(image.astype(np.float32) / 3.0 + rng.normal(0.0, 4.0, image.shape), 0, 255).astype(
+            np.uint8
+        )
+
+    name = "dev_arch_side_good"
+    analyzer = ArchAnalyzer()
+    frames = replay(analyzer, clip_poses(clip_copy(tmp_path_factory, "dim", dim, name), with_mask=True))
+    errors = check_against_truth(frames, analyzer, ground_truth(name), angle_mae_deg=2.0)
     assert max(errors) <= HOLD_TOLERANCE_S + 1e-6, errors
 
 
