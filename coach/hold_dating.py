@@ -43,6 +43,7 @@ MOVING_LANDMARKS: tuple[L, ...] = (
     L.LEFT_HIP,
     L.RIGHT_HIP,
 )
+_MOVING_INDEX = list(MOVING_LANDMARKS)
 RAMP_MIN_S = 0.1
 # The slowest movement out or back looked for ("slow and controlled" is a second or two).
 RAMP_MAX_S = 4.0
@@ -66,6 +67,11 @@ class Ramp:
 
     start_s: float
     end_s: float
+
+
+def moving_points(xy: np.ndarray) -> np.ndarray:
+    """The `MOVING_LANDMARKS` of one pose's landmarks (33, 2): (K, 2), a copy."""
+    return xy[_MOVING_INDEX]
 
 
 def ease(x: np.ndarray) -> np.ndarray:

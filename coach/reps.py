@@ -383,11 +383,9 @@ class RepTracker:
         frames = [(t, raw, p) for t, raw, p in self._trace if after_s <= t <= before_s]
         times = np.array([t for t, _, _ in frames])
         angles = np.array([raw for _, raw, _ in frames])
-        points = [p for _, _, p in frames]
-        every_frame = (
-            all(p is not None for p in points) and len({p.shape for p in points if p is not None}) == 1
-        )
-        body = np.stack([p for p in points if p is not None]) if every_frame else None
+        points = [p for _, _, p in frames if p is not None]
+        every_frame = len(points) == len(frames) and len({p.shape for p in points}) == 1
+        body = np.stack(points) if every_frame else None
         return date_hold(times, angles, body, hold_start_s, hold_end_s)
 
     def _one_hold(self, end_s: float, level: float, next_start_s: float, next_level: float) -> bool:

@@ -57,6 +57,17 @@ def replay(analyzer: Analyzer, clip: ClipPoses) -> list[FrameAnalysis]:
     ]
 
 
+def dim_room(seed: int = 7) -> Callable[[np.ndarray], np.ndarray]:
+    """A picture transform: a third of the light and a sensor's noise (one noise draw per seed)."""
+    rng = np.random.default_rng(seed)
+
+    def dim(image: np.ndarray) -> np.ndarray:
+        dark = image.astype(np.float32) / 3.0 + rng.normal(0.0, 4.0, image.shape)
+        return np.clip(dark, 0, 255).astype(np.uint8)
+
+    return dim
+
+
 def transformed_sample(name: str, out: Path, transform: Callable[[np.ndarray], np.ndarray]) -> Path:
     """A sample clip with `transform` applied to every image (the same size), written to `out`."""
     with (

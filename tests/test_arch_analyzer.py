@@ -20,7 +20,7 @@ from coach.analyzers import make_analyzer
 from coach.analyzers.arch import ArchAnalyzer
 from coach.pose import Pose
 from coach.profile import profile_from_poses
-from tests.helpers import SAMPLES, ClipLoader, replay
+from tests.helpers import ClipLoader, dim_room, replay, transformed_sample
 from tests.test_arch import arch_pose
 
 FPS = 15.0
@@ -309,36 +309,11 @@ def test_sample_clip_reps_holds_angle_and_faults(
     )
 
 
-def clip_copy(
-    tmp_path_factory: pytest.TempPathFactory,
-    label: str,
-    transform: Callable,
-    name: str = "dev_arch_side_faults",
-) -> Path:
-    """Sample clip `name` with `transform` applied to every picture."""
-    source = cv2.VideoCapture(str(SAMPLES / f"{name}.mp4"))
-    fps = source.get(cv2.CAP_PROP_FPS)
-    path = tmp_path_factory.mktemp(f"arch_{label}") / f"{name}_{label}.mp4"
-    writer: cv2.VideoWriter | None = None
-    while True:
-        ok, image = source.read()
-        if not ok:
-            break
-        image = transform(image)
-        if writer is None:
-            size = (image.shape[1], image.shape[0])
-            writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
-        writer.write(image)
-    source.release()
-    assert writer is not None
-    writer.release()
-    return path
-
-
 @pytest.fixture(scope="module")
 def mirrored_faults_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The camera at the person's other side."""
-    return clip_copy(tmp_path_factory, "mirrored", lambda image: cv2.flip(image, 1))
+    out = tmp_path_factory.mktemp("arch_mirrored") / "dev_arch_side_faults_mirrored.mp4"
+    return transformed_sample("dev_arch_side_faults", out, lambda image: cv2.flip(image, 1))
 
 
 @pytest.mark.slow
@@ -360,7 +335,8 @@ def test_nearer_camera_reads_the_same_faults(
     """The person 1.4 times larger in the picture (the benchmark's `near` copy). The model splits the
     bend differently at this size: a good hold's low-back share read 0.5 here, against 0.3 at most
     in the original, and a share threshold of 0.5 called it a low-back arch."""
-    nearer = clip_copy(tmp_path_factory, "near", near)
+    out = tmp_path_factory.mktemp("arch_near") / "dev_arch_side_faults_near.mp4"
+    nearer = transformed_sample("dev_arch_side_faults", out, near)
     analyzer = ArchAnalyzer()
     frames = replay(analyzer, clip_poses(nearer, with_mask=True))
     # The angle reads 3.2 degrees off on average here, against the issue's 3 on the clips as rendered.
@@ -375,16 +351,10 @@ def test_in_a_dim_room_the_arch_reads_as_well_as_in_daylight(
     """A third of the light and sensor noise. The model sees the picture brightened
     (coach.exposure); as filmed, the angle read 2.5 degrees off on average here, against 1.1-2.2
     on the clips as rendered."""
-    rng = np.random.default_rng(7)
-
-    def dim(image: np.ndarray) -> np.ndarray:
-        return np.clip(image.astype(np.float32) / 3.0 + rng.normal(0.0, 4.0, image.shape), 0, 255).astype(
-            np.uint8
-        )
-
     name = "dev_arch_side_good"
+    dim = transformed_sample(name, tmp_path_factory.mktemp("arch_dim") / f"{name}_dim.mp4", dim_room())
     analyzer = ArchAnalyzer()
-    frames = replay(analyzer, clip_poses(clip_copy(tmp_path_factory, "dim", dim, name), with_mask=True))
+    frames = replay(analyzer, clip_poses(dim, with_mask=True))
     errors = check_against_truth(frames, analyzer, ground_truth(name), angle_mae_deg=2.0)
     assert max(errors) <= HOLD_TOLERANCE_S + 1e-6, errors
 

@@ -24,7 +24,7 @@ from coach.analyzers.rotate import CUES, ROTATE_RULES, RotateAnalyzer
 from coach.pose import Pose
 from coach.profile import profile_from_poses
 from coach.reps import RepTracker
-from tests.helpers import ClipLoader, replay, transformed_sample
+from tests.helpers import ClipLoader, dim_room, replay, transformed_sample
 from tests.seated import body_points_m, mirrored
 from tests.test_rotation import leaned, pelvis_turned, template_body, turned, view
 
@@ -395,13 +395,7 @@ def test_sample_clip_cues_each_fault_live(clip_poses: ClipLoader, ground_truth: 
 
 def dim_copy(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     """Sample clip `name` in a dim, noisy room: a third of the light and sensor noise."""
-    rng = np.random.default_rng(7)
-
-    def dim(image: np.ndarray) -> np.ndarray:
-        dark = image.astype(np.float32) / 3.0 + rng.normal(0.0, 4.0, image.shape)
-        return np.clip(dark, 0, 255).astype(np.uint8)
-
-    return transformed_sample(name, tmp_path_factory.mktemp("dim") / f"{name}_dim.mp4", dim)
+    return transformed_sample(name, tmp_path_factory.mktemp("dim") / f"{name}_dim.mp4", dim_room())
 
 
 @pytest.fixture(scope="session")

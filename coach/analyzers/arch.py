@@ -27,7 +27,7 @@ from coach.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.arch import ArchLines, ArchReading, SideView, arch_lines, read_arch, side_view
 from coach.fault_evidence import FaultEvidence
 from coach.filters import OneEuroFilter, OneEuroSettings
-from coach.hold_dating import MOVING_LANDMARKS
+from coach.hold_dating import moving_points
 from coach.landmarks import PoseLandmark as L
 from coach.neutral import StillnessCalibrator
 from coach.pose import Pose
@@ -214,7 +214,7 @@ class ArchAnalyzer:
             t_s,
             body_still=head_still,
             raw_deg=reading.arch_deg,
-            body_xy=pose.xy[list(MOVING_LANDMARKS)],
+            body_xy=moving_points(pose.xy),
         )
         self._phase = update.phase
         if update.phase == Phase.NEUTRAL:

@@ -19,7 +19,7 @@ import numpy as np
 from coach.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.fault_evidence import FaultEvidence
 from coach.filters import OneEuroFilter, OneEuroSettings
-from coach.hold_dating import MOVING_LANDMARKS
+from coach.hold_dating import moving_points
 from coach.neutral import StillnessCalibrator, torso_length_px
 from coach.pose import Pose
 from coach.profile import CalibrationProfile
@@ -264,7 +264,7 @@ class RotateAnalyzer:
             t_s,
             body_still=self._stillness.update(pose.xy, t_s),
             raw_deg=trunk_rotation(yaw, pelvis),
-            body_xy=pose.xy[list(MOVING_LANDMARKS)],
+            body_xy=moving_points(pose.xy),
         )
         self._collect_faults(update, angle, pelvis, lean, t_s)
         completed = self._complete(update.completed) if update.completed is not None else None
