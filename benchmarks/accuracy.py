@@ -33,9 +33,10 @@ import cv2
 import numpy as np
 
 from benchmarks.scoring import REPORT_RESOLUTION_S, ClipScore, mirrored_truth, score_clip
-from coach.analyze import AnalyzeRequest, analyze_video
-from coach.models import resolve_model
-from coach.video import VideoFileSource, VideoSink
+from coach.app.analyze import AnalyzeRequest, analyze_video
+from coach.pose.model_files import resolve_model
+from coach.render.video_sink import VideoSink
+from coach.sources.video_file import VideoFileSource
 
 REPO = Path(__file__).resolve().parent.parent
 COLUMNS = ("clip", "exercise", "reps found/true", "max hold err (s)", "angle MAE (deg)", "hold MAE (deg)",

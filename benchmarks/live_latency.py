@@ -2,7 +2,7 @@
 """Live session speed: frames shown per second and capture-to-display latency, full model.
 
 A sample clip is resampled to a 30 fps "camera" (each frame twice) and played through the real live
-loop (`coach.live.run_live`: capture thread, the real pose model, the analyzer, the overlay and the
+loop (`coach.app.live.run_live`: capture thread, the real pose model, the analyzer, the overlay and the
 window) in real time. Shown fps counts the frames that reached the screen; latency runs from the
 moment the capture thread took a frame to the moment it was on screen: for the picture itself, and for
 the analysis (skeleton, angle, cues) of a frame, the figure the target is about. With a window, the loop runs
@@ -28,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.live import LiveRequest, LiveStats, run_live
-from coach.models import resolve_model
-from coach.video import VideoFileSource, VideoSink
+from coach.app.live import LiveRequest, LiveStats, run_live
+from coach.pose.model_files import resolve_model
+from coach.render.video_sink import VideoSink
+from coach.sources.video_file import VideoFileSource
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_FPS = 30.0

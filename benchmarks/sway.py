@@ -26,13 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.scoring import FAULT_NAMES
-from coach.analyzers import make_analyzer
-from coach.estimator import PoseEstimator
-from coach.landmarks import PoseLandmark as L
-from coach.models import resolve_model
-from coach.pose import Pose
-from coach.tracking import PersonSelector
-from coach.video import VideoFileSource
+from coach.exercises import make_analyzer
+from coach.pose.estimator import PoseEstimator
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.model_files import resolve_model
+from coach.pose.tracking import PersonSelector
+from coach.pose.types import Pose
+from coach.sources.video_file import VideoFileSource
 
 REPO = Path(__file__).resolve().parent.parent
 SWAY_HZ = 0.25

@@ -19,12 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from coach.analyze import AnalyzeRequest, analyze_video
-from coach.analyzers import make_analyzer
-from coach.estimator import PoseEstimator
-from coach.frame import Frame
-from coach.models import resolve_model
-from coach.video import VideoFileSource
+from coach.app.analyze import AnalyzeRequest, analyze_video
+from coach.exercises import make_analyzer
+from coach.pose.estimator import PoseEstimator
+from coach.pose.model_files import resolve_model
+from coach.sources.frame import Frame
+from coach.sources.video_file import VideoFileSource
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.scoring import score_clip
-from coach.analyzers import make_analyzer
-from coach.estimator import PoseEstimator
-from coach.models import resolve_model
-from coach.pose import Pose
-from coach.tracking import PersonSelector
-from coach.video import VideoFileSource
+from coach.exercises import make_analyzer
+from coach.pose.estimator import PoseEstimator
+from coach.pose.model_files import resolve_model
+from coach.pose.tracking import PersonSelector
+from coach.pose.types import Pose
+from coach.sources.video_file import VideoFileSource
 
 REPO = Path(__file__).resolve().parent.parent
 Poses = list[tuple[float, tuple[Pose, ...]]]

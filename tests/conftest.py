@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from coach.estimator import PoseEstimator
-from coach.models import resolve_model
-from coach.video import VideoFileSource
+from coach.pose.estimator import PoseEstimator
+from coach.pose.model_files import resolve_model
+from coach.sources.video_file import VideoFileSource
 from tests.helpers import SAMPLES, ClipLoader, ClipPoses
 
 
@@ -60,3 +60,32 @@ def ground_truth() -> Any:
         return json.loads((SAMPLES / f"{name}.gt.json").read_text())
 
     return load
+
+
+# `pytest -m "not slow"` means "no pose model". Tests that replay a clip through `clip_poses` are
+# slow by that fixture; any other test that builds a PoseEstimator without the mark fails and says so
+# (also from inside a module- or session-scoped fixture, which set up during the test that asks first).
+MODEL_FIXTURES = {"clip_poses"}
+_running_slow_test = True
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    global _running_slow_test
+    _running_slow_test = item.get_closest_marker("slow") is not None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    build = PoseEstimator.__init__
+
+    def guarded(self: PoseEstimator, *args: Any, **kwargs: Any) -> None:
+        if not _running_slow_test:
+            raise RuntimeError("this test runs the pose model: mark it @pytest.mark.slow")
+        build(self, *args, **kwargs)
+
+    PoseEstimator.__init__ = guarded  # type: ignore[method-assign]

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.analysis import Analyzer, FrameAnalysis
-from coach.frame import VideoInfo
-from coach.landmarks import NUM_LANDMARKS
-from coach.pose import Pose
-from coach.tracking import PersonSelector
-from coach.video import VideoFileSource, VideoSink
+from coach.pose.landmarks import NUM_LANDMARKS
+from coach.pose.tracking import PersonSelector
+from coach.pose.types import Pose
+from coach.render.video_sink import VideoSink
+from coach.reps.analysis import Analyzer, FrameAnalysis
+from coach.sources.frame import VideoInfo
+from coach.sources.video_file import VideoFileSource
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_videos"

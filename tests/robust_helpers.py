@@ -12,7 +12,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from coach.cli import main
+from coach.cli.main import main
 from tests.helpers import SAMPLES
 
 

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from coach.landmarks import NUM_LANDMARKS
-from coach.landmarks import PoseLandmark as L
-from coach.pose import Pose
+from coach.pose.landmarks import NUM_LANDMARKS
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.types import Pose
 
 SHOULDER_SPAN_M = 0.36
 TRUNK_M = 0.48

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from coach.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
-from coach.report import SessionRecord, build_report
+from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
+from coach.storage.report import SessionRecord, build_report
 
 FPS = 30.0
 CALIBRATION_S = 3.0

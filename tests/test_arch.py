@@ -4,7 +4,7 @@ The body is tests/seated.py's (person frame: X = their left, Y = up, Z = the way
 hips at the origin), bent like a two-segment spine: the lumbar bend pivots a tenth of the trunk above
 the hips, the thoracic bend halfway up, the neck halfway between shoulders and ears. With those pivots
 the hip-shoulder chord turns by 0.9 of the lumbar bend and half the thoracic one, and the
-shoulder-ear line by half the neck's, as `coach.arch.LINE_TURN` models them. The segmentation mask is
+shoulder-ear line by half the neck's, as `coach.measure.arch.LINE_TURN` models them. The segmentation mask is
 the body's side silhouette (seen as flat in its side plane), drawn with anti-aliased edges; its
 abdominal wall hangs between pelvis and ribs and turns by the lumbar bend plus a fifth of the
 thoracic one.
@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pytest
 
-from coach.arch import (
+from coach.measure.arch import (
     LINE_TURN,
     ArchLines,
     SideView,
@@ -27,9 +27,9 @@ from coach.arch import (
     sagittal_angle_deg,
     side_view,
 )
-from coach.landmarks import NUM_LANDMARKS
-from coach.landmarks import PoseLandmark as L
-from coach.pose import Pose
+from coach.pose.landmarks import NUM_LANDMARKS
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.types import Pose
 from tests.seated import BODY_M, TRUNK_M, body_points_m, mirrored, seated_pose
 
 LUMBAR_PIVOT_Y = 0.1 * TRUNK_M

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from benchmarks.accuracy import near
-from coach.analysis import FrameAnalysis, Phase, Severity
-from coach.analyzers import make_analyzer
-from coach.analyzers.arch import ArchAnalyzer
-from coach.pose import Pose
-from coach.profile import profile_from_poses
+from coach.calibration.profile import profile_from_poses
+from coach.exercises import make_analyzer
+from coach.exercises.arch import ArchAnalyzer
+from coach.pose.types import Pose
+from coach.reps.analysis import FrameAnalysis, Phase, Severity
 from tests.helpers import ClipLoader, dim_room, replay, transformed_sample
 from tests.test_arch import arch_pose
 
@@ -349,7 +349,7 @@ def test_in_a_dim_room_the_arch_reads_as_well_as_in_daylight(
     tmp_path_factory: pytest.TempPathFactory, clip_poses: ClipLoader, ground_truth: Callable
 ) -> None:
     """A third of the light and sensor noise. The model sees the picture brightened
-    (coach.exposure); as filmed, the angle read 2.5 degrees off on average here, against 1.1-2.2
+    (coach.pose.exposure); as filmed, the angle read 2.5 degrees off on average here, against 1.1-2.2
     on the clips as rendered."""
     name = "dev_arch_side_good"
     dim = transformed_sample(name, tmp_path_factory.mktemp("arch_dim") / f"{name}_dim.mp4", dim_room())

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from coach.calibration import (
+from coach.calibration.calibrator import (
     NOBODY,
     NOT_STILL,
     SEVERAL_PEOPLE,
@@ -29,13 +29,13 @@ from coach.calibration import (
     neutral_measures,
 )
 from coach.errors import CalibrationError
-from coach.estimator import PoseEstimator
-from coach.frame import Frame
-from coach.landmarks import PoseLandmark as L
-from coach.models import resolve_model
-from coach.pose import Pose
-from coach.video import VideoFileSource
-from coach.view import angle_difference_deg
+from coach.measure.view import angle_difference_deg
+from coach.pose.estimator import PoseEstimator
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.model_files import resolve_model
+from coach.pose.types import Pose
+from coach.sources.frame import Frame
+from coach.sources.video_file import VideoFileSource
 from tests.helpers import REALDATA, SAMPLES, ClipLoader
 from tests.seated import SHOULDER_SPAN_M, TRUNK_M, body_points_m, seated_pose, shifted, turned_in_image
 
@@ -362,6 +362,7 @@ def test_sample_clip_refuses_the_stretch_its_view_does_not_suit(
 
 
 @pytest.mark.parametrize("name", SAMPLE_CLIPS)
+@pytest.mark.slow
 def test_mirrored_clip_puts_the_camera_on_the_other_side(name: str, ground_truth: Callable) -> None:
     truth = -float(ground_truth(name)["camera"]["azimuth_deg"])
     result = calibrate_stream(model_on_first_seconds(SAMPLES / f"{name}.mp4", "mirror"), Calibrator())
@@ -379,6 +380,7 @@ def test_person_twice_as_far_away(name: str, clip_poses: ClipLoader, ground_trut
     assert ratio == pytest.approx(0.5, abs=0.05)
 
 
+@pytest.mark.slow
 def test_dark_picture_is_refused_for_the_light() -> None:
     dark = model_on_first_seconds(SAMPLES / "dev_rotate_front_good.mp4", "darker", seconds=1.0)
     with pytest.raises(CalibrationError) as raised:
@@ -395,12 +397,14 @@ def test_dark_picture_is_refused_for_the_light() -> None:
         ("tfjs_hand_only_nobody.mp4", NOBODY.message),
     ],
 )
+@pytest.mark.slow
 def test_real_footage_with_two_people_or_nobody_is_refused(clip: str, sentence: str) -> None:
     with pytest.raises(CalibrationError) as raised:
         calibrate_stream(model_on_first_seconds(REALDATA / "videos" / clip), Calibrator())
     assert str(raised.value) == sentence
 
 
+@pytest.mark.slow
 def test_real_webcam_selfie_too_close_is_told_to_move_back() -> None:
     with pytest.raises(CalibrationError, match=r"^Your elbows are cut off .*move back"):
         calibrate_stream(

@@ -41,6 +41,7 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float = 15.0) -> Path
 
 
 @pytest.mark.parametrize("exercise", ["rotate", "arch"])
+@pytest.mark.slow
 def test_real_clip_end_to_end(tmp_path: Path, exercise: str) -> None:
     video = REALDATA / "videos" / "tfjs_dance_arms_overhead.mp4"
     report_path, frames_path, annotated = tmp_path / "r.json", tmp_path / "f.csv", tmp_path / "a.mp4"
@@ -62,6 +63,7 @@ def test_real_clip_end_to_end(tmp_path: Path, exercise: str) -> None:
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 120
 
 
+@pytest.mark.slow
 def test_report_defaults_to_a_file_next_to_the_video(tmp_path: Path) -> None:
     video = tmp_path / "clip.mp4"
     video.write_bytes((REALDATA / "videos" / "poseformat_webcam_selfie_wave.mp4").read_bytes())
@@ -96,6 +98,7 @@ def test_file_with_no_video_stream(tmp_path: Path) -> None:
     assert_one_line_error(coach("analyze", audio, "--exercise", "rotate"), 4, "Cannot read")
 
 
+@pytest.mark.slow
 def test_video_with_nobody_writes_no_report(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     frames = [
@@ -113,6 +116,7 @@ def test_unknown_model(tmp_path: Path) -> None:
     assert_one_line_error(result, 6, "Unknown model")
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_what_was_measured(tmp_path: Path) -> None:
     report_path, frames_path = tmp_path / "r.json", tmp_path / "f.csv"
     process = subprocess.Popen(
@@ -131,6 +135,7 @@ def test_ctrl_c_keeps_what_was_measured(tmp_path: Path) -> None:
     assert len(list(csv.DictReader(frames_path.open()))) == report["frames"]
 
 
+@pytest.mark.slow
 def test_profile_for_another_camera_placement_is_refused(tmp_path: Path) -> None:
     made = coach("calibrate", "--video", SAMPLES / "dev_arch_side_good.mp4", "--profile", "side",
                  "--calibration-dir", tmp_path)  # fmt: skip
@@ -142,6 +147,7 @@ def test_profile_for_another_camera_placement_is_refused(tmp_path: Path) -> None
     assert not report.exists()
 
 
+@pytest.mark.slow
 def test_analyze_with_a_saved_profile(tmp_path: Path) -> None:
     made = coach("calibrate", "--video", SAMPLES / "dev_rotate_45.mp4", "--calibration-dir", tmp_path)
     assert made.returncode == 0, made.stderr
@@ -153,6 +159,7 @@ def test_analyze_with_a_saved_profile(tmp_path: Path) -> None:
     assert "Nothing was measured" not in result.stdout
 
 
+@pytest.mark.slow
 def test_a_webcam_that_shows_only_head_and_shoulders_is_told_to_show_the_hips(tmp_path: Path) -> None:
     # The model guesses hips below the picture, and a guessed hip reads as a turned pelvis: without
     # this check the clip counted 4 of its 6 reps and called two of them low_back.
@@ -169,6 +176,7 @@ def test_a_webcam_that_shows_only_head_and_shoulders_is_told_to_show_the_hips(tm
     assert not report.exists()
 
 
+@pytest.mark.slow
 def test_a_view_the_stretch_cannot_be_seen_from_is_said_with_where_to_put_the_camera(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     result = coach("analyze", SAMPLES / "dev_rotate_front_good.mp4", "--exercise", "arch", "--report", report)

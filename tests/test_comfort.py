@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from coach.comfort import comfortable_range, latest_comfortable_range
-from coach.history import comfortable_range_deg, record_session
+from coach.coaching.comfort import comfortable_range, latest_comfortable_range
+from coach.storage.history import comfortable_range_deg, record_session
 from tests.session_builders import PlannedRep, synthetic_session
 
 

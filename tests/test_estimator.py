@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from coach.errors import ModelNotAvailableError
-from coach.estimator import PoseEstimator
-from coach.frame import Frame
-from coach.landmarks import NUM_LANDMARKS
-from coach.landmarks import PoseLandmark as L
-from coach.models import MODELS_DIR, resolve_model
+from coach.pose.estimator import PoseEstimator
+from coach.pose.landmarks import NUM_LANDMARKS
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.model_files import MODELS_DIR, resolve_model
+from coach.sources.frame import Frame
 from tests.helpers import REALDATA
 
 
@@ -27,6 +27,7 @@ def estimate_photo(name: str, model: str = "full") -> tuple:
 
 
 @pytest.mark.parametrize("model", ["lite", "full"])
+@pytest.mark.slow
 def test_real_person_gives_33_plausible_landmarks(model: str) -> None:
     poses = estimate_photo("revai_seated_arms_raised.png", model)
     assert len(poses) == 1
@@ -43,16 +44,19 @@ def test_real_person_gives_33_plausible_landmarks(model: str) -> None:
     assert 0.25 < shoulder_width < 0.5
 
 
+@pytest.mark.slow
 def test_nobody_gives_no_pose() -> None:
     assert estimate_photo("tfjs_hands_only_nobody.jpg") == ()
 
 
+@pytest.mark.slow
 def test_blank_frame_gives_no_pose() -> None:
     with PoseEstimator(resolve_model("full")) as estimator:
         blank = np.full((480, 640, 3), 128, np.uint8)
         assert estimator.estimate(Frame(image=blank, timestamp_ms=0, index=0)) == ()
 
 
+@pytest.mark.slow
 def test_several_people_are_all_returned_largest_first() -> None:
     poses = estimate_photo("tfjs_three_people_upperbody.jpg")
     assert len(poses) == 2  # max_people = 2: enough to know the person is not alone
@@ -60,6 +64,7 @@ def test_several_people_are_all_returned_largest_first() -> None:
     assert areas == sorted(areas, reverse=True)
 
 
+@pytest.mark.slow
 def test_segmentation_mask_on_request() -> None:
     image = cv2.imread(str(REALDATA / "images" / "tfjs_yoga_warrior.jpg"))
     with PoseEstimator(resolve_model("full"), with_mask=True) as estimator:
@@ -69,6 +74,7 @@ def test_segmentation_mask_on_request() -> None:
     assert pose.mask[nose[1], nose[0]] > 0.5 > pose.mask[0, 0]
 
 
+@pytest.mark.slow
 def test_timestamps_that_go_backwards_do_not_break_the_estimator() -> None:
     image = cv2.imread(str(REALDATA / "images" / "tfjs_yoga_warrior.jpg"))
     with PoseEstimator(resolve_model("lite")) as estimator:
@@ -88,6 +94,7 @@ def test_bundles_are_stored_zips_matching_their_manifest(variant: str) -> None:
     assert {s["license"] for s in manifest["sources"]} == {"Apache-2.0"}
 
 
+@pytest.mark.slow
 def test_unknown_or_missing_model_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ModelNotAvailableError, match="Unknown model"):
         resolve_model("medium")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from coach.exposure import BRIGHT_LEVEL, DIM_LEVEL, MAX_GAIN, brightened
+from coach.pose.exposure import BRIGHT_LEVEL, DIM_LEVEL, MAX_GAIN, brightened
 
 
 def picture(top: int, seed: int = 0) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coach.fault_evidence import FaultEvidence
+from coach.reps.fault_evidence import FaultEvidence
 
 
 def test_a_fault_is_raised_once_after_it_persists() -> None:

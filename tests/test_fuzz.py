@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from coach.calibration.profile import CalibrationProfile
 from coach.errors import CoachError, ProfileError
-from coach.history import record_session
-from coach.profile import CalibrationProfile
-from coach.profile_store import load_profile, profile_json
-from coach.video import VideoFileSource
+from coach.sources.video_file import VideoFileSource
+from coach.storage.history import record_session
+from coach.storage.profile_store import load_profile, profile_json
 from tests.helpers import REPO, SAMPLES
 from tests.robust_helpers import run_coach, sample_frames, write_video
 from tests.seated import seated_pose
@@ -148,6 +148,7 @@ def decode_worker(seed: int, count: int, directory: str) -> None:
     print("DONE", flush=True)
 
 
+@pytest.mark.slow
 def test_fuzzed_videos_decode_or_fail_with_one_clear_error(tmp_path: Path) -> None:
     code = f"from tests.test_fuzz import decode_worker; decode_worker(7, {VIDEO_CASES}, {str(tmp_path)!r})"
     started = time.monotonic()
@@ -174,6 +175,7 @@ def test_fuzzed_videos_decode_or_fail_with_one_clear_error(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("seed", range(4))
+@pytest.mark.slow
 def test_fuzzed_videos_through_the_whole_command(tmp_path: Path, seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
     bases = video_bases(tmp_path)
@@ -352,7 +354,7 @@ def test_no_fuzz_case_leaves_temporary_files(tmp_path: Path) -> None:
     """The atomic writers clean up after a failure (a write into a folder that is a file)."""
     blocker = tmp_path / "not_a_folder"
     blocker.write_text("x")
-    from coach.atomic import write_text_atomic
+    from coach.storage.atomic import write_text_atomic
 
     with pytest.raises(OSError):
         write_text_atomic(blocker / "report.json", "{}")

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from coach import history
-from coach.angle_series import AngleSeries
-from coach.cli import build_parser
-from coach.cli_history import keep_analysis
+from coach.cli.history import keep_analysis
+from coach.cli.main import build_parser
 from coach.errors import HistoryError, InterruptedSession, NoPersonError
-from coach.history import (
+from coach.storage import history
+from coach.storage.angle_series import AngleSeries
+from coach.storage.history import (
     default_db_path,
     latest_session_id,
     list_sessions,
@@ -27,7 +27,7 @@ from coach.history import (
     suggested_target,
     suggestion,
 )
-from coach.report import write_frames_csv, write_report
+from coach.storage.report import write_frames_csv, write_report
 from tests.session_builders import PlannedRep, good_rotate, synthetic_session
 
 NOON = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
@@ -129,7 +129,7 @@ def test_per_frame_angles_round_trip_from_a_live_record(db: Path) -> None:
 
 
 def test_per_frame_angles_from_the_analyze_csv(db: Path) -> None:
-    from coach.report import frames_csv
+    from coach.storage.report import frames_csv
 
     session = synthetic_session("rotate", [PlannedRep("right", 30, 2.1)])
     series = AngleSeries.from_csv(frames_csv(session.record))

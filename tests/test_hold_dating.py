@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.hold_dating import MAX_SHIFT_S, date_hold, ease, fit_ramp
+from coach.reps.hold_dating import MAX_SHIFT_S, date_hold, ease, fit_ramp
 
 # A rep like the article's: out in 1.3 s, hold 2.2 s, back in 1.2 s, with still time either side.
 OUT_S, HOLD_START_S, HOLD_END_S, BACK_S = 1.0, 2.3, 4.5, 5.7

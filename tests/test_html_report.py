@@ -16,9 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from coach.angle_series import AngleSeries
-from coach.history import list_sessions, load_session
-from coach.html_report import (
+from coach.render.html_report import (
     FAULT_COLOUR,
     HOLD_GOOD_COLOUR,
     LINE_COLOUR,
@@ -30,7 +28,9 @@ from coach.html_report import (
     target_band_deg,
     write_html_report,
 )
-from coach.report import frames_csv
+from coach.storage.angle_series import AngleSeries
+from coach.storage.history import list_sessions, load_session
+from coach.storage.report import frames_csv
 from tests.helpers import SAMPLES
 from tests.session_builders import CALIBRATION_S, RAMP_S, PlannedRep, Session, synthetic_session
 
@@ -281,7 +281,7 @@ def test_chromium_parses_the_svg(chromium: str, session: Session, tmp_path: Path
 def test_analyze_report_html_on_a_real_clip(chromium: str, tmp_path: Path) -> None:
     """`coach analyze --report-html` with the real model: the session lands in the history and the page
     shows the measured angle, one shaded hold per rep, a mark per faulty rep and the target band."""
-    pytest.importorskip("coach.analyzers.rotate", reason="the rotate analyzer has not landed yet")
+    pytest.importorskip("coach.exercises.rotate", reason="the rotate analyzer has not landed yet")
     db, page, report_path = tmp_path / "history.sqlite3", tmp_path / "clip.html", tmp_path / "clip.json"
     video = SAMPLES / "dev_rotate_front_faults.mp4"
     result = subprocess.run(

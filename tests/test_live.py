@@ -24,18 +24,19 @@ import cv2
 import numpy as np
 import pytest
 
-from coach.analysis import FrameAnalysis, Phase, Rep
-from coach.calibration import Calibrator
-from coach.capture import CaptureState, LatestFrameCapture, Shot
-from coach.coaching import CAMERA_MOVED, STEP_INTO_VIEW, Coach
+from coach.app.live import LiveRequest, run_live, summary_lines
+from coach.calibration.calibrator import Calibrator
+from coach.coaching.live_coach import CAMERA_MOVED, STEP_INTO_VIEW, Coach
 from coach.errors import CalibrationError, CameraLostError
-from coach.frame import Frame
-from coach.live import LiveRequest, run_live, summary_lines
-from coach.models import resolve_model
-from coach.overlay import KEY_HELP, LEFT_COLOUR, RIGHT_COLOUR, Hud, annotate
-from coach.pose import Pose
-from coach.session_log import SessionLog, logged_reps, read_session_log
-from coach.video import VideoFileSource, VideoSink
+from coach.pose.model_files import resolve_model
+from coach.pose.types import Pose
+from coach.render.overlay import KEY_HELP, LEFT_COLOUR, RIGHT_COLOUR, Hud, annotate
+from coach.render.video_sink import VideoSink
+from coach.reps.analysis import FrameAnalysis, Phase, Rep
+from coach.sources.capture import CaptureState, LatestFrameCapture, Shot
+from coach.sources.frame import Frame
+from coach.sources.video_file import VideoFileSource
+from coach.storage.session_log import SessionLog, logged_reps, read_session_log
 from tests.helpers import SAMPLES, ClipLoader, ClipPoses
 
 CLIP_NAME = "dev_rotate_front_good"
@@ -475,6 +476,7 @@ def rep_fields(reps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{key: r[key] for key in REP_KEYS} for r in reps]
 
 
+@pytest.mark.slow
 def test_whole_set_in_real_time_counts_and_logs_each_rep_as_it_completes(
     sessions: dict[str, LiveProcess], truth: list[dict[str, Any]]
 ) -> None:
@@ -577,6 +579,7 @@ def xvfb(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         server.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_window_under_xvfb_shows_the_overlay(xvfb: tuple[str, Path], tmp_path: Path) -> None:
     display, framebuffer = xvfb
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
@@ -628,6 +631,7 @@ class ScriptedScreen:
         pass
 
 
+@pytest.mark.slow
 def test_keys_drive_the_real_loop(tmp_path: Path) -> None:
     screen = ScriptedScreen([(0.8, " "), (1.6, " "), (2.0, "r"), (2.4, "c"), (2.8, "q")])
     request = dataclasses.replace(live_request(tmp_path), camera=str(CLIP), window=True)
@@ -691,6 +695,7 @@ def live_request(tmp_path: Path, exercise: str = "rotate") -> LiveRequest:
     )
 
 
+@pytest.mark.slow
 def test_a_camera_view_that_does_not_suit_the_stretch_is_explained(tmp_path: Path) -> None:
     side_view = SAMPLES / "dev_arch_side_good.mp4"  # Sit and Rotate needs the camera in front
     capture = LatestFrameCapture(
@@ -704,6 +709,7 @@ def test_a_camera_view_that_does_not_suit_the_stretch_is_explained(tmp_path: Pat
     assert report["status"] == "complete" and report["counts"]["total"] == 0
 
 
+@pytest.mark.slow
 def test_camera_lost_mid_session_saves_then_fails(tmp_path: Path) -> None:
     capture = LatestFrameCapture(
         first_seconds(CLIP, 2.0, paced=True),  # a camera that dies after 2 s

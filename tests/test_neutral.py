@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from coach.landmarks import PoseLandmark as L
-from coach.neutral import StillnessCalibrator, torso_length_px
+from coach.calibration.stillness import StillnessCalibrator, torso_length_px
+from coach.pose.landmarks import PoseLandmark as L
 from tests.helpers import make_pose
 
 

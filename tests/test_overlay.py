@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.analysis import Cue, FrameAnalysis, Phase, Severity
-from coach.overlay import FAULT, GOOD, INFO, LEFT_COLOUR, RIGHT_COLOUR, Hud, annotate
+from coach.render.overlay import FAULT, GOOD, INFO, LEFT_COLOUR, RIGHT_COLOUR, Hud, annotate
+from coach.reps.analysis import Cue, FrameAnalysis, Phase, Severity
 from tests.helpers import make_pose
 
 GREY_IMAGE = np.full((480, 640, 3), 120, np.uint8)

@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach import calibrate as calibrate_module
-from coach import cli
-from coach.calibration import build_profile
-from coach.capture import file_capture
+from coach.app import calibrate as calibrate_module
+from coach.calibration.calibrator import build_profile
+from coach.calibration.profile import SCHEMA_VERSION, CalibrationProfile
+from coach.cli import main as cli
 from coach.errors import CalibrationError, ProfileError
-from coach.profile import SCHEMA_VERSION, CalibrationProfile
-from coach.profile_store import (
+from coach.sources.capture import file_capture
+from coach.storage.profile_store import (
     calibrate_command,
     check_view,
     load_profile,
@@ -196,6 +196,7 @@ def test_failed_write_leaves_the_old_profile_and_no_temp_file(tmp_path: Path, mo
 # --- `coach calibrate` and `--profile` through the real entry point ----------------------------------
 
 
+@pytest.mark.slow
 def test_cli_calibrate_saves_a_profile_for_the_arch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -212,6 +213,7 @@ def test_cli_calibrate_saves_a_profile_for_the_arch(
     assert "kept as" in capsys.readouterr().out and (tmp_path / "side.json.bak").is_file()
 
 
+@pytest.mark.slow
 def test_cli_calibrate_refuses_a_view_that_does_not_suit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -225,6 +227,7 @@ def test_cli_calibrate_refuses_a_view_that_does_not_suit(
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_cli_calibrate_from_a_camera_waits_for_a_good_window(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

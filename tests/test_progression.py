@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from coach.progression import (
+from coach.coaching.progression import (
     MAX_HOLD_S,
     REPS_LADDER,
     SessionOutcome,

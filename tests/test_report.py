@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
-from coach.atomic import atomic_writer
-from coach.report import SessionRecord, build_report, frames_csv, write_report
-from coach.video import VideoSink
+from coach.render.video_sink import VideoSink
+from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
+from coach.storage.atomic import atomic_writer
+from coach.storage.report import SessionRecord, build_report, frames_csv, write_report
 
 
 def test_report_has_the_stable_keys_and_counts() -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.analysis import Phase
-from coach.analyzers.arch import ANGLE_SMOOTHING as ARCH_SMOOTHING
-from coach.analyzers.arch import ARCH_RULES
-from coach.analyzers.rotate import ANGLE_SMOOTHING as ROTATE_SMOOTHING
-from coach.analyzers.rotate import ROTATE_RULES
-from coach.filters import OneEuroFilter, OneEuroSettings
-from coach.reps import RepRules, RepTracker, RepWindow, TrackerUpdate
+from coach.exercises.arch import ANGLE_SMOOTHING as ARCH_SMOOTHING
+from coach.exercises.arch import ARCH_RULES
+from coach.exercises.rotate import ANGLE_SMOOTHING as ROTATE_SMOOTHING
+from coach.exercises.rotate import ROTATE_RULES
+from coach.measure.filters import OneEuroFilter, OneEuroSettings
+from coach.reps.analysis import Phase
+from coach.reps.tracker import RepRules, RepTracker, RepWindow, TrackerUpdate
 
 FPS = 15.0
 

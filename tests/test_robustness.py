@@ -26,22 +26,23 @@ import cv2
 import numpy as np
 import pytest
 
-from coach import analyze as analyze_module
-from coach.analysis import Rep
-from coach.analyzers import make_analyzer
+from coach.app import analyze as analyze_module
+from coach.calibration.profile import profile_from_poses
 from coach.errors import NoPersonError
-from coach.estimator import PoseEstimator
-from coach.frame import Frame
-from coach.history import list_sessions, record_session
-from coach.landmarks import PoseLandmark as L
-from coach.plausibility import is_usable_upper_body
-from coach.pose import Pose
-from coach.profile import profile_from_poses
-from coach.profile_store import load_profile, save_profile
-from coach.report import write_report
-from coach.session_log import SessionLog, read_session_log
-from coach.tracking import PersonSelector
-from coach.video import VideoFileSource, VideoSink
+from coach.exercises import make_analyzer
+from coach.pose.estimator import PoseEstimator
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.plausibility import is_usable_upper_body
+from coach.pose.tracking import PersonSelector
+from coach.pose.types import Pose
+from coach.render.video_sink import VideoSink
+from coach.reps.analysis import Rep
+from coach.sources.frame import Frame
+from coach.sources.video_file import VideoFileSource
+from coach.storage.history import list_sessions, record_session
+from coach.storage.profile_store import load_profile, save_profile
+from coach.storage.report import write_report
+from coach.storage.session_log import SessionLog, read_session_log
 from tests.helpers import REALDATA, SAMPLES, ClipLoader, ClipPoses
 from tests.robust_helpers import run_coach, sample_frames, write_video
 from tests.seated import seated_pose
@@ -125,6 +126,7 @@ def test_real_footage_gives_an_honest_report_or_one_clear_line(
     assert report["reps"] == [] and report["counts"]["total"] == 0
 
 
+@pytest.mark.slow
 def test_real_cli_process_on_a_phantom_and_a_still(tmp_path: Path) -> None:
     """The real command in its own process, real model, no cache: a face filling the frame is nobody;
     a photo of a seated person is a one-frame video."""
@@ -186,6 +188,7 @@ def leaving_video(directory: Path) -> Path:
     return write_video(directory / "leaving.mp4", out, fps)
 
 
+@pytest.mark.slow
 def test_leaving_and_coming_back_pauses_counting_without_a_phantom_rep(
     made_videos: Path, tmp_path: Path
 ) -> None:
@@ -314,7 +317,7 @@ def resampled_poses(clip: ClipPoses, fps: int) -> ClipPoses:
 # At 10 fps a third of the clip's frames are gone, and which of the model's noisy readings remain used
 # to decide the frame at which a speed window first read "still": up to three frames of the 10 fps
 # clip off (0.3 s on the faults clip, whose reading creeps on by 4 degrees after the body stops). The
-# reported hold is now fitted over all the rep's frames (coach.hold_dating): within one frame of the
+# reported hold is now fitted over all the rep's frames (coach.reps.hold_dating): within one frame of the
 # coarser clip at every rate, the faults clip included. Against the truth, every rate stays within
 # the hold clock's 0.3 s.
 HOLD_TRUTH_S = 0.3

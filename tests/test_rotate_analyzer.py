@@ -18,12 +18,12 @@ import cv2
 import numpy as np
 import pytest
 
-from coach.analysis import FrameAnalysis, Phase
-from coach.analyzers import make_analyzer
-from coach.analyzers.rotate import CUES, ROTATE_RULES, RotateAnalyzer
-from coach.pose import Pose
-from coach.profile import profile_from_poses
-from coach.reps import RepTracker
+from coach.calibration.profile import profile_from_poses
+from coach.exercises import make_analyzer
+from coach.exercises.rotate import CUES, ROTATE_RULES, RotateAnalyzer
+from coach.pose.types import Pose
+from coach.reps.analysis import FrameAnalysis, Phase
+from coach.reps.tracker import RepTracker
 from tests.helpers import ClipLoader, dim_room, replay, transformed_sample
 from tests.seated import body_points_m, mirrored
 from tests.test_rotation import leaned, pelvis_turned, template_body, turned, view
@@ -407,7 +407,7 @@ def dim_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_in_a_dim_room_the_front_view_meets_the_targets(
     tmp_path_factory: pytest.TempPathFactory, clip_poses: ClipLoader, ground_truth: Any
 ) -> None:
-    # The model sees the picture brightened (coach.exposure); as filmed, the angle read 5.4 degrees
+    # The model sees the picture brightened (coach.pose.exposure); as filmed, the angle read 5.4 degrees
     # off on average here.
     analyzer = RotateAnalyzer()
     frames = replay(analyzer, clip_poses(dim_copy(tmp_path_factory, "dev_rotate_front_faults")))

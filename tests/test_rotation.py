@@ -1,6 +1,6 @@
 """Sit and Rotate geometry on hand-made seated poses whose turn, pelvis swing and lean are known exactly.
 
-Also the One Euro filter the analyzers smooth with (`coach.filters`).
+Also the One Euro filter the analyzers smooth with (`coach.measure.filters`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from coach.filters import OneEuroFilter, OneEuroSettings
-from coach.landmarks import PoseLandmark as L
-from coach.pose import Pose
-from coach.rotation import (
+from coach.measure.filters import OneEuroFilter, OneEuroSettings
+from coach.measure.rotation import (
     PELVIS_NOISE_DEG,
     PELVIS_PIVOT_HIP_WIDTHS,
     PRIOR_DEPTH_SHOULDER_SPANS,
@@ -30,6 +28,8 @@ from coach.rotation import (
     trunk_rotation,
     upper_body_motion,
 )
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.types import Pose
 from tests.seated import SHOULDER_SPAN_M, body_points_m, mirrored, seated_pose, shifted
 
 UPPER_BODY_MIN_HEIGHT_M = 0.3  # landmarks above this (person frame, Y up) belong to the upper body

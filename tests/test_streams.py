@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 from coach.errors import VideoUnreadableError
-from coach.estimator import PoseEstimator
-from coach.models import resolve_model
-from coach.plausibility import implausible_reason
-from coach.video import DEFAULT_FPS, VideoFileSource
+from coach.pose.estimator import PoseEstimator
+from coach.pose.model_files import resolve_model
+from coach.pose.plausibility import implausible_reason
+from coach.sources.video_file import DEFAULT_FPS, VideoFileSource
 from tests import mp4box
 from tests.robust_helpers import run_coach, sample_frames, write_video
 
@@ -183,6 +183,7 @@ def test_an_avi_with_a_zero_or_absurd_rate_field(tmp_path: Path, rate: int, scal
     assert steps.min() >= 4 and steps.max() <= 5000  # a clock a person can be timed with
 
 
+@pytest.mark.slow
 def test_a_clip_whose_fps_lies_still_analyzes(tmp_path: Path) -> None:
     """End to end: a real person's clip claiming 1000 fps is timed at the default rate, not squeezed."""
     frames = sample_frames("dev_arch_side_good", 0, 30)
@@ -200,6 +201,7 @@ def test_a_clip_whose_fps_lies_still_analyzes(tmp_path: Path) -> None:
     assert report["fps"] == DEFAULT_FPS
 
 
+@pytest.mark.slow
 def test_a_cut_short_clip_of_a_person_analyzes_what_is_there(tmp_path: Path) -> None:
     frames = sample_frames("dev_rotate_front_good", 0, 45)
     whole = edited_mp4(tmp_path, "person_faststart", mp4box.moov_first, frames)
@@ -216,6 +218,7 @@ def test_a_cut_short_clip_of_a_person_analyzes_what_is_there(tmp_path: Path) -> 
 # --- a phone video stored sideways with a rotation flag ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_rotated_phone_video_is_read_upright_and_the_person_found(tmp_path: Path) -> None:
     upright = sample_frames("dev_rotate_front_good", 0, 20)
     stored = [cv2.rotate(frame, cv2.ROTATE_90_CLOCKWISE) for frame in upright]  # the sensor's landscape

@@ -1,4 +1,4 @@
-"""Who is the person: usable upper bodies (coach.plausibility) and staying with one person (PersonSelector).
+"""Who is the person: usable upper bodies (pose.plausibility) and staying with one person (PersonSelector).
 
 Hand-made poses whose answer is known, then the real model on real footage: the phantoms MediaPipe
 reports in a hand, a pool and a face close-up are nobody; every frame of every sample clip is someone.
@@ -11,11 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from coach.landmarks import NUM_LANDMARKS
-from coach.landmarks import PoseLandmark as L
-from coach.plausibility import implausible_reason, is_usable_upper_body
-from coach.pose import Pose
-from coach.tracking import MIN_PRESENCE_S, PersonSelector
+from coach.pose.landmarks import NUM_LANDMARKS
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.plausibility import implausible_reason, is_usable_upper_body
+from coach.pose.tracking import MIN_PRESENCE_S, PersonSelector
+from coach.pose.types import Pose
 from tests.helpers import REALDATA, SAMPLES, ClipLoader
 from tests.seated import body_points_m, mirrored, seated_pose, shifted, turned_in_image
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.view import (
+from coach.measure.view import (
     ARCH,
     ROTATE,
     angle_difference_deg,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rebuild the MediaPipe pose-landmarker `.task` bundles shipped in `coach/models/`.
+"""Rebuild the MediaPipe pose-landmarker `.task` bundles shipped in `coach/pose/models/`.
 
 mediapipe 1.x ships no pose model and the official `.task` bundles are a download from a model
 hub. This script builds equivalent bundles from Apache-2.0 files served by the package registries:
@@ -11,7 +11,7 @@ A bundle is a zip stored uncompressed with `pose_detector.tflite` and
 `pose_landmarks_detector.tflite` at its root. The landmark model gets NormalizationOptions
 metadata (mean 0, std 255, RGB) written with mediapipe's own metadata writer.
 
-usage: python tools/build_pose_models.py [--variants lite full] [--out coach/models]
+usage: python tools/build_pose_models.py [--variants lite full] [--out coach/pose/models]
        python tools/build_pose_models.py --variants heavy      # the 31 MB model, on demand
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 NPM_PACKAGE = "@mediapipe/pose@0.5.1675469404"
 PYPI_WHEEL = "mediapipe==0.10.21"
 DETECTOR_IN_WHEEL = "mediapipe/modules/pose_detection/pose_detection.tflite"
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "coach" / "models"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "coach" / "pose" / "models"
 LANDMARK_OUTPUTS = 5  # landmarks, pose flag, segmentation, heatmap, world landmarks
 
 

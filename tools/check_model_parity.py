@@ -42,9 +42,9 @@ print(json.dumps(out))
 def tasks_landmarks(image_path: str, variant: str) -> np.ndarray:
     import cv2
 
-    from coach.estimator import PoseEstimator
-    from coach.frame import Frame
-    from coach.models import resolve_model
+    from coach.pose.estimator import PoseEstimator
+    from coach.pose.model_files import resolve_model
+    from coach.sources.frame import Frame
 
     image = cv2.imread(image_path)
     with PoseEstimator(resolve_model(variant), max_people=1) as estimator:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.estimator import PoseEstimator
-from coach.models import resolve_model
-from coach.video import VideoFileSource
+from coach.pose.estimator import PoseEstimator
+from coach.pose.model_files import resolve_model
+from coach.sources.video_file import VideoFileSource
 
 
 def main() -> int:

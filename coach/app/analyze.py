@@ -1,0 +1,164 @@
+"""`coach analyze`: a recorded video in, a report, a per-frame table and an annotated video out."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from coach.app.session import run_session
+from coach.calibration.calibrator import neutral_framing_problem
+from coach.calibration.placement import PlacementWatch
+from coach.calibration.profile import CalibrationProfile
+from coach.errors import CalibrationError, InterruptedSession, NoPersonError
+from coach.exercises import make_analyzer
+from coach.pose.estimator import PoseEstimator
+from coach.pose.tracking import PersonSelector
+from coach.pose.types import Pose
+from coach.render.overlay import annotate
+from coach.render.video_sink import VideoSink
+from coach.reps.analysis import Analyzer, FrameAnalysis
+from coach.sources.frame import Frame
+from coach.sources.video_file import VideoFileSource
+from coach.storage.profile_store import check_view
+from coach.storage.report import SessionRecord, build_report, write_frames_csv, write_report
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    video: Path
+    exercise: str
+    model_path: Path
+    report_path: Path
+    frames_path: Path | None = None
+    annotated_path: Path | None = None
+    profile: CalibrationProfile | None = None
+    profile_name: str = "default"  # how the user named the profile (for messages)
+    calibration_dir: Path = Path("calibration")
+    target_reps: int = 3
+    hold_target_s: float | None = None
+    progress: bool = False
+
+
+def default_report_path(video: Path, exercise: str) -> Path:
+    return video.with_name(f"{video.stem}.{exercise}.report.json")
+
+
+def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
+    """Run the whole pipeline over a video and write the outputs; returns the report.
+
+    On Ctrl-C the report (status "interrupted") and the per-frame table of what was measured are
+    still written, then `InterruptedSession` is raised. A video in which no usable person stays in
+    view for a moment (see `PersonSelector.saw_person`) raises `NoPersonError` and writes nothing;
+    so does a self-calibration on a picture that cuts off part of the body (`CalibrationError`).
+    """
+    analyzer = make_analyzer(
+        request.exercise,
+        request.profile,
+        target_reps=request.target_reps,
+        hold_target_s=request.hold_target_s,
+    )
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(VideoFileSource(request.video))
+        estimator = stack.enter_context(
+            PoseEstimator(request.model_path, with_mask=getattr(analyzer, "wants_mask", False))
+        )
+        record = SessionRecord(
+            exercise=request.exercise,
+            video=str(request.video),
+            fps=source.info.fps,
+            signal_names=analyzer.signal_names,
+        )
+        sink = None
+        if request.annotated_path is not None:
+            size = (source.info.width, source.info.height)
+            sink = stack.enter_context(VideoSink(request.annotated_path, source.info.fps, size))
+        bar = stack.enter_context(
+            tqdm(
+                total=source.info.frame_count or None,
+                unit="frame",
+                desc=request.video.name,
+                disable=not request.progress,
+                file=sys.stderr,
+                leave=False,
+            )
+        )
+
+        view_check = ProfileViewCheck(request) if request.profile is not None else None
+        framing_check = SelfCalibrationFraming(analyzer) if request.profile is None else None
+
+        def on_frame(frame: Frame, pose: Pose | None, analysis: FrameAnalysis) -> None:
+            bar.update(1)
+            if view_check is not None:
+                view_check.add(pose, frame.t_s)
+            if framing_check is not None:
+                framing_check.check()
+            if sink is not None:
+                sink.write(annotate(frame.image, pose, analysis))
+
+        status = "complete"
+        selector = PersonSelector()
+        try:
+            run_session(source, estimator, analyzer, record, on_frame, selector)
+        except KeyboardInterrupt:
+            status = "interrupted"
+
+    span_s = record.rows[-1].t_s - record.rows[0].t_s if record.rows else 0.0
+    if status == "complete" and (record.frames_with_pose == 0 or not selector.saw_person(span_s)):
+        raise NoPersonError(f"No person was found in {request.video}: sit facing the camera, fully in view")
+    report = build_report(
+        record,
+        analyzer.reps,
+        analyzer.calibration_summary(),
+        status=status,
+        model=request.model_path.name,
+        target_reps=request.target_reps,
+    )
+    write_report(request.report_path, report)
+    if request.frames_path is not None:
+        write_frames_csv(request.frames_path, record)
+    if status == "interrupted":
+        raise InterruptedSession(
+            f"Interrupted after {record.frames} frames; what was measured is saved in {request.report_path}"
+        )
+    return report
+
+
+class ProfileViewCheck:
+    """Stops with a ProfileError when the video's camera sees the person from another place than the
+    profile's calibration did (judged on the first seconds with a person: coach.calibration.placement)."""
+
+    def __init__(self, request: AnalyzeRequest) -> None:
+        assert request.profile is not None
+        self.request = request
+        self.watch = PlacementWatch(request.profile.view_azimuth_deg)
+
+    def add(self, pose: Pose | None, t_s: float) -> None:
+        verdict = self.watch.add(pose, t_s)
+        if verdict is not None:
+            assert self.request.profile is not None
+            check_view(self.request.profile, verdict.seen, self.request.profile_name,
+                       self.request.calibration_dir)  # fmt: skip
+
+
+class SelfCalibrationFraming:
+    """Stops with a CalibrationError, before any rep is counted, when the neutral the analyzer
+    calibrated itself on has part of the body out of the picture (the framing `coach calibrate`
+    asks for; see `coach.calibration.calibrator.neutral_framing_problem`)."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.checked = False
+
+    def check(self) -> None:
+        profile = self.analyzer.profile
+        if self.checked or profile is None:
+            return
+        self.checked = True
+        problem = neutral_framing_problem(profile)
+        if problem is not None:
+            raise CalibrationError(problem.message)

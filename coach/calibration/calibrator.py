@@ -1,0 +1,553 @@
+"""Calibration of the seated neutral position: checks the person, the picture and the stillness over a
+window of frames, and builds the `CalibrationProfile` the analyzers use.
+
+    calibrator = Calibrator(exercise="arch")
+    for poses, t_s, brightness in stream:            # all people the model found, largest first
+        status = calibrator.add(poses, t_s, brightness)  # status.message: what to change, or None
+        if status.ready:
+            break
+    result = calibrator.result()                     # CalibrationError(one sentence) when it failed
+
+Every check that fails gives one plain sentence saying what to change. Measurement is pure numpy on
+landmark arrays; the only thing taken from the image is its mean brightness (`frame_brightness`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from coach.calibration.profile import CalibrationProfile, profile_from_poses
+from coach.errors import CalibrationError
+from coach.measure.view import EXERCISES, ViewEstimate, ViewVerdict, estimate_view, verdict
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.types import Pose
+from coach.sources.frame import Frame
+
+PARTS: dict[str, tuple[L, ...]] = {
+    "head": (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.LEFT_EAR, L.RIGHT_EAR),
+    "shoulders": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+    "elbows": (L.LEFT_ELBOW, L.RIGHT_ELBOW),
+    "hips": (L.LEFT_HIP, L.RIGHT_HIP),
+}
+# Landmarks whose jitter decides "still enough" (the ones the analyzers measure).
+STILLNESS_LANDMARKS = (
+    L.NOSE,
+    L.LEFT_SHOULDER,
+    L.RIGHT_SHOULDER,
+    L.LEFT_ELBOW,
+    L.RIGHT_ELBOW,
+    L.LEFT_HIP,
+    L.RIGHT_HIP,
+)
+# 1.4826 * median absolute deviation = the standard deviation of Gaussian noise.
+MAD_TO_STD = 1.4826
+
+
+@dataclass(frozen=True)
+class CalibrationRules:
+    """Every threshold of the checks. Lengths are relative to the body scale (trunk length: mid-hip to
+    mid-shoulder in the image), so they hold at any distance and resolution."""
+
+    seconds: float = 3.0  # length of the still window
+    min_brightness: float = 40.0  # mean luma, 0-255
+    min_trunk_fraction: float = 0.10  # trunk length / image height (hips to head top is ~1.6 trunks)
+    margin_trunks: float = 0.10  # landmarks at least this far inside the picture
+    head_top_trunks: float = 0.25  # the top of the head is about this far above the eyes and ears
+    min_visibility: float = 0.5  # a part is seen when one of its landmarks is at least this visible
+    max_upright_tilt_deg: float = 45.0  # a seated person's trunk is within this of vertical
+    min_head_above_trunks: float = 0.10  # ...and the nose is above the shoulders by this much
+    max_jitter_trunks: float = 0.05  # robust std of each visible landmark over the window
+    max_jump_trunks: float = 0.5  # between consecutive frames: farther is another person
+    max_jump_gap_s: float = 0.5  # (only frames this close are compared)
+    min_ok_fraction: float = 0.8  # of the window's frames must pass the per-frame checks
+    several_people_frames: int = 2  # frames in the window with evidence of a second person: refuse
+    min_window_fraction: float = 0.9  # of `seconds` the window must span
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failed check: `code` is stable (tests, reports), `message` is one sentence for people."""
+
+    code: str
+    message: str
+
+
+TOO_DARK = Problem("too_dark", "The picture is too dark: turn on a light or face a window.")
+NOBODY = Problem(
+    "nobody",
+    "Nobody is in view: sit upright on your chair where the camera sees you from head to hips.",
+)
+SEVERAL_PEOPLE = Problem(
+    "several_people", "More than one person is in view: make sure only you are in front of the camera."
+)
+TOO_SMALL = Problem("too_small", "You are too small in the picture: move closer to the camera.")
+NOT_STILL = Problem(
+    "not_still",
+    "You moved during calibration: sit tall with your hands behind your head and hold still.",
+)
+TOO_SHORT = Problem(
+    "too_short", "The recording is too short: calibration needs you sitting still for the whole window."
+)
+
+_CUT_FIX = {
+    "top": "move back from the camera or tilt it up",
+    "bottom": "move back from the camera or tilt it down",
+    "left": "move back from the camera or sit in the middle of its view",
+    "right": "move back from the camera or sit in the middle of its view",
+}
+
+
+def cut_off(part: str, edge: str) -> Problem:
+    return Problem(
+        "cut_off", f"Your {part} {_verb(part)} cut off at the {edge} edge of the picture: {_CUT_FIX[edge]}."
+    )
+
+
+def hidden(part: str) -> Problem:
+    return Problem(
+        "hidden",
+        f"Your {part} {_verb(part)} hidden from the camera: clear the view between you and the camera.",
+    )
+
+
+def wrong_view(view_verdict: ViewVerdict) -> Problem:
+    return Problem("view", view_verdict.instruction or "")
+
+
+def _verb(part: str) -> str:
+    return "is" if part == "head" else "are"
+
+
+@dataclass(frozen=True)
+class FrameCheck:
+    """One frame's checks: the person found (None when nobody person-like) and the first problem."""
+
+    t_s: float
+    pose: Pose | None
+    problem: Problem | None
+    brightness: float
+    second_person: bool = False  # evidence of another person (two people, or the pose jumped)
+
+
+@dataclass(frozen=True)
+class CalibrationStatus:
+    """What the calibration says now: `ready` once a full window passes; `message` what to change."""
+
+    ready: bool
+    message: str | None
+    progress: float  # 0..1, how much of the window is filled with good frames
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    profile: CalibrationProfile
+    view: ViewEstimate
+    verdicts: dict[str, ViewVerdict] = field(default_factory=dict)
+
+
+# --- pure measurements -----------------------------------------------------------------------------
+
+
+def frame_brightness(image: np.ndarray) -> float:
+    """Mean luma (0-255) of a BGR uint8 image."""
+    weights = np.array([0.114, 0.587, 0.299])
+    return float(np.mean(image.reshape(-1, 3) @ weights))
+
+
+def trunk_length_px(xy: np.ndarray) -> float:
+    """Body scale: mid-hip to mid-shoulder distance in the image (roughly the same at any azimuth)."""
+    return float(
+        np.linalg.norm(_mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(xy, L.LEFT_HIP, L.RIGHT_HIP))
+    )
+
+
+def trunk_image_deg(xy: np.ndarray) -> np.ndarray | float:
+    """Image angle of the mid-hip -> mid-shoulder line from vertical, + = shoulders towards image right.
+
+    xy: (..., 33, 2).
+    """
+    up = _mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(xy, L.LEFT_HIP, L.RIGHT_HIP)
+    return np.degrees(np.arctan2(up[..., 0], -up[..., 1]))
+
+
+def is_person_like(pose: Pose, rules: CalibrationRules) -> bool:
+    """Whether a detection looks like a person sitting up: trunk near vertical, head above the shoulders.
+
+    The model also "finds" people in hands, pool poles and shadows; those skeletons lie on their side,
+    stand on their head or put the head at shoulder height.
+    """
+    trunk = trunk_length_px(pose.xy)
+    if trunk <= 0:
+        return False
+    if abs(float(trunk_image_deg(pose.xy))) > rules.max_upright_tilt_deg:
+        return False
+    shoulders_y = float(_mid(pose.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)[1])
+    return float(pose.xy[L.NOSE, 1]) <= shoulders_y - rules.min_head_above_trunks * trunk
+
+
+def framing_problem(pose: Pose, rules: CalibrationRules) -> Problem | None:
+    """Head, shoulders, elbows and hips inside the picture with a margin, each seen by the camera."""
+    width, height = pose.image_size
+    trunk = trunk_length_px(pose.xy)
+    margin = rules.margin_trunks * trunk
+    for part, landmarks in PARTS.items():
+        points = pose.xy[list(landmarks)]
+        top_margin = rules.head_top_trunks * trunk if part == "head" else margin
+        if np.any(points[:, 1] < top_margin):
+            return cut_off(part, "top")
+        if np.any(points[:, 1] > height - margin):
+            return cut_off(part, "bottom")
+        if np.any(points[:, 0] < margin):
+            return cut_off(part, "left")
+        if np.any(points[:, 0] > width - margin):
+            return cut_off(part, "right")
+    for part, landmarks in PARTS.items():
+        if float(np.max(pose.visibility[list(landmarks)])) < rules.min_visibility:
+            return hidden(part)
+    if trunk < rules.min_trunk_fraction * height:
+        return TOO_SMALL
+    return None
+
+
+def neutral_framing_problem(
+    profile: CalibrationProfile, rules: CalibrationRules | None = None
+) -> Problem | None:
+    """`framing_problem` of a profile's neutral posture (its landmark positions: a profile keeps no
+    visibilities). A webcam that shows only the head and shoulders leaves the model to guess the hips
+    below the picture, and a guessed hip reads as a turned or tilted pelvis."""
+    return framing_problem(profile.neutral_pose(), rules or CalibrationRules())
+
+
+def check_frame(
+    poses: Sequence[Pose], brightness: float, rules: CalibrationRules, t_s: float = 0.0
+) -> FrameCheck:
+    """The per-frame checks, most basic first: light, people, framing, size."""
+    people = [pose for pose in poses if is_person_like(pose, rules)]
+    pose = people[0] if people else None
+    problem: Problem | None
+    if brightness < rules.min_brightness:
+        problem = TOO_DARK
+    elif pose is None:
+        problem = NOBODY
+    elif len(people) > 1:
+        problem = SEVERAL_PEOPLE
+    else:
+        problem = framing_problem(pose, rules)
+    return FrameCheck(
+        t_s=t_s, pose=pose, problem=problem, brightness=brightness, second_person=len(people) > 1
+    )
+
+
+def jumped(previous: Pose, current: Pose, rules: CalibrationRules) -> bool:
+    """Whether the tracked pose moved farther between two frames than a seated person can: the model
+    switched to another person (it often tracks only one of two people, hopping between them)."""
+    scale = max(trunk_length_px(previous.xy), trunk_length_px(current.xy))
+    shift = np.linalg.norm(
+        _mid(current.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+        - _mid(previous.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    )
+    return bool(shift > rules.max_jump_trunks * scale)
+
+
+def jitter_trunks(poses: Sequence[Pose], rules: CalibrationRules) -> float:
+    """The largest robust std of the (visible) stillness landmarks over the poses, in trunk lengths."""
+    xy = np.stack([pose.xy for pose in poses])
+    visibility = np.median(np.stack([pose.visibility for pose in poses]), axis=0)
+    landmarks = [lm for lm in STILLNESS_LANDMARKS if visibility[lm] >= rules.min_visibility]
+    noise = _robust_std_px(xy)[landmarks]
+    scale = trunk_length_px(np.median(xy, axis=0))
+    return float(np.max(noise) / scale) if len(noise) and scale > 0 else float("inf")
+
+
+def neutral_measures(poses: Sequence[Pose]) -> dict[str, float]:
+    """The neutral measures the analyzers and people read, from a still window of one person's poses.
+
+    Spans are landmark distances (image px and world m); `*_tilt_deg` is a left-right line's slope
+    (world, + = the person's left end higher); `*_yaw_deg` its direction seen from the camera (world,
+    0 = square to the camera, + = the left end nearer); trunk and head angles are from vertical
+    (world, in the person's own frame from the hip line: `*_back_deg` + = behind the hips / shoulders,
+    `trunk_side_deg` + = towards the person's left; `*_image_deg` in the picture, + = towards image
+    right). `noise_*` are robust stds over the window: the floor below which a change is noise.
+    """
+    xy = np.stack([pose.xy for pose in poses])
+    world = np.stack([pose.world for pose in poses])
+    median_xy = np.median(xy, axis=0)
+    median_world = np.median(world, axis=0)
+    measures: dict[str, float] = {
+        "body_scale_px": trunk_length_px(median_xy),
+        "body_scale_m": float(
+            np.linalg.norm(
+                _mid(median_world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+                - _mid(median_world, L.LEFT_HIP, L.RIGHT_HIP)
+            )
+        ),
+    }
+    for name, (left, right) in {
+        "shoulder": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+        "elbow": (L.LEFT_ELBOW, L.RIGHT_ELBOW),
+        "hip": (L.LEFT_HIP, L.RIGHT_HIP),
+    }.items():
+        measures[f"{name}_span_px"] = float(np.linalg.norm(median_xy[left] - median_xy[right]))
+        measures[f"{name}_span_m"] = float(np.linalg.norm(median_world[left] - median_world[right]))
+        line = median_world[left] - median_world[right]
+        measures[f"{name}_tilt_deg"] = float(np.degrees(np.arctan2(-line[1], np.hypot(line[0], line[2]))))
+        measures[f"{name}_yaw_deg"] = float(np.degrees(np.arctan2(-line[2], line[0])))
+    series = {
+        "trunk_image_deg": np.asarray(trunk_image_deg(xy)),
+        "head_image_deg": _image_angle_deg(xy, L.LEFT_EAR, L.RIGHT_EAR),
+        **_body_frame_angles(world),
+    }
+    series["head_to_trunk_deg"] = series["head_back_deg"] - series["trunk_back_deg"]
+    series["head_to_trunk_image_deg"] = series["head_image_deg"] - series["trunk_image_deg"]
+    shoulder_line = world[:, L.LEFT_SHOULDER] - world[:, L.RIGHT_SHOULDER]
+    series["shoulder_yaw_deg"] = np.degrees(np.arctan2(-shoulder_line[:, 2], shoulder_line[:, 0]))
+    for name, values in series.items():
+        if name != "shoulder_yaw_deg":
+            measures[name] = float(np.median(values))
+        measures[f"noise_{name}"] = _robust_std(values)
+    noise_px = _robust_std_px(xy)[list(STILLNESS_LANDMARKS)]
+    measures["noise_px"] = float(np.median(noise_px))
+    measures["noise_rel"] = (
+        measures["noise_px"] / measures["body_scale_px"] if measures["body_scale_px"] else 0.0
+    )
+    return {name: round(value, 4) for name, value in measures.items()}
+
+
+def window_view(poses: Sequence[Pose]) -> ViewEstimate:
+    """The camera's view of a still window of one person's poses (from their median landmarks)."""
+
+    def median(name: str) -> np.ndarray:
+        return np.median(np.stack([getattr(pose, name) for pose in poses]), axis=0)
+
+    return estimate_view(
+        median("xy"), median("depth"), median("world"), median("visibility"), poses[0].image_size
+    )
+
+
+def build_profile(
+    poses: Sequence[Pose],
+    times_s: Sequence[float],
+    *,
+    name: str = "default",
+    view: ViewEstimate | None = None,
+    extra_measures: dict[str, float] | None = None,
+) -> tuple[CalibrationProfile, ViewEstimate]:
+    """The neutral profile of a still window of one person's poses, with its measures and camera view."""
+    view = window_view(poses) if view is None else view
+    measures = neutral_measures(poses) | {"view_spread_deg": view.spread_deg} | dict(extra_measures or {})
+    finite = {key: value for key, value in measures.items() if np.isfinite(value)}
+    profile = profile_from_poses(
+        poses, times_s, name=name, view_azimuth_deg=view.azimuth_deg, measures=finite
+    )
+    return profile, view
+
+
+# --- the procedure ---------------------------------------------------------------------------------
+
+
+class Calibrator:
+    """Keeps the last `rules.seconds` of frames and checks them as a window.
+
+    `add` returns the status after each frame (for a live camera: show `message`, stop when `ready`);
+    `result` judges the window it has (for a video: after its first seconds) and builds the profile,
+    or raises `CalibrationError` with the one sentence saying what to change.
+    `exercise` (rotate | arch | None): when given, a camera view that does not suit it fails too.
+    """
+
+    def __init__(
+        self,
+        *,
+        exercise: str | None = None,
+        rules: CalibrationRules | None = None,
+        name: str = "default",
+    ) -> None:
+        if exercise is not None and exercise not in EXERCISES:
+            raise ValueError(f"Unknown exercise {exercise!r}: use one of {', '.join(EXERCISES)}")
+        self.exercise = exercise
+        self.rules = rules or CalibrationRules()
+        self.name = name
+        self._window: deque[FrameCheck] = deque()
+        self._last_person: FrameCheck | None = None
+
+    def reset(self) -> None:
+        self._window.clear()
+        self._last_person = None
+
+    def add(self, poses: Sequence[Pose], t_s: float, brightness: float) -> CalibrationStatus:
+        check = check_frame(poses, brightness, self.rules, t_s)
+        if not check.second_person and self._jumped(check.pose, t_s):
+            check = dataclasses.replace(check, second_person=True)
+        if check.pose is not None:
+            self._last_person = check
+        self._window.append(check)
+        while self._window and self._window[0].t_s < t_s - self.rules.seconds + 1e-6:
+            self._window.popleft()
+        return self._status()
+
+    def result(self) -> CalibrationResult:
+        problem, result = self._judge()
+        if problem is not None:
+            raise CalibrationError(problem.message)
+        assert result is not None
+        return result
+
+    def _jumped(self, pose: Pose | None, t_s: float) -> bool:
+        last = self._last_person
+        if pose is None or last is None or last.pose is None:
+            return False
+        return t_s - last.t_s <= self.rules.max_jump_gap_s and jumped(last.pose, pose, self.rules)
+
+    def _status(self) -> CalibrationStatus:
+        good = sum(check.problem is None for check in self._window)
+        progress = min(1.0, self._span_fraction()) * good / len(self._window)
+        if self._span_fraction() < self.rules.min_window_fraction:
+            latest = self._window[-1].problem if self._window else None
+            return CalibrationStatus(
+                ready=False, message=latest.message if latest else None, progress=progress
+            )
+        problem, _ = self._judge(build=False)
+        return CalibrationStatus(
+            ready=problem is None, message=problem.message if problem else None, progress=progress
+        )
+
+    def _span_fraction(self) -> float:
+        if len(self._window) < 2:
+            return 0.0
+        return (self._window[-1].t_s - self._window[0].t_s) / self.rules.seconds
+
+    def _judge(self, *, build: bool = True) -> tuple[Problem | None, CalibrationResult | None]:
+        """The window's first problem, or (build=True) the calibration it makes."""
+        checks = list(self._window)
+        rules = self.rules
+        evidence = sum(check.second_person for check in checks)
+        if evidence >= rules.several_people_frames:
+            return SEVERAL_PEOPLE, None
+        good = [check for check in checks if check.problem is None]
+        if not checks or len(good) < rules.min_ok_fraction * len(checks):
+            return _most_common_problem(checks), None
+        if self._span_fraction() < rules.min_window_fraction:
+            return TOO_SHORT, None
+        poses = [check.pose for check in good if check.pose is not None]
+        if jitter_trunks(poses, rules) > rules.max_jitter_trunks:
+            return NOT_STILL, None
+        view = window_view(poses)
+        verdicts = {exercise: verdict(view.azimuth_deg, exercise) for exercise in EXERCISES}
+        if self.exercise is not None and not verdicts[self.exercise].suits:
+            return wrong_view(verdicts[self.exercise]), None
+        if not build:
+            return None, None
+        profile, _ = build_profile(
+            poses,
+            [check.t_s for check in good],
+            name=self.name,
+            view=view,
+            extra_measures={"brightness": round(float(np.mean([c.brightness for c in good])), 1)},
+        )
+        return None, CalibrationResult(profile=profile, view=view, verdicts=verdicts)
+
+
+def calibrate_stream(
+    observations: Iterable[tuple[Sequence[Pose], float, float]],
+    calibrator: Calibrator,
+    *,
+    live: bool = False,
+    timeout_s: float = 30.0,
+    on_status: Callable[[CalibrationStatus], None] | None = None,
+) -> CalibrationResult:
+    """Run a calibration over (poses, t_s, brightness) observations.
+
+    Recorded video (live=False): judge the first `seconds` of the stream. Live camera: keep the last
+    `seconds` until they pass, giving up after `timeout_s` with the sentence of the latest problem.
+    """
+    start: float | None = None
+    status: CalibrationStatus | None = None
+    for poses, t_s, brightness in observations:
+        start = t_s if start is None else start
+        if not live and t_s - start >= calibrator.rules.seconds - 1e-6:
+            break
+        status = calibrator.add(poses, t_s, brightness)
+        if on_status is not None:
+            on_status(status)
+        if live and status.ready:
+            break
+        if live and t_s - start > timeout_s:
+            message = status.message or TOO_SHORT.message
+            raise CalibrationError(f"{message} (calibration gave up after {timeout_s:g} s)")
+    if start is None:
+        raise CalibrationError(TOO_SHORT.message)
+    return calibrator.result()
+
+
+class Estimator(Protocol):
+    def estimate(self, frame: Frame) -> tuple[Pose, ...]: ...
+
+
+def observe(frames: Iterable[Frame], estimator: Estimator) -> Iterator[tuple[tuple[Pose, ...], float, float]]:
+    """(poses, t_s, brightness) of each frame, lazily: the model runs only on the frames consumed."""
+    for frame in frames:
+        yield estimator.estimate(frame), frame.t_s, frame_brightness(frame.image)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _mid(points: np.ndarray, a: L, b: L) -> np.ndarray:
+    return (points[..., a, :] + points[..., b, :]) / 2.0
+
+
+def _image_angle_deg(xy: np.ndarray, left: L, right: L) -> np.ndarray:
+    """Image angle from vertical of mid-shoulder -> midpoint(left, right), + = towards image right."""
+    up = _mid(xy, left, right) - _mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    return np.asarray(np.degrees(np.arctan2(up[..., 0], -up[..., 1])))
+
+
+def _body_frame_angles(world: np.ndarray) -> dict[str, np.ndarray]:
+    """Trunk and head angles in the person's own frame, from world landmarks (n, 33, 3).
+
+    The hip line gives the person's left (lateral) and facing (forward) directions on the floor plane.
+    """
+    hip_line = world[:, L.LEFT_HIP, :] - world[:, L.RIGHT_HIP, :]
+    lateral = np.stack([hip_line[:, 0], hip_line[:, 2]], axis=1)
+    lateral /= np.maximum(np.linalg.norm(lateral, axis=1, keepdims=True), 1e-9)
+    # Facing direction: the lateral direction turned a quarter turn (front view: left = +x, faces -z).
+    forward = np.stack([lateral[:, 1], -lateral[:, 0]], axis=1)
+    shoulders = _mid(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    trunk = shoulders - _mid(world, L.LEFT_HIP, L.RIGHT_HIP)
+    head = _mid(world, L.LEFT_EAR, L.RIGHT_EAR) - shoulders
+
+    def components(vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        floor = vector[:, [0, 2]]
+        return -vector[:, 1], np.sum(floor * lateral, axis=1), np.sum(floor * forward, axis=1)
+
+    trunk_up, trunk_lateral, trunk_forward = components(trunk)
+    head_up, _, head_forward = components(head)
+    return {
+        "trunk_back_deg": np.degrees(np.arctan2(-trunk_forward, trunk_up)),
+        "trunk_side_deg": np.degrees(np.arctan2(trunk_lateral, trunk_up)),
+        "head_back_deg": np.degrees(np.arctan2(-head_forward, head_up)),
+    }
+
+
+def _robust_std(values: np.ndarray) -> float:
+    values = np.asarray(values, dtype=np.float64)
+    return float(MAD_TO_STD * np.median(np.abs(values - np.median(values))))
+
+
+def _robust_std_px(xy: np.ndarray) -> np.ndarray:
+    """(33,) robust std of each landmark's distance from its median position over (n, 33, 2)."""
+    return MAD_TO_STD * np.median(np.linalg.norm(xy - np.median(xy, axis=0), axis=2), axis=0)
+
+
+def _most_common_problem(checks: Sequence[FrameCheck]) -> Problem:
+    problems = [check.problem for check in checks if check.problem is not None]
+    if not problems:
+        return TOO_SHORT
+    counts = Counter(problem.message for problem in problems)
+    message = counts.most_common(1)[0][0]
+    return next(problem for problem in problems if problem.message == message)

@@ -1,0 +1,1 @@
+"""The `coach` command: argument parsing only; the work is in coach.app."""

@@ -1,0 +1,90 @@
+"""`coach live`: the command line of the live session (the work is in coach/app/live.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import time
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from coach.exercises import EXERCISES
+
+SESSIONS_DIR = Path("sessions")
+
+
+def register(commands: Any) -> None:
+    from coach.cli.history import add_db_option
+    from coach.cli.main import add_common_options  # here, not at import: coach.cli.main imports this module
+
+    live = commands.add_parser("live", help="coach a set live through the webcam")
+    live.add_argument("--exercise", choices=EXERCISES, required=True)
+    live.add_argument(
+        "--camera",
+        default="0",
+        metavar="N|FILE",
+        help="camera index (default 0), or a video file played as if it were a camera",
+    )
+    live.add_argument("--record", type=Path, metavar="OUT.mp4", help="also record what is shown")
+    live.add_argument("--no-window", action="store_true", help="run headless (no window, no keys)")
+    live.add_argument("--log", type=Path, help="session log, JSON lines (default: sessions/...)")
+    live.add_argument("--report", type=Path, help="JSON report (default: sessions/...)")
+    add_common_options(live)
+    add_db_option(live)
+    live.set_defaults(run=run_live_command)
+
+
+def run_live_command(args: argparse.Namespace) -> int:
+    from coach.app.live import LiveRequest, run_live
+    from coach.cli.main import load_profile_option
+    from coach.pose.model_files import resolve_model
+    from coach.storage.history import comfortable_range_deg, suggested_target
+
+    stem = SESSIONS_DIR / f"{datetime.now():%Y%m%d-%H%M%S}-{args.exercise}"
+    comfortable = comfortable_range_deg(args.exercise, args.db)
+    if comfortable is not None:
+        _say(
+            f"Your comfortable range last time: {comfortable:g} degrees. "
+            "Go as far as is comfortable today, no further."
+        )
+    request = LiveRequest(
+        exercise=args.exercise,
+        camera=args.camera,
+        model_path=resolve_model(args.model),
+        log_path=args.log or stem.with_suffix(".log.jsonl"),
+        report_path=args.report or stem.with_suffix(".report.json"),
+        profile=load_profile_option(args),
+        # The history's progression sets the target unless --reps says otherwise.
+        target_reps=args.reps if args.reps is not None else suggested_target(args.exercise, args.db),
+        hold_target_s=args.hold,
+        record_path=args.record,
+        window=not args.no_window,
+        comfortable_deg=comfortable,
+    )
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the session as Ctrl-C does: saved
+    started = time.time()
+    try:
+        run_live(request, out=_say)
+    finally:
+        _remember(request.report_path, started, args.db)
+    return 0
+
+
+def _remember(report_path: Path, started: float, db: Path | None) -> None:
+    """Store this session's report (complete, interrupted or camera lost) in the history."""
+    from coach.storage.history import record_session
+
+    if report_path.is_file() and report_path.stat().st_mtime >= started:
+        session = record_session(json.loads(report_path.read_text()), db)
+        _say(f"History: session {session} (`coach history`, `coach report {session}`)")
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,1 @@
+"""What to tell the person: the live coach, the comfortable range, the progression rule."""

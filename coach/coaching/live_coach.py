@@ -1,0 +1,235 @@
+"""The coaching state of a live session: calibration first, then the analyzer, sets, pause, cues.
+
+No I/O, no clock, no threads: `observe(poses, t_s, brightness)` per frame returns the pose followed
+and the analysis to show. The keys of the live window map onto `toggle_pause`, `new_set` and
+`recalibrate`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from coach.calibration.calibrator import Calibrator
+from coach.calibration.placement import PlacementWatch
+from coach.calibration.profile import CalibrationProfile
+from coach.exercises import make_analyzer
+from coach.measure.view import same_view
+from coach.pose.plausibility import is_usable_upper_body
+from coach.pose.tracking import PersonSelector
+from coach.pose.types import Pose
+from coach.reps.analysis import Analyzer, Cue, FrameAnalysis, Phase, Rep, Severity
+
+CUE_SHOWN_S = 2.5  # a cue stays on screen this long (people need time to read it)
+STEP_INTO_VIEW = Cue("no_person", "Step into view", Severity.INFO)
+CALIBRATE_CUE = "Sit tall, hands behind your head, and hold still"
+HOLD_DONE = Cue("hold_done", "Hold complete: come back slowly", Severity.GOOD)
+GO = Cue("calibrated", "Calibrated: start the stretch", Severity.GOOD)
+# After `c`, a new neutral this far from the last one (the previous calibration's own reading, where a
+# rep would start counting) is not sitting as before but holding a turn or an arch, unless the camera
+# moved: the person is told, and calibration goes on.
+AWAY_FROM_NEUTRAL_DEG = {"rotate": 12.0, "arch": 6.0}
+AWAY_FROM_NEUTRAL = {
+    "rotate": "You seem turned about {angle:.0f} degrees from how you sat at the last calibration: "
+    "face the way you did, then hold still",
+    "arch": "You seem about {angle:.0f} degrees from how you sat at the last calibration: "
+    "sit upright as you did, then hold still",
+}
+CAMERA_MOVED = "The camera has moved since calibration: sit tall and hold still to calibrate again"
+
+
+class Coach:
+    """What a live session knows between frames: calibration, the analyzer, the set, pause.
+
+    No I/O and no clock: frames come in with their timestamps, analyses go out.
+    """
+
+    def __init__(
+        self,
+        exercise: str,
+        profile: CalibrationProfile | None = None,
+        *,
+        target_reps: int = 3,
+        hold_target_s: float | None = None,
+        comfortable_deg: float | None = None,
+    ) -> None:
+        """`comfortable_deg`: the range this person has shown to be comfortable before (coaching.comfort),
+        the gauge's target when the calibration does not know one."""
+        self.exercise = exercise
+        self.target_reps = target_reps
+        self.hold_target_s = hold_target_s
+        self.comfortable_deg = comfortable_deg
+        self.calibrator = Calibrator(exercise=exercise)
+        self.selector = PersonSelector()
+        self.profile: CalibrationProfile | None = None
+        self.analyzer: Analyzer | None = None
+        self.set_number = 1
+        self.paused = False
+        self.reps: list[tuple[int, Rep]] = []  # every completed rep of the session, with its set
+        self._cue: tuple[Cue, float] | None = None
+        self._last_hold_s = 0.0
+        self._follow_calibrated_person = False
+        self.people_in_view = 0  # usable upper bodies in the last frame (the model's phantoms are nobody)
+        self.calibration_problem: str | None = None  # what calibration last asked the person to change
+        self.ever_calibrated = False
+        self._just_calibrated = False
+        # A ready-made profile is checked against where the camera sees the person now.
+        self._placement = PlacementWatch(profile.view_azimuth_deg if profile is not None else None)
+        self._before: tuple[Analyzer, CalibrationProfile] | None = None  # the calibration `c` replaces
+        self._calibration_note: str | None = None  # said while calibrating until it succeeds
+        self.placement_change: str | None = None  # why a given profile was set aside, once it was
+        probe = make_analyzer(exercise, None, target_reps=target_reps)
+        self.signal_names: tuple[str, str] = probe.signal_names
+        self.wants_mask = bool(getattr(probe, "wants_mask", False))
+        if profile is not None:
+            self._start_coaching(profile)
+
+    @property
+    def calibrating(self) -> bool:
+        return self.analyzer is None
+
+    def observe(
+        self, poses: Sequence[Pose], t_s: float, brightness: Callable[[], float]
+    ) -> tuple[Pose | None, FrameAnalysis]:
+        """One frame: all people the model found (largest first) -> the followed pose and analysis."""
+        self.people_in_view = sum(is_usable_upper_body(pose) for pose in poses)
+        if self.analyzer is None:
+            if self.paused:
+                return None, FrameAnalysis(t_s=t_s, phase=Phase.CALIBRATING, target_reps=self.target_reps)
+            return self._calibrate(poses, t_s, brightness())
+        if self._follow_calibrated_person and self.profile is not None:
+            # Start with whoever sits where the calibrated person sat, not just the biggest person.
+            self.selector.reset()
+            self.selector.select([self.profile.neutral_pose()], t_s)
+            self._follow_calibrated_person = False
+        pose = None if self.paused else self.selector.select(poses, t_s)
+        verdict = self._placement.add(pose, t_s)
+        if verdict is not None and not verdict.same:
+            # Its neutral posture means nothing from here: calibrate again, the person is in view.
+            self.placement_change = verdict.describe_change()
+            self.recalibrate()
+            self._calibration_note = CAMERA_MOVED
+            return self._calibrate(poses, t_s, brightness())
+        analysis = self.analyzer.update(pose, t_s)
+        if analysis.completed_rep is not None:
+            self.reps.append((self.set_number, analysis.completed_rep))
+        if self.paused:
+            return None, dataclasses.replace(analysis, cue=None)
+        if analysis.cue is None:
+            analysis = dataclasses.replace(analysis, cue=self._encouragement(pose, analysis))
+        self._last_hold_s = analysis.hold_s
+        return pose, self._keep_cue_readable(analysis)
+
+    def set_complete(self, analysis: FrameAnalysis) -> bool:
+        done = analysis.reps_by_side.values()
+        return bool(done) and not self.calibrating and all(n >= self.target_reps for n in done)
+
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
+
+    def new_set(self) -> None:
+        """Key `r`: counting starts again with the same calibration."""
+        self.set_number += 1
+        self._cue = None
+        if self.profile is not None:
+            self._start_coaching(self.profile)
+
+    def recalibrate(self) -> None:
+        """Key `c`: calibrate again, then a new set."""
+        self.set_number += 1
+        if self.analyzer is not None and self.profile is not None:
+            self._before = (self.analyzer, self.profile)
+        self.analyzer = None
+        self.profile = None
+        self._cue = None
+        self._calibration_note = None
+        self.calibrator.reset()
+
+    def calibration_summary(self) -> dict[str, Any]:
+        return self.analyzer.calibration_summary() if self.analyzer is not None else {}
+
+    def _calibrate(
+        self, poses: Sequence[Pose], t_s: float, brightness: float
+    ) -> tuple[Pose | None, FrameAnalysis]:
+        status = self.calibrator.add(poses, t_s, brightness)
+        if status.message is None and self._calibration_note is not None:
+            status = dataclasses.replace(status, message=self._calibration_note)
+        self.calibration_problem = status.message
+        if status.ready:
+            result = self.calibrator.result()
+            away = self._away_from_before(result.profile, result.view.azimuth_deg)
+            self._calibration_note = away
+            if away is None:
+                self._start_coaching(result.profile)
+                self._just_calibrated = True
+            else:
+                self.calibrator.reset()
+                self.calibration_problem = away
+                status = dataclasses.replace(status, ready=False, message=away, progress=0.0)
+        seconds = self.calibrator.rules.seconds
+        cue = Cue(
+            "calibrating",
+            status.message or CALIBRATE_CUE,
+            Severity.FAULT if status.message else Severity.INFO,
+        )
+        analysis = FrameAnalysis(
+            t_s=t_s,
+            phase=Phase.CALIBRATING,
+            hold_s=status.progress * seconds,  # the hold ring shows the still seconds filling up
+            hold_target_s=seconds,
+            cue=cue,
+            target_reps=self.target_reps,
+        )
+        return (poses[0] if poses else None), analysis
+
+    def _away_from_before(self, profile: CalibrationProfile, view_deg: float) -> str | None:
+        """Why a new calibration is not a neutral seat (judged by the one it replaces), or None."""
+        if self._before is None:
+            return None
+        analyzer, before = self._before
+        if before.view_azimuth_deg is None or not same_view(before.view_azimuth_deg, view_deg):
+            return None  # the camera (or the chair) moved: a new place, a new neutral
+        angle = analyzer.reading(profile.neutral_pose())
+        if angle is None or abs(angle) <= AWAY_FROM_NEUTRAL_DEG[self.exercise]:
+            return None
+        return AWAY_FROM_NEUTRAL[self.exercise].format(angle=abs(angle))
+
+    def _start_coaching(self, profile: CalibrationProfile) -> None:
+        if self.comfortable_deg is not None and self.exercise not in profile.comfortable_deg:
+            known = {**profile.comfortable_deg, self.exercise: self.comfortable_deg}
+            profile = dataclasses.replace(profile, comfortable_deg=known)
+        self.profile = profile
+        self.ever_calibrated = True
+        self.analyzer = make_analyzer(
+            self.exercise, profile, target_reps=self.target_reps, hold_target_s=self.hold_target_s
+        )
+        self._follow_calibrated_person = True
+
+    def _encouragement(self, pose: Pose | None, analysis: FrameAnalysis) -> Cue | None:
+        """What to say when the analyzer has nothing to correct."""
+        if pose is None:
+            return STEP_INTO_VIEW
+        if self._just_calibrated:
+            self._just_calibrated = False
+            return GO
+        rep = analysis.completed_rep
+        if rep is not None and rep.good:
+            done = analysis.reps_by_side.get(rep.side or "", sum(analysis.reps_by_side.values()))
+            side = f"{rep.side} " if rep.side else ""
+            return Cue("good_rep", f"Good rep! {side}{done}/{analysis.target_reps}", Severity.GOOD)
+        if self._last_hold_s < analysis.hold_target_s <= analysis.hold_s:
+            return HOLD_DONE
+        return None
+
+    def _keep_cue_readable(self, analysis: FrameAnalysis) -> FrameAnalysis:
+        if analysis.cue is not None:
+            self._cue = (analysis.cue, analysis.t_s)
+            return analysis
+        if self._cue is None or analysis.phase == Phase.NO_POSE:
+            return analysis
+        cue, since = self._cue
+        if analysis.t_s - since > CUE_SHOWN_S or cue is STEP_INTO_VIEW:
+            self._cue = None
+            return analysis
+        return dataclasses.replace(analysis, cue=cue)

@@ -1,0 +1,80 @@
+"""Is a detected pose a seated upper body the coach can use, or something the model made up?
+
+MediaPipe reports a confident 'person' in a hand, a pool, a face filling the frame. Such a pose is
+not one the coach can measure, so it counts as nobody. The checks are body geometry with wide
+margins (any adult, any camera azimuth, seated or standing upright), never fitted to one clip:
+
+- the shoulders are in the frame and seen, the hips in it or just below its edge (a webcam close
+  to the person may cut them);
+- the trunk is upright within `MAX_TRUNK_TILT_DEG` (seated stretches; camera roll; arching back);
+- the head sits above the shoulders and the feet do not rise above the hips;
+- the body's proportions in MediaPipe's metric world frame are human: shoulder and hip widths
+  against the trunk length (a view-independent check, so side views pass).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.types import Pose
+
+MIN_SHOULDER_VISIBILITY = 0.5
+SHOULDER_MARGIN_TRUNKS = 0.1  # how far outside the frame a shoulder may be, in trunk lengths
+HIP_MARGIN_TRUNKS = 0.5  # hips may be cut off by a close webcam, not be far out of the frame
+MAX_TRUNK_TILT_DEG = 60.0
+MIN_HEAD_RISE_TRUNKS = 0.1  # the nose above the shoulder midpoint (upright: about 0.4)
+MAX_FEET_RISE_TRUNKS = 0.25  # the ankles at most a little above the hips (seated: about 1 below)
+SHOULDER_WIDTH_TRUNKS = (0.3, 1.2)  # world shoulder width / world trunk length (adults: 0.6-0.8)
+HIP_WIDTH_TRUNKS = (0.2, 1.0)  # world hip-joint width / world trunk length (adults: 0.4-0.6)
+
+
+def implausible_reason(pose: Pose) -> str | None:
+    """Why the pose is not a usable upper body (a short code), or None when it is usable."""
+    xy, world = pose.xy, pose.world
+    shoulders, hips = _midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), _midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
+    trunk = float(np.linalg.norm(shoulders - hips))
+    if trunk < 1.0:
+        return "no_trunk"
+    width, height = pose.image_size
+    if _outside(xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]], width, height) > SHOULDER_MARGIN_TRUNKS * trunk:
+        return "shoulders_out_of_frame"
+    if _outside(xy[[L.LEFT_HIP, L.RIGHT_HIP]], width, height) > HIP_MARGIN_TRUNKS * trunk:
+        return "hips_out_of_frame"
+    if min(pose.visibility[L.LEFT_SHOULDER], pose.visibility[L.RIGHT_SHOULDER]) < MIN_SHOULDER_VISIBILITY:
+        return "shoulders_not_seen"
+    up = hips - shoulders  # image y grows downwards: an upright trunk has up[1] > 0
+    if np.degrees(np.arctan2(abs(up[0]), up[1])) > MAX_TRUNK_TILT_DEG:
+        return "trunk_not_upright"
+    if shoulders[1] - xy[L.NOSE][1] < MIN_HEAD_RISE_TRUNKS * trunk:
+        return "head_not_above_shoulders"
+    if hips[1] - _midpoint(xy, L.LEFT_ANKLE, L.RIGHT_ANKLE)[1] > MAX_FEET_RISE_TRUNKS * trunk:
+        return "feet_above_hips"
+    world_trunk = float(
+        np.linalg.norm(
+            _midpoint(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _midpoint(world, L.LEFT_HIP, L.RIGHT_HIP)
+        )
+    )
+    if world_trunk <= 0.0:
+        return "no_trunk"
+    shoulder_width = float(np.linalg.norm(world[L.LEFT_SHOULDER] - world[L.RIGHT_SHOULDER])) / world_trunk
+    hip_width = float(np.linalg.norm(world[L.LEFT_HIP] - world[L.RIGHT_HIP])) / world_trunk
+    if not SHOULDER_WIDTH_TRUNKS[0] <= shoulder_width <= SHOULDER_WIDTH_TRUNKS[1]:
+        return "implausible_proportions"
+    if not HIP_WIDTH_TRUNKS[0] <= hip_width <= HIP_WIDTH_TRUNKS[1]:
+        return "implausible_proportions"
+    return None
+
+
+def is_usable_upper_body(pose: Pose) -> bool:
+    return implausible_reason(pose) is None
+
+
+def _midpoint(points: np.ndarray, a: L, b: L) -> np.ndarray:
+    return (points[a] + points[b]) / 2
+
+
+def _outside(points: np.ndarray, width: int, height: int) -> float:
+    """How far, in pixels, the farthest of `points` (n, 2) lies outside the image (0 if inside)."""
+    beyond = np.maximum.reduce([-points[:, 0], points[:, 0] - width, -points[:, 1], points[:, 1] - height])
+    return float(max(beyond.max(), 0.0))

@@ -1,0 +1,90 @@
+"""Stay with one person when several are in view: continuity of position and size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.plausibility import is_usable_upper_body
+from coach.pose.types import Pose
+
+TRUNK = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
+# A person is in the video only if followed this long without a gap (or through all of a shorter
+# clip): the model's phantoms in a hand or a moving background flicker for a fraction of a second.
+MIN_PRESENCE_S = 1.0
+
+
+def trunk_centre_and_size(pose: Pose) -> tuple[np.ndarray, float]:
+    trunk = pose.xy[TRUNK]
+    centre = trunk.mean(axis=0)
+    shoulders = (trunk[0] + trunk[1]) / 2
+    hips = (trunk[2] + trunk[3]) / 2
+    return centre, max(float(np.linalg.norm(shoulders - hips)), 1.0)
+
+
+class PersonSelector:
+    """Picks the followed person among the poses of a frame.
+
+    The first pose seen (the largest) becomes the person; afterwards the pose whose trunk is nearest
+    the last known trunk, in trunk lengths, with a similar size. A pose farther than `max_jump`
+    trunk lengths or of a size off by more than `max_size_change` is someone else: the frame then
+    has no pose for the analyzer (counting pauses) until the person returns. After `reacquire_s`
+    without the person, the largest pose is taken again (the person may have sat down elsewhere).
+
+    Poses that are not a usable upper body (see `coach.pose.plausibility`: the model's phantoms in a
+    hand, a face close-up, an empty scene) are nobody. `people_in_view` counts the usable poses of
+    the last frame; `longest_presence_s` is the longest time the person was followed without a gap.
+    """
+
+    def __init__(self, max_jump: float = 1.0, max_size_change: float = 0.4, reacquire_s: float = 5.0) -> None:
+        self.max_jump = max_jump
+        self.max_size_change = max_size_change
+        self.reacquire_s = reacquire_s
+        self.reset()
+
+    def reset(self) -> None:
+        self._centre: np.ndarray | None = None
+        self._size = 0.0
+        self._last_seen_s = 0.0
+        self._presence_start_s: float | None = None
+        self.people_in_view = 0
+        self.longest_presence_s = 0.0
+        self._ever_followed = False
+
+    def select(self, poses: Sequence[Pose], t_s: float) -> Pose | None:
+        chosen = self._choose([pose for pose in poses if is_usable_upper_body(pose)], t_s)
+        if chosen is None:
+            self._presence_start_s = None
+        else:
+            if self._presence_start_s is None:
+                self._presence_start_s = t_s
+            self._ever_followed = True
+            self.longest_presence_s = max(self.longest_presence_s, t_s - self._presence_start_s)
+        return chosen
+
+    def saw_person(self, span_s: float) -> bool:
+        """Whether someone was followed for `MIN_PRESENCE_S` (or the whole `span_s` of a shorter clip)."""
+        return self._ever_followed and self.longest_presence_s >= min(MIN_PRESENCE_S, span_s)
+
+    def _choose(self, poses: Sequence[Pose], t_s: float) -> Pose | None:
+        self.people_in_view = len(poses)
+        if not poses:
+            return None
+        if self._centre is None or t_s - self._last_seen_s > self.reacquire_s:
+            return self._follow(poses[0], t_s)
+        best: Pose | None = None
+        best_jump = np.inf
+        for pose in poses:
+            centre, size = trunk_centre_and_size(pose)
+            jump = float(np.linalg.norm(centre - self._centre)) / self._size
+            size_change = abs(size - self._size) / self._size
+            if jump <= self.max_jump and size_change <= self.max_size_change and jump < best_jump:
+                best, best_jump = pose, jump
+        return self._follow(best, t_s) if best is not None else None
+
+    def _follow(self, pose: Pose, t_s: float) -> Pose:
+        self._centre, self._size = trunk_centre_and_size(pose)
+        self._last_seen_s = t_s
+        return pose

@@ -1,0 +1,215 @@
+"""When a hold began and ended, read from the whole rep rather than from the frame a threshold tripped.
+
+A stretch held at its end position is one smooth movement out, a still end position and one smooth
+movement back. Each signal of it (the exercise's angle, the image positions of the head, shoulders
+and hips) follows that shape between its own two levels, and all of them move at the same moments.
+`date_hold` fits the shape to every signal at once, by least squares over all the rep's frames, and
+reads the hold from the fitted moments: the movement out arriving, the movement back departing.
+
+Why a fit: a threshold on a speed or a level near the end position is crossed where the movement has
+almost stopped, so which of the model's noisy readings a camera happens to catch moves that moment
+by a few frames (the same clip at 10 and at 15 fps gave holds 0.3 s apart). A fit uses every frame of
+the movement, so dropping or repeating frames moves it by a fraction of one.
+
+- The movement is a cosine ease: a smooth start and a smooth stop. (A minimum-jerk profile, the other
+  usual model of a deliberate movement, reads holds 0.1-0.2 s shorter on the rendered clips.)
+- Each signal has its own levels before and after (solved exactly for each candidate timing) and its
+  own noise, estimated from its residuals, so a landmark the model tracks badly weighs little; a
+  robust (Cauchy) weight per frame discounts the model's one-frame jolts.
+- Signals can disagree by a tenth of a second or two (in a low-back arch the body slides forward on
+  the seat and the head stays put while the spine still bends; the angle reads the end of a turn
+  compressed), so no one signal decides: the fit is the compromise of all of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from coach.pose.landmarks import PoseLandmark
+
+L = PoseLandmark
+# The points whose movement dates a hold: the head and shoulders move in both stretches; the hips
+# stay put in a good rep and show a slide on the seat. The elbows are left out: the model loses the
+# far one behind the head and throws it about.
+MOVING_LANDMARKS: tuple[L, ...] = (
+    L.NOSE,
+    L.LEFT_EAR,
+    L.RIGHT_EAR,
+    L.LEFT_SHOULDER,
+    L.RIGHT_SHOULDER,
+    L.LEFT_HIP,
+    L.RIGHT_HIP,
+)
+_MOVING_INDEX = list(MOVING_LANDMARKS)
+RAMP_MIN_S = 0.1
+# The slowest movement out or back looked for ("slow and controlled" is a second or two).
+RAMP_MAX_S = 4.0
+# The search: every candidate timing on a coarse grid, then finer grids around the best one.
+SEARCH_STEPS_S = (0.04, 0.01, 0.0025)
+ROBUST_ITERATIONS = 3
+CAUCHY_C = 2.385  # the usual 95 %-efficiency constant, in robust standard deviations
+# A signal's noise counts as at least this share of its excursion: past about 20 to 1 the model's own
+# systematic errors (how it reads a limb near the end of a movement) outweigh its jitter, so a cleaner
+# signal is not a truer one, and a rendered hold can be exactly still. (0.01-0.05 measured alike.)
+NOISE_FLOOR_OF_EXCURSION = 0.05
+# A fitted moment further than this from the tracker's own reading is a fit gone wrong (a rep that is
+# not one movement out and one back); the tracker's reading stands then.
+MAX_SHIFT_S = 1.0
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """A fitted movement from one level to another: it leaves the first at `start_s` and reaches the
+    second at `end_s`."""
+
+    start_s: float
+    end_s: float
+
+
+def moving_points(xy: np.ndarray) -> np.ndarray:
+    """The `MOVING_LANDMARKS` of one pose's landmarks (33, 2): (K, 2), a copy."""
+    return xy[_MOVING_INDEX]
+
+
+def ease(x: np.ndarray) -> np.ndarray:
+    """The movement's progress, 0 to 1, at fraction `x` of its duration (clipped outside)."""
+    return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0))
+
+
+def date_hold(
+    t_s: np.ndarray,
+    angle_deg: np.ndarray,
+    body_xy: np.ndarray | None,
+    hold_start_s: float,
+    hold_end_s: float,
+) -> tuple[float, float]:
+    """A rep's hold (start, end), fitted over its frames.
+
+    t_s: (N,) increasing frame times, from before the rep left neutral to its return.
+    angle_deg: (N,) the exercise's angle, unsmoothed. body_xy: (N, K, 2) image points of
+    `MOVING_LANDMARKS` (any fixed K), or None to date from the angle alone.
+    hold_start_s, hold_end_s: the tracker's own reading of the hold; its middle splits the frames into
+    the movement out and the movement back. A fitted moment that is implausible keeps the tracker's."""
+    t_s = np.asarray(t_s, dtype=float)
+    angle = np.asarray(angle_deg, dtype=float).reshape(len(t_s), 1)
+    points = () if body_xy is None else (np.asarray(body_xy, dtype=float).reshape(len(t_s), -1),)
+    signals = np.hstack([angle, *points])
+    usable = np.all(np.isfinite(signals), axis=1)
+    t_s, signals = t_s[usable], signals[usable]
+    middle = (hold_start_s + hold_end_s) / 2
+    out = (t_s <= middle) & (t_s >= hold_start_s - RAMP_MAX_S - MAX_SHIFT_S)
+    back = (t_s >= middle) & (t_s <= hold_end_s + RAMP_MAX_S + MAX_SHIFT_S)
+    going = fit_ramp(t_s[out], signals[out])
+    # The movement back, read in reverse time, is a movement out: its arrival is the departure.
+    coming = fit_ramp(-t_s[back][::-1], signals[back][::-1])
+    start = going.end_s if going is not None else hold_start_s
+    end = -coming.end_s if coming is not None else hold_end_s
+    if not (abs(start - hold_start_s) <= MAX_SHIFT_S and start <= middle):
+        start = hold_start_s
+    if not (abs(end - hold_end_s) <= MAX_SHIFT_S and end >= middle):
+        end = hold_end_s
+    return start, end
+
+
+def fit_ramp(t_s: np.ndarray, signals: np.ndarray) -> Ramp | None:
+    """The one movement between two levels that fits every signal best; None with too few frames.
+
+    t_s: (N,) increasing times. signals: (N, C), one signal a column; each moves between its own two
+    levels, all at the same moments, and may have begun moving before the first frame."""
+    t_s = np.asarray(t_s, dtype=float)
+    signals = np.asarray(signals, dtype=float).reshape(len(t_s), -1)
+    if len(t_s) < 4 or t_s[-1] - t_s[0] < RAMP_MIN_S:
+        return None
+    # Each signal in units of its own excursion (levels are free, so this changes no fit, but keeps the
+    # sums well conditioned); one that does not move says nothing about when the movement happened.
+    excursion = np.percentile(signals, 95, axis=0) - np.percentile(signals, 5, axis=0)
+    moving = excursion > 1e-9 * (1.0 + np.abs(signals).max(axis=0))
+    if not moving.any():
+        return None
+    signals = (signals[:, moving] - np.median(signals[:, moving], axis=0)) / excursion[moving]
+    coarse = SEARCH_STEPS_S[0]
+    grid = np.arange(t_s[0] - RAMP_MAX_S, t_s[-1] + coarse / 2, coarse)
+    first, second = np.triu_indices(len(grid), 1)
+    starts, ends = grid[first], grid[second]
+    keep = _plausible(starts, ends) & (ends >= t_s[0])
+    # Until the fit has residuals to tell each signal's noise, all count alike (not by their
+    # frame-to-frame jitter, which a repeated frame hides).
+    weights = np.ones_like(signals)
+    best, weights = _search(t_s, signals, starts[keep], ends[keep], weights)
+    for wider, step in itertools.pairwise(SEARCH_STEPS_S):
+        box = np.arange(-wider, wider + step / 2, step)
+        starts, ends = (grid.ravel() for grid in np.meshgrid(best.start_s + box, best.end_s + box))
+        keep = _plausible(starts, ends)
+        best, weights = _search(t_s, signals, starts[keep], ends[keep], weights)
+    return best
+
+
+def _plausible(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    duration = ends - starts
+    return (duration >= RAMP_MIN_S) & (duration <= RAMP_MAX_S)
+
+
+def _search(
+    t_s: np.ndarray,
+    signals: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[Ramp, np.ndarray]:
+    """The candidate (start, end) with the least weighted squared error, refining the weights.
+
+    For each candidate and signal the two levels solve a 2x2 weighted least-squares problem. With p
+    the movement's progress and 1 - p the share of the level before, its sums over the frames all
+    follow from those of w, w*y, w*p, w*p*p and w*p*y: one matrix product per robust iteration."""
+    progress = ease((t_s[None, :] - starts[:, None]) / (ends - starts)[:, None])  # (P, N)
+    progress_terms = np.vstack([progress, progress * progress])  # (2P, N)
+    candidates, channels = len(starts), signals.shape[1]
+    k = 0
+    for _ in range(ROBUST_ITERATIONS):
+        weighted = weights * signals
+        sums = progress_terms @ np.hstack([weights, weighted])
+        wp, wpy, wpp = (
+            sums[:candidates, :channels],
+            sums[:candidates, channels:],
+            sums[candidates:, :channels],
+        )
+        w, wy = weights.sum(axis=0), weighted.sum(axis=0)
+        after_after, before_after = wpp, wp - wpp
+        before_before = w - wp - before_after
+        before_y, after_y = wy - wpy, wpy
+        det = before_before * after_after - before_after**2
+        # A candidate whose movement lies wholly before or after the frames leaves one level unseen
+        # (its sum is then only rounding error).
+        solvable = np.all(
+            (before_before > 1e-9 * w)
+            & (after_after > 1e-9 * w)
+            & (det > 1e-12 * before_before * after_after),
+            axis=1,
+        )
+        det = np.where(det > 0, det, np.inf)
+        level_before = (after_after * before_y - before_after * after_y) / det
+        level_after = (before_before * after_y - before_after * before_y) / det
+        error = (
+            (weighted * signals).sum(axis=0)
+            - 2 * (level_before * before_y + level_after * after_y)
+            + level_before**2 * before_before
+            + 2 * level_before * level_after * before_after
+            + level_after**2 * after_after
+        ).sum(axis=1)
+        error[~solvable] = np.inf
+        k = int(np.argmin(error))
+        fitted = np.outer(1.0 - progress[k], level_before[k]) + np.outer(progress[k], level_after[k])
+        weights = _robust_weights(signals - fitted)
+    return Ramp(float(starts[k]), float(ends[k])), weights
+
+
+def _robust_weights(residuals: np.ndarray) -> np.ndarray:
+    """Cauchy weights on each signal's own robust noise, divided by that noise squared. (Smooth: a
+    frame never drops out of the fit all at once, so one frame more or less moves it a little.) The
+    signals are in units of their excursion, so the noise floor is `NOISE_FLOOR_OF_EXCURSION` itself."""
+    noise = np.maximum(1.4826 * np.median(np.abs(residuals), axis=0), NOISE_FLOOR_OF_EXCURSION)
+    scaled = residuals / (CAUCHY_C * noise[None, :])
+    return 1.0 / (1.0 + scaled**2) / noise[None, :] ** 2

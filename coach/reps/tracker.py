@@ -1,0 +1,422 @@
+"""The repetition state machine both stretches share: out, hold near the peak, back to neutral.
+
+It reads one number per frame (the exercise's angle, already smoothed; optionally the same angle
+unsmoothed) and the frame's timestamp. Hysteresis (start above `start_deg`, back below
+`return_deg`), a minimum peak and a dwell time keep jitter from counting twice and a half-movement
+from counting at all. A hold begins near the rep's sustained peak once the angle is nearly still; it
+goes on while the body stays still anywhere in the end range (a jolt of the model's reading, a
+reading that settles lower, a frame without the person do not end it); it ends when the body moves,
+the angle goes further out, or it clearly leaves the end range, and its end is then dated from the
+unsmoothed angle. Those are the live readings (the hold timer, its cues). When the rep is over, the
+hold it reports is dated again from all its frames (`coach.reps.hold_dating`): one fit of the movement out
+and back over the angle and the upper body's landmarks, which does not depend on which frames a
+camera happened to catch.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from coach.reps.analysis import Phase, Rep
+from coach.reps.hold_dating import date_hold
+
+ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been gone this long
+# A gap this short is the model losing the person for a frame or two (a dim room, a ghost second
+# person), not the person leaving: a hold goes on through it.
+BRIEF_GAP_S = 0.5
+# A hold ends on the way back only once the angle has clearly left the end range: this much of the
+# rep's excursion (or twice the hold band, whichever is more) below its peak. A model's landmarks can
+# jolt a few degrees for a fraction of a second while the body stays perfectly still; that is not
+# the end of a hold. Nor is settling a little lower and staying still there; moving about in the end
+# range for this long, without coming to rest, is.
+EXIT_DROP_FRACTION = 0.25
+SETTLED_LOWER_S = 1.0
+# The hold ended at the first frame of the raw angle's way down from the level it held last (the
+# median over the last `LEVEL_WINDOW_S` before the tracker noticed the way back: a model's reading
+# can settle a degree or two lower mid-hold). "Down" is more than this many robust standard
+# deviations of the hold's readings, and at least `LEVEL_FLOOR_DEG`.
+LEVEL_WINDOW_S = 0.6
+LEVEL_SIGMAS = 3.0
+LEVEL_FLOOR_DEG = 0.5
+# The frames kept from before a rep leaves neutral, for dating its hold afterwards: enough to see the
+# movement out begin (it starts below `start_deg`).
+PRE_ROLL_S = 1.0
+# A rep longer than this keeps only its last frames for dating the hold (bounded memory).
+TRACE_MAX_S = 60.0
+
+
+@dataclass(frozen=True)
+class RepRules:
+    start_deg: float = 10.0
+    return_deg: float = 5.0
+    min_peak_deg: float = 15.0
+    hold_band_deg: float = 4.0
+    hold_speed_dps: float = 12.0
+    speed_window_s: float = 0.3
+    min_dwell_s: float = 0.25
+    hold_target_s: float = 2.0
+    signed: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.return_deg < self.start_deg <= self.min_peak_deg:
+            raise ValueError("RepRules need 0 <= return_deg < start_deg <= min_peak_deg")
+        if min(self.hold_band_deg, self.hold_speed_dps, self.speed_window_s, self.hold_target_s) <= 0:
+            raise ValueError("RepRules hold band, speed, window and target must be positive")
+        if self.min_dwell_s < 0:
+            raise ValueError("RepRules.min_dwell_s must be non-negative")
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    side: str | None
+    start_s: float
+    hold_start_s: float
+    hold_end_s: float
+    end_s: float
+    peak_deg: float
+
+    @property
+    def hold_s(self) -> float:
+        return self.hold_end_s - self.hold_start_s
+
+    def as_rep(self, faults: tuple[str, ...]) -> Rep:
+        """The finished rep; its peak is signed like the angle (a turn to the right is negative)."""
+        return Rep(
+            side=self.side,
+            start_s=self.start_s,
+            hold_start_s=self.hold_start_s,
+            hold_end_s=self.hold_end_s,
+            end_s=self.end_s,
+            peak_angle_deg=-self.peak_deg if self.side == "right" else self.peak_deg,
+            faults=faults,
+        )
+
+
+@dataclass(frozen=True)
+class TrackerUpdate:
+    phase: Phase
+    side: str | None = None
+    hold_s: float = 0.0
+    hold_completed: bool = False
+    hold_ended_early: bool = False
+    completed: RepWindow | None = None
+
+
+class RepTracker:
+    """Feed `update(angle, t)` once per frame; it reports the phase and events of that frame."""
+
+    def __init__(self, rules: RepRules | None = None) -> None:
+        self.rules = rules or RepRules()
+        self.reset()
+
+    def reset(self) -> None:
+        self._phase = Phase.NEUTRAL
+        self._direction = 1.0
+        self._samples: deque[tuple[float, float]] = deque()
+        self._raw = 0.0
+        self._last_neutral_s: float | None = None
+        self._neutral_since_s: float | None = None
+        self._last_seen_s: float | None = None
+        self._start_s = 0.0
+        self._peak = 0.0
+        self._peak_s = 0.0
+        self._hold_start_s: float | None = None
+        self._hold_trace: list[tuple[float, float, float]] = []  # (t, raw, smoothed), signed outwards
+        self._best_hold = (0.0, 0.0)
+        self._holds: list[tuple[float, float, float]] = []  # this rep's holds: (start, end, level)
+        self._hold_done = False
+        self._exit_pending_s: float | None = None
+        self._held_before_gap = False
+        self._returning_since_s = 0.0
+        self._trace: deque[tuple[float, float, np.ndarray | None]] = deque()  # (t, raw, body points)
+
+    def update(
+        self,
+        angle_deg: float | None,
+        t_s: float,
+        *,
+        body_still: bool = True,
+        raw_deg: float | None = None,
+        body_xy: np.ndarray | None = None,
+    ) -> TrackerUpdate:
+        """`angle_deg` is the smoothed angle that drives the states.
+
+        `body_still`: the analyzer's own verdict that the body is not moving (e.g. from landmark
+        motion, which shows a movement the angle may not yet: a model under-reading the extreme of a
+        turn); a hold needs it as well as a still angle. `raw_deg`: the same angle unsmoothed, which
+        dates the end of a hold without the smoothing's lag (the smoothed angle when not given).
+        `body_xy`: (K, 2) image points of the moving upper body (the same K every frame), which date
+        the finished rep's hold together with the angle."""
+        if angle_deg is None or not np.isfinite(angle_deg):
+            return self._absent(t_s)
+        brief_gap = self._last_seen_s is not None and t_s - self._last_seen_s <= BRIEF_GAP_S
+        if self._phase == Phase.NO_POSE and brief_gap and self._held_before_gap:
+            self._phase = Phase.HOLD
+        self._last_seen_s = t_s
+        self._remember(angle_deg, t_s)
+        self._raw = angle_deg if raw_deg is None or not np.isfinite(raw_deg) else raw_deg
+        self._keep_trace(t_s, body_xy)
+        if self._phase in (Phase.NEUTRAL, Phase.NO_POSE) and self._hold_start_s is None and self._peak == 0:
+            return self._neutral(angle_deg, t_s)
+        return self._in_rep(angle_deg, t_s, body_still)
+
+    # -- states -------------------------------------------------------------------------------
+
+    def _absent(self, t_s: float) -> TrackerUpdate:
+        self._samples.clear()
+        if self._phase != Phase.NO_POSE:
+            self._held_before_gap = self._phase == Phase.HOLD
+        gone_for = t_s - self._last_seen_s if self._last_seen_s is not None else 0.0
+        if self._peak > 0 and gone_for > ABANDON_AFTER_S:
+            self._clear_rep()
+        self._phase = Phase.NO_POSE
+        return TrackerUpdate(Phase.NO_POSE)
+
+    def _neutral(self, angle: float, t_s: float) -> TrackerUpdate:
+        rules = self.rules
+        magnitude = abs(angle) if rules.signed else angle
+        if magnitude <= rules.return_deg:
+            if self._neutral_since_s is None:
+                self._neutral_since_s = t_s
+            self._last_neutral_s = t_s
+        # A rep may start only after a settled neutral: no rep out of a half-seen movement.
+        armed = (
+            self._neutral_since_s is not None
+            and self._last_neutral_s is not None
+            and self._last_neutral_s - self._neutral_since_s >= rules.min_dwell_s
+        )
+        if magnitude > rules.start_deg and armed:
+            assert self._last_neutral_s is not None
+            self._direction = 1.0 if angle >= 0 or not rules.signed else -1.0
+            self._start_s = self._last_neutral_s
+            self._peak, self._peak_s = magnitude, t_s
+            self._phase = Phase.MOVING
+            return TrackerUpdate(Phase.MOVING, side=self._side())
+        self._phase = Phase.NEUTRAL
+        return TrackerUpdate(Phase.NEUTRAL)
+
+    def _in_rep(self, angle: float, t_s: float, body_still: bool = True) -> TrackerUpdate:
+        rules = self.rules
+        if self._phase == Phase.NO_POSE:
+            self._phase = Phase.MOVING
+            self._hold_start_s = None
+            self._exit_pending_s = None
+        value = angle * self._direction
+        speed = self._speed() * self._direction  # + = moving further out
+        # The peak is the highest level the angle kept over the speed window (its median), not one
+        # frame's reading: a single jolt of the model would otherwise set a peak no hold can reach.
+        sustained = float(np.median([a for _, a in self._samples])) * self._direction
+        if sustained > self._peak:
+            self._peak, self._peak_s = sustained, t_s
+        near_peak = value >= self._peak - rules.hold_band_deg and self._peak >= rules.min_peak_deg
+        still = abs(speed) < rules.hold_speed_dps and body_still
+
+        if value <= rules.return_deg:
+            return self._finish(t_s)
+
+        if self._phase == Phase.HOLD:
+            # Once held, the hold goes on while the body and angle stay still anywhere in the end
+            # range: the model's reading of a still body can settle a few degrees lower.
+            in_range = value >= self._peak - self._exit_drop()
+            return self._holding(t_s, in_range and still, speed, body_still)
+
+        # A body that comes to rest in the end range holds there, even below a peak that one of the
+        # model's jolts set: the way back the tracker read from that peak was none, and the hold
+        # began where it did.
+        settled_in_range = self._phase == Phase.RETURNING and value >= self._peak - self._exit_drop()
+        if (near_peak or settled_in_range) and still:
+            self._hold_start_s = t_s if near_peak else self._returning_since_s
+            self._hold_trace = []
+            self._exit_pending_s = None
+            self._phase = Phase.HOLD
+            return self._holding(t_s, True, speed, body_still)
+        if self._phase == Phase.MOVING and speed < -rules.hold_speed_dps and self._peak >= rules.min_peak_deg:
+            self._phase = Phase.RETURNING
+            self._returning_since_s = t_s
+        return TrackerUpdate(self._phase, side=self._side(), hold_s=self._best_hold_s())
+
+    def _holding(self, t_s: float, holding: bool, speed: float, body_still: bool) -> TrackerUpdate:
+        assert self._hold_start_s is not None
+        self._hold_trace.append((t_s, self._raw * self._direction, self._samples[-1][1] * self._direction))
+        if holding:
+            self._exit_pending_s = None
+        elif self._exit_pending_s is None:
+            self._exit_pending_s = t_s
+        if self._exit_pending_s is not None and self._hold_left(t_s, speed, body_still):
+            return self._leave_hold(self._settled_end(self._exit_pending_s), speed)
+        end_s = self._exit_pending_s if self._exit_pending_s is not None else t_s
+        held = end_s - self._hold_start_s
+        completed = not self._hold_done and held >= self.rules.hold_target_s
+        self._hold_done = self._hold_done or completed
+        return TrackerUpdate(Phase.HOLD, side=self._side(), hold_s=held, hold_completed=completed)
+
+    def _hold_left(self, t_s: float, speed: float, body_still: bool) -> bool:
+        """Whether the pending exit from the hold is real: the body moving, the angle moving further
+        out, clearly on the way back or settled lower for a while (not a jolt of the landmarks)."""
+        assert self._exit_pending_s is not None
+        rules = self.rules
+        waited = t_s - self._exit_pending_s
+        if waited < rules.min_dwell_s:
+            return False
+        value = self._samples[-1][1] * self._direction
+        level = float(np.median([v for t, _, v in self._hold_trace if t < self._exit_pending_s]))
+        further_out = value > level + rules.hold_band_deg
+        left_range = value < self._peak - self._exit_drop() or waited >= SETTLED_LOWER_S
+        return not body_still or further_out or left_range
+
+    def _exit_drop(self) -> float:
+        """How far below its peak the angle has clearly left the rep's end range."""
+        rules = self.rules
+        return max(2 * rules.hold_band_deg, EXIT_DROP_FRACTION * (self._peak - rules.return_deg))
+
+    def _settled_end(self, pending_s: float) -> float:
+        """When the hold really ended: the first frame (up to `pending_s`) of the raw angle's way down
+        from the level it held just before. The smoothed angle and the speed window notice the way
+        back late. (The level is the recent one: a model's reading can settle a degree lower
+        mid-hold.) A repeated frame repeats its reading, so the first frame below the level is the
+        same moment at any frame rate; the last one at the level is not."""
+        assert self._hold_start_s is not None
+        trace = [(t, raw) for t, raw, _ in self._hold_trace if t <= pending_s]
+        held = np.array([v for t, v in trace if t < pending_s])
+        recent = np.array([v for t, v in trace if pending_s - LEVEL_WINDOW_S <= t < pending_s])
+        if held.size < 3:
+            return pending_s
+        level = float(np.median(recent if recent.size >= 2 else held))
+        spread = 1.4826 * float(np.median(np.abs(held - np.median(held))))
+        floor = level - max(LEVEL_SIGMAS * spread, LEVEL_FLOOR_DEG)
+        departed_s = pending_s
+        for t, value in reversed(trace):
+            if value >= floor or t <= self._hold_start_s:
+                return departed_s
+            departed_s = t
+        return pending_s
+
+    def _close_hold(self, end_s: float) -> None:
+        """Remember the hold that just ended (with the level it held) and whether it is the best."""
+        assert self._hold_start_s is not None
+        held_raw = [raw for t, raw, _ in self._hold_trace if t <= end_s]
+        level = float(np.median(held_raw)) if held_raw else self._peak
+        self._holds.append((self._hold_start_s, end_s, level))
+        if end_s - self._hold_start_s > self._best_hold_s():
+            self._best_hold = (self._hold_start_s, end_s)
+
+    def _leave_hold(self, end_s: float, speed: float) -> TrackerUpdate:
+        assert self._hold_start_s is not None
+        self._close_hold(end_s)
+        self._hold_start_s = None
+        self._exit_pending_s = None
+        self._phase = Phase.MOVING if speed > 0 else Phase.RETURNING
+        self._returning_since_s = end_s
+        early = self._phase == Phase.RETURNING and not self._hold_done
+        return TrackerUpdate(
+            self._phase, side=self._side(), hold_s=self._best_hold_s(), hold_ended_early=early
+        )
+
+    def _finish(self, t_s: float) -> TrackerUpdate:
+        ended_early = False
+        if self._hold_start_s is not None:
+            # Returned straight out of a hold (possible at low frame rates): close the hold first.
+            end_s = self._settled_end(self._exit_pending_s if self._exit_pending_s is not None else t_s)
+            self._close_hold(end_s)
+            ended_early = not self._hold_done
+        completed = None
+        if self._peak >= self.rules.min_peak_deg:
+            hold_start, hold_end = self._dated_hold()
+            completed = RepWindow(
+                side=self._side(),
+                start_s=self._start_s,
+                hold_start_s=hold_start,
+                hold_end_s=hold_end,
+                end_s=t_s,
+                peak_deg=self._peak,
+            )
+        side = self._side()
+        self._clear_rep()
+        self._last_neutral_s = self._neutral_since_s = t_s
+        return TrackerUpdate(Phase.NEUTRAL, side=side, hold_ended_early=ended_early, completed=completed)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _clear_rep(self) -> None:
+        self._phase = Phase.NEUTRAL
+        self._peak = 0.0
+        self._hold_start_s = None
+        self._hold_trace = []
+        self._best_hold = (0.0, 0.0)
+        self._holds = []
+        self._hold_done = False
+        self._exit_pending_s = None
+        self._neutral_since_s = None
+        self._trace.clear()
+
+    def _keep_trace(self, t_s: float, body_xy: np.ndarray | None) -> None:
+        points = None if body_xy is None else np.asarray(body_xy, dtype=float)
+        self._trace.append((t_s, self._raw, points))
+        in_rep = self._peak > 0 or self._hold_start_s is not None
+        keep_s = TRACE_MAX_S if in_rep else PRE_ROLL_S
+        while t_s - self._trace[0][0] > keep_s:
+            self._trace.popleft()
+
+    def _dated_hold(self) -> tuple[float, float]:
+        """The rep's hold dated from its frames (`coach.reps.hold_dating`): the raw angle and, when every
+        frame has them, the body's points.
+
+        Holds the tracker read one after the other at one level, without leaving the end range in
+        between (a reading that jolted or settled a little), are one hold; the longest such span is
+        the rep's. Its movement in began after the span before it (a pause on the way out) and its
+        movement out ended before the span after it (settling clearly lower, or a second go)."""
+        spans: list[list[float]] = []  # [start, end, level]
+        for start, end, level in self._holds:
+            if spans and self._one_hold(spans[-1][1], spans[-1][2], start, level):
+                spans[-1][1] = end
+            else:
+                spans.append([start, end, level])
+        if not spans or max(end - start for start, end, _ in spans) <= 0:
+            return self._peak_s, self._peak_s  # never held: the moment of the peak, for no time
+        best = max(range(len(spans)), key=lambda k: spans[k][1] - spans[k][0])
+        hold_start_s, hold_end_s = spans[best][0], spans[best][1]
+        after_s = spans[best - 1][1] if best > 0 else -np.inf
+        before_s = spans[best + 1][0] if best + 1 < len(spans) else np.inf
+        frames = [(t, raw, p) for t, raw, p in self._trace if after_s <= t <= before_s]
+        times = np.array([t for t, _, _ in frames])
+        angles = np.array([raw for _, raw, _ in frames])
+        points = [p for _, _, p in frames if p is not None]
+        every_frame = len(points) == len(frames) and len({p.shape for p in points}) == 1
+        body = np.stack(points) if every_frame else None
+        return date_hold(times, angles, body, hold_start_s, hold_end_s)
+
+    def _one_hold(self, end_s: float, level: float, next_start_s: float, next_level: float) -> bool:
+        """Whether a hold that ended and the next one are the same hold: at one level, and the angle
+        stayed in the end range between them."""
+        drop = self._exit_drop()
+        between = [raw * self._direction for t, raw, _ in self._trace if end_s < t < next_start_s]
+        return (
+            abs(level - next_level) <= drop and min(between, default=level) >= min(level, next_level) - drop
+        )
+
+    def _side(self) -> str | None:
+        if not self.rules.signed:
+            return None
+        return "left" if self._direction > 0 else "right"
+
+    def _best_hold_s(self) -> float:
+        return self._best_hold[1] - self._best_hold[0]
+
+    def _remember(self, angle: float, t_s: float) -> None:
+        self._samples.append((t_s, angle))
+        # Keep the speed window, but never fewer than 3 samples (low frame rates).
+        while len(self._samples) > 3 and t_s - self._samples[0][0] > self.rules.speed_window_s:
+            self._samples.popleft()
+
+    def _speed(self) -> float:
+        """Least-squares slope of angle over time across the speed window, degrees per second."""
+        if len(self._samples) < 2:
+            return 0.0
+        times = np.array([s[0] for s in self._samples])
+        values = np.array([s[1] for s in self._samples])
+        times = times - times.mean()
+        denominator = float(np.dot(times, times))
+        return float(np.dot(times, values - values.mean()) / denominator) if denominator > 0 else 0.0

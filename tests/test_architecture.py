@@ -1,0 +1,94 @@
+"""The package tree is the pipeline, and imports point one way along it.
+
+Each folder of `coach/` may import from the folders before it in `PIPELINE` (and from itself), never
+from the ones after: frames come in, become poses, measurements, a calibration, reps, an exercise's
+analysis, coaching, stored records and pictures; the jobs and the command line sit on top.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "coach"
+PIPELINE = (
+    "errors",
+    "sources",
+    "pose",
+    "measure",
+    "calibration",
+    "reps",
+    "exercises",
+    "coaching",
+    "storage",
+    "render",
+    "app",
+    "cli",
+)
+RANK = {layer: rank for rank, layer in enumerate(PIPELINE)}
+
+
+def layer_of(module: str) -> str | None:
+    """The pipeline folder of a `coach.` module name (None for the package itself)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "coach" else None
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of every `coach` import in a file, including those inside functions."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+            if node.module == "coach":
+                found.extend((node.lineno, f"coach.{alias.name}") for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+    return [(line, module) for line, module in found if module.split(".")[0] == "coach"]
+
+
+def source_files() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def test_every_module_lives_in_a_pipeline_folder() -> None:
+    loose = [
+        path.name
+        for path in PACKAGE.glob("*.py")
+        if path.stem not in {"__init__", "__main__"} and path.stem not in PIPELINE
+    ]
+    folders = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").is_file()}
+    assert loose == []
+    assert folders <= set(PIPELINE)
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_imports_point_down_the_pipeline(path: Path) -> None:
+    here = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+    if here not in RANK:
+        return  # coach/__init__.py and __main__.py sit above the pipeline
+    upward = [
+        f"line {line}: {module}"
+        for line, module in imported_modules(path)
+        if (layer := layer_of(module)) is not None and layer in RANK and RANK[layer] > RANK[here]
+    ]
+    assert upward == [], f"{path.relative_to(PACKAGE)} imports from later in the pipeline"
+
+
+def test_only_the_estimator_imports_mediapipe() -> None:
+    importers = [
+        str(path.relative_to(PACKAGE))
+        for path in source_files()
+        if any(
+            isinstance(node, ast.Import | ast.ImportFrom)
+            and any(
+                name.split(".")[0] == "mediapipe"
+                for name in ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                + [alias.name for alias in node.names]
+            )
+            for node in ast.walk(ast.parse(path.read_text()))
+        )
+    ]
+    assert importers == ["pose/estimator.py"]

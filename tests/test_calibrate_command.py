@@ -1,0 +1,52 @@
+"""`coach calibrate` from a camera: a camera that dies stops the calibration (exit 11), never spins."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from coach.app.calibrate import camera_frames
+from coach.errors import CameraLostError
+from coach.sources.capture import LatestFrameCapture, Shot
+from coach.sources.frame import Frame
+
+
+def dying_camera(frames: int) -> LatestFrameCapture:
+    def shots() -> Iterator[Shot]:
+        for _ in range(frames):
+            yield np.zeros((4, 4, 3), np.uint8), None
+
+    return LatestFrameCapture(
+        shots(), fps=30, size=(4, 4), name="camera 0", is_camera=True, lost_after_s=0.2
+    ).start()
+
+
+def run_until_lost(capture: LatestFrameCapture) -> tuple[list[Frame], list[BaseException]]:
+    """Consume `camera_frames` on a thread, giving up after 10 s (the defect spun for ever)."""
+    seen: list[Frame] = []
+    raised: list[BaseException] = []
+
+    def consume() -> None:
+        try:
+            seen.extend(camera_frames(capture))
+        except BaseException as error:
+            raised.append(error)
+
+    worker = threading.Thread(target=consume, daemon=True)
+    worker.start()
+    worker.join(timeout=10.0)
+    capture.close()
+    assert not worker.is_alive(), "a lost camera kept the calibration waiting"
+    return seen, raised
+
+
+@pytest.mark.parametrize("frames", [0, 1, 5])
+def test_a_camera_that_dies_ends_the_calibration_with_camera_lost(frames: int) -> None:
+    seen, raised = run_until_lost(dying_camera(frames))
+    assert len(raised) == 1 and isinstance(raised[0], CameraLostError)
+    assert CameraLostError.exit_code == 11
+    assert "camera 0" in str(raised[0])
+    assert len(seen) <= frames  # what it gave before dying was handed on (the newest frame only)
