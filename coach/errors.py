@@ -41,7 +41,9 @@ class ProfileError(CoachError):
     exit_code = 9
 
 
-class MultiplePeopleError(CoachError):
+class MultiplePeopleError(CalibrationError):
+    """More than one person is in view, so nobody's neutral can be taken."""
+
     exit_code = 10
 
 

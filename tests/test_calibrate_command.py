@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from coach.app.calibrate import camera_frames
+from coach.cli import main as cli
 from coach.errors import CameraLostError
 from coach.sources.capture import LatestFrameCapture, Shot
 from coach.sources.frame import Frame
+from tests.helpers import REALDATA
 
 
 def dying_camera(frames: int) -> LatestFrameCapture:
@@ -50,3 +53,14 @@ def test_a_camera_that_dies_ends_the_calibration_with_camera_lost(frames: int) -
     assert CameraLostError.exit_code == 11
     assert "camera 0" in str(raised[0])
     assert len(seen) <= frames  # what it gave before dying was handed on (the newest frame only)
+
+
+@pytest.mark.slow
+def test_two_people_in_view_exit_10_as_the_readme_promises(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    video = REALDATA / "videos" / "mmaction2_armwrestling_two_seated.mp4"
+    code = cli.main(["calibrate", "--video", str(video), "--calibration-dir", str(tmp_path)])
+    assert code == 10
+    assert "More than one person is in view" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # nothing saved

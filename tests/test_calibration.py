@@ -28,7 +28,7 @@ from coach.calibration.calibrator import (
     is_person_like,
     neutral_measures,
 )
-from coach.errors import CalibrationError
+from coach.errors import CalibrationError, MultiplePeopleError
 from coach.measure.view import angle_difference_deg
 from coach.pose.estimator import PoseEstimator
 from coach.pose.landmarks import PoseLandmark as L
@@ -207,9 +207,20 @@ def test_a_pose_that_hops_between_two_places_is_two_people() -> None:
     for i in range(90):
         pose = right if i in (20, 21, 60) else left
         calibrator.add((pose,), i / FPS, BRIGHT)
-    with pytest.raises(CalibrationError) as raised:
+    with pytest.raises(MultiplePeopleError) as raised:
         calibrator.result()
     assert str(raised.value) == SEVERAL_PEOPLE.message
+    assert raised.value.exit_code == 10  # the README's exit code for more than one person
+
+
+def test_two_people_side_by_side_refuse_calibration_with_exit_code_10() -> None:
+    calibrator = Calibrator()
+    two = (seated_pose(0, hip_centre_px=(160, 330)), seated_pose(0, hip_centre_px=(480, 330)))
+    for i in range(90):
+        calibrator.add(two, i / FPS, BRIGHT)
+    with pytest.raises(MultiplePeopleError, match="More than one person") as raised:
+        calibrator.result()
+    assert raised.value.exit_code == 10
 
 
 def test_one_stray_frame_does_not_refuse() -> None:
@@ -402,6 +413,7 @@ def test_real_footage_with_two_people_or_nobody_is_refused(clip: str, sentence: 
     with pytest.raises(CalibrationError) as raised:
         calibrate_stream(model_on_first_seconds(REALDATA / "videos" / clip), Calibrator())
     assert str(raised.value) == sentence
+    assert raised.value.exit_code == (10 if sentence == SEVERAL_PEOPLE.message else 8)
 
 
 @pytest.mark.slow

