@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.scoring import score_clip
-from coach.exercises import make_analyzer
+from coach.pipeline import Pipeline, recording_rules
 from coach.pose.estimator import PoseEstimator
 from coach.pose.model_files import resolve_model
-from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
 from coach.render.video_sink import VideoSink
 from coach.reps.analysis import Rep
@@ -80,10 +79,10 @@ def reencoded(video: Path, fps: int, out: Path) -> Path:
 
 
 def reps_of(exercise: str, timeline: Timeline) -> list[Rep]:
-    analyzer, selector = make_analyzer(exercise), PersonSelector()
+    pipeline = Pipeline(exercise, rules=recording_rules())
     for t_s, poses in zip(timeline.times_s, timeline.poses, strict=True):
-        analyzer.update(selector.select(poses, t_s), t_s)
-    return analyzer.reps
+        pipeline.step(poses, t_s)
+    return pipeline.reps
 
 
 def truth_error_s(reps: list[Rep], truth: dict[str, Any]) -> float:

@@ -26,11 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.scoring import FAULT_NAMES
-from coach.exercises import make_analyzer
+from coach.pipeline import Pipeline, recording_rules
 from coach.pose.estimator import PoseEstimator
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.model_files import resolve_model
-from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
 from coach.sources.video_file import VideoFileSource
 
@@ -56,11 +55,10 @@ def clip_poses(video: Path) -> list[tuple[float, tuple[Pose, ...]]]:
 
 def score(truth: dict, exercise: str, frames: list[tuple[float, tuple[Pose, ...]]], amplitude: float) -> str:
     rng = np.random.default_rng(0)
-    analyzer, selector = make_analyzer(exercise), PersonSelector()
+    pipeline = Pipeline(exercise, rules=recording_rules())
     for t_s, poses in frames:
-        pose = selector.select(poses, t_s)
-        analyzer.update(None if pose is None else swayed(pose, t_s, amplitude, rng), t_s)
-    found, true_reps = analyzer.reps, truth["scenario"]["reps"]
+        pipeline.step([swayed(pose, t_s, amplitude, rng) for pose in poses[:1]], t_s)
+    found, true_reps = pipeline.reps, truth["scenario"]["reps"]
     errors, false_alarms = [], 0
     for rep in true_reps:
         candidates = [r for r in found if exercise != "rotate" or r.side == rep["side"]]

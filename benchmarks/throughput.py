@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from coach.app.analyze import AnalyzeRequest, analyze_video
-from coach.exercises import make_analyzer
+from coach.exercises import exercise_facts
 from coach.pose.estimator import PoseEstimator
 from coach.pose.model_files import resolve_model
 from coach.sources.frame import Frame
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             frames_path=out / "f.csv",
             annotated_path=out / "a.mp4",
         )
-        with_mask = getattr(make_analyzer(args.exercise), "wants_mask", False)
+        with_mask = exercise_facts(args.exercise).wants_mask
         results: dict[str, list[float]] = {"bare model": [], "pipeline": [], "pipeline + annotated": []}
         for _ in range(args.rounds):
             results["bare model"].append(bare_model_fps(frames, model, with_mask))

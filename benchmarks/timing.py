@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.scoring import score_clip
-from coach.exercises import make_analyzer
+from coach.pipeline import Pipeline, recording_rules
 from coach.pose.estimator import PoseEstimator
 from coach.pose.model_files import resolve_model
-from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
 from coach.sources.video_file import VideoFileSource
 
@@ -66,14 +65,13 @@ def cut(
 
 def score(truth: dict[str, Any], frames: Poses) -> str:
     exercise = truth["scenario"]["reps"][0]["exercise"]
-    analyzer, selector = make_analyzer(exercise), PersonSelector()
+    pipeline = Pipeline(exercise, rules=recording_rules())
     angles = []
     for t_s, poses in frames:
-        analysis = analyzer.update(selector.select(poses, t_s), t_s)
-        angles.append((t_s, analysis.angle_deg))
+        angles.append((t_s, pipeline.step(poses, t_s).analysis.angle_deg))
     found: list[dict[str, Any]] = [
         {"start_s": r.start_s, "end_s": r.end_s, "hold_s": r.hold_s, "side": r.side, "faults": []}
-        for r in analyzer.reps
+        for r in pipeline.reps
     ]
     result = score_clip(truth, {"reps": found}, angles)
     reps = " ".join(f"{side} {result.reps_found[side]}/{result.reps_true[side]}" for side in result.reps_true)

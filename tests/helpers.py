@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+from coach.calibration.profile import CalibrationProfile, profile_from_poses
+from coach.pipeline import Pipeline
 from coach.pose.landmarks import NUM_LANDMARKS
-from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
 from coach.render.video_sink import VideoSink
-from coach.reps.analysis import Analyzer, FrameAnalysis
+from coach.reps.analysis import FrameAnalysis
 from coach.sources.frame import VideoInfo
 from coach.sources.video_file import VideoFileSource
 
@@ -49,13 +50,17 @@ def make_pose(
     return Pose(image_size=size, **fields)
 
 
-def replay(analyzer: Analyzer, clip: ClipPoses) -> list[FrameAnalysis]:
-    """Feed a clip's real-model poses through an analyzer the way the session loop does."""
-    selector = PersonSelector()
-    return [
-        analyzer.update(selector.select(poses, t_s), t_s)
-        for t_s, poses in zip(clip.times_s, clip.poses, strict=True)
-    ]
+def replay(pipeline: Pipeline, clip: ClipPoses) -> list[FrameAnalysis]:
+    """Feed a clip's real-model poses through the pipeline the way every command does."""
+    return [pipeline.step(poses, t_s).analysis for t_s, poses in zip(clip.times_s, clip.poses, strict=True)]
+
+
+def calibrated_profile(azimuth_deg: float = 0.0) -> CalibrationProfile:
+    """The neutral profile of a hand-made seated body (tests/seated.py) sitting still for 2 s."""
+    from tests.seated import seated_pose, shifted
+
+    poses = [shifted(seated_pose(azimuth_deg), noise_px=0.3, seed=i) for i in range(30)]
+    return profile_from_poses(poses, [i / 15 for i in range(30)])
 
 
 def dim_room(seed: int = 7) -> Callable[[np.ndarray], np.ndarray]:

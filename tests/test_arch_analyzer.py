@@ -16,11 +16,12 @@ import pytest
 
 from benchmarks.accuracy import near
 from coach.calibration.profile import profile_from_poses
-from coach.exercises import make_analyzer
+from coach.exercises import exercise_facts, make_analyzer
 from coach.exercises.arch import ArchAnalyzer
+from coach.pipeline import Pipeline, recording_rules
 from coach.pose.types import Pose
 from coach.reps.analysis import FrameAnalysis, Phase, Severity
-from tests.helpers import ClipLoader, dim_room, replay, transformed_sample
+from tests.helpers import ClipLoader, calibrated_profile, dim_room, replay, transformed_sample
 from tests.test_arch import arch_pose
 
 FPS = 15.0
@@ -62,9 +63,9 @@ def session(
     return [(i / FPS, _pose(bends, azimuth_deg)) for i, bends in enumerate(rounded)]  # type: ignore[arg-type]
 
 
-def run(frames: list[tuple[float, Pose | None]], analyzer: ArchAnalyzer | None = None) -> list[FrameAnalysis]:
-    analyzer = analyzer or ArchAnalyzer()
-    return [analyzer.update(pose, t) for t, pose in frames]
+def run(frames: list[tuple[float, Pose | None]], analyzer: Pipeline | None = None) -> list[FrameAnalysis]:
+    analyzer = analyzer or Pipeline("arch", rules=recording_rules())
+    return [analyzer.step([] if pose is None else [pose], t).analysis for t, pose in frames]
 
 
 def hold_window(still_s: float = STILL_S, hold_s: float = 1.5) -> tuple[float, float]:
@@ -81,12 +82,12 @@ def cues(frames: list[FrameAnalysis]) -> list[tuple[float, str]]:
 
 
 def test_a_good_arch_frame_by_frame() -> None:
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = run(session(((20, 4, 0), 1.5)), analyzer)
     phases = [f.phase for f in frames]
     calibrated = phases.index(Phase.NEUTRAL)
     assert set(phases[:calibrated]) == {Phase.CALIBRATING}
-    assert 1.9 <= frames[calibrated].t_s <= 2.2
+    assert 1.8 <= frames[calibrated].t_s <= 2.2  # a 2-s still window (90 % of it spanned)
     assert all(f.angle_deg is None for f in frames[:calibrated])
     assert all(f.angle_deg is not None for f in frames[calibrated:])
     first = {phase: phases.index(phase) for phase in (Phase.MOVING, Phase.HOLD, Phase.RETURNING)}
@@ -114,7 +115,7 @@ def test_a_good_arch_frame_by_frame() -> None:
 
 
 def test_the_hold_timer_runs_to_two_seconds_but_one_second_makes_a_good_rep() -> None:
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = run(session(((20, 4, 0), 1.2)), analyzer)
     assert {f.hold_target_s for f in frames} == {2.0}
     assert max(f.hold_s for f in frames) == pytest.approx(1.2, abs=0.3)
@@ -122,8 +123,7 @@ def test_the_hold_timer_runs_to_two_seconds_but_one_second_makes_a_good_rep() ->
 
 
 def test_the_hold_a_good_rep_needs_is_configurable() -> None:
-    analyzer = make_analyzer("arch", hold_target_s=2.0)
-    assert isinstance(analyzer, ArchAnalyzer)
+    analyzer = Pipeline("arch", hold_target_s=2.0, rules=recording_rules())
     run(session(((20, 4, 0), 1.5)), analyzer)
     assert analyzer.reps[0].faults == ("short_hold",)
 
@@ -133,7 +133,7 @@ def test_the_hold_a_good_rep_needs_is_configurable() -> None:
     [((5, 20, 0), "low_back"), ((8, 3, 25), "head_back")],
 )
 def test_a_fault_is_cued_during_the_hold_and_tagged_on_the_rep(target: Bends, fault: str) -> None:
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = run(session((target, 1.5)), analyzer)
     start, end = hold_window()
     assert [code for _, code in cues(frames)] == [fault]
@@ -147,7 +147,7 @@ def test_a_fault_is_cued_during_the_hold_and_tagged_on_the_rep(target: Bends, fa
 
 
 def test_a_short_hold_is_cued_as_the_person_leaves_it() -> None:
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = run(session(((20, 4, 0), 0.5)), analyzer)
     _, end = hold_window(hold_s=0.5)
     assert [code for _, code in cues(frames)] == ["short_hold"]
@@ -159,7 +159,7 @@ def test_a_short_hold_is_cued_as_the_person_leaves_it() -> None:
 
 
 def test_three_reps_one_of_each_kind_are_counted_and_judged() -> None:
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = run(session(((20, 4, 0), 1.8), ((5, 20, 0), 1.8), ((8, 3, 25), 1.5)), analyzer)
     assert [r.faults for r in analyzer.reps] == [(), ("low_back",), ("head_back",)]
     assert frames[-1].reps_by_side == {"arch": 3} and frames[-1].good_reps == 1
@@ -180,21 +180,19 @@ def test_sitting_still_with_jitter_counts_nothing() -> None:
             mask=base.mask,
         )
         frames.append((i / FPS, pose))
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     analyses = run(frames, analyzer)
     assert analyzer.reps == []
     assert {f.phase for f in analyses} <= {Phase.CALIBRATING, Phase.NEUTRAL}
 
 
 def test_from_the_front_it_says_it_cannot_measure_instead_of_reporting_noise() -> None:
-    analyzer = ArchAnalyzer()
-    frames = run(session(((20, 4, 0), 1.5), azimuth_deg=0.0), analyzer)
-    assert all(f.angle_deg is None for f in frames)
-    assert all(f.phase == Phase.CALIBRATING for f in frames)
-    view_cues = [f.cue for f in frames if f.cue is not None]
-    assert view_cues and {c.code for c in view_cues} == {"view"}
-    assert view_cues[0].severity == Severity.INFO
-    assert "Cannot measure the arch from this view" in view_cues[0].message
+    analyzer = Pipeline("arch", rules=recording_rules())
+    frames = session(((20, 4, 0), 1.5), azimuth_deg=0.0)
+    steps = [analyzer.step([pose], t) for t, pose in frames if pose is not None]
+    assert all(s.analysis.angle_deg is None and s.analysis.phase == Phase.CALIBRATING for s in steps)
+    said = {s.calibration.message for s in steps if s.calibration is not None and s.calibration.message}
+    assert any("Turn the camera to your side" in message for message in said)  # (and "you moved" in a rep)
     summary = analyzer.calibration_summary()
     assert summary["calibrated"] is False and summary["measurable"] is False
     assert "side" in summary["reason"]
@@ -204,7 +202,7 @@ def test_from_the_front_it_says_it_cannot_measure_instead_of_reporting_noise() -
 def test_turning_the_camera_to_the_side_after_a_front_start_calibrates() -> None:
     front = session(still_s=3.0, azimuth_deg=0.0)
     side = [(t + 3.0 + 1 / FPS, pose) for t, pose in session(((20, 4, 0), 1.5))]
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = run(front + side, analyzer)
     assert analyzer.calibration_summary()["measurable"] is True
     assert len(analyzer.reps) == 1 and analyzer.reps[0].good
@@ -214,7 +212,7 @@ def test_turning_the_camera_to_the_side_after_a_front_start_calibrates() -> None
 def test_with_a_profile_there_is_no_calibration_and_the_split_still_works() -> None:
     neutral = [pose for t, pose in session(still_s=1.0) if pose is not None]
     profile = profile_from_poses(neutral, [i / FPS for i in range(len(neutral))])
-    analyzer = ArchAnalyzer(profile)
+    analyzer = Pipeline("arch", profile)
     frames = run(session(((5, 20, 0), 1.5), still_s=1.0), analyzer)
     assert Phase.CALIBRATING not in {f.phase for f in frames}
     assert analyzer.calibration_summary()["source"] == "profile"
@@ -224,10 +222,10 @@ def test_with_a_profile_there_is_no_calibration_and_the_split_still_works() -> N
 def test_the_gauge_aims_only_at_a_range_the_person_has_shown_comfortable() -> None:
     neutral = [pose for t, pose in session(still_s=1.0) if pose is not None]
     profile = profile_from_poses(neutral, [i / FPS for i in range(len(neutral))])
-    unknown = run(session(((20, 4, 0), 1.5), still_s=1.0), ArchAnalyzer(profile))
+    unknown = run(session(((20, 4, 0), 1.5), still_s=1.0), Pipeline("arch", profile))
     assert {f.target_deg for f in unknown} == {None}
     comfortable = dataclasses.replace(profile, comfortable_deg={"arch": 18.0})
-    known = run(session(((20, 4, 0), 1.5), still_s=1.0), ArchAnalyzer(comfortable))
+    known = run(session(((20, 4, 0), 1.5), still_s=1.0), Pipeline("arch", comfortable))
     assert {f.target_deg for f in known} == {18.0}
 
 
@@ -235,33 +233,34 @@ def test_losing_the_person_pauses_and_a_later_rep_still_counts() -> None:
     frames = session(((20, 4, 0), 1.5), ((20, 4, 0), 1.5))
     start, _ = hold_window()
     gap = [(t, None if start + 3.0 < t < start + 3.6 else pose) for t, pose in frames]  # during the rest
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     analyses = run(gap, analyzer)
     assert any(f.phase == Phase.NO_POSE for f in analyses)
     assert all(f.angle_deg is None for f in analyses if f.phase == Phase.NO_POSE)
     assert len(analyzer.reps) == 2
 
 
-def test_reset_forgets_everything() -> None:
-    analyzer = ArchAnalyzer()
+def test_recalibrating_forgets_everything() -> None:
+    analyzer = Pipeline("arch", rules=recording_rules())
     run(session(((20, 4, 0), 1.5)), analyzer)
-    analyzer.reset()
+    analyzer.recalibrate()
     assert analyzer.reps == [] and analyzer.calibration_summary()["calibrated"] is False
-    assert analyzer.update(arch_pose(), 0.0).phase == Phase.CALIBRATING
+    assert analyzer.step([arch_pose()], 0.0).analysis.phase == Phase.CALIBRATING
 
 
 def test_the_analyzer_shape() -> None:
-    analyzer = make_analyzer("arch")
+    profile = calibrated_profile()
+    analyzer = make_analyzer("arch", profile)
     assert isinstance(analyzer, ArchAnalyzer)
     assert analyzer.exercise == "arch"
-    assert analyzer.signal_names == ("low_back_deg", "head_deg")
-    assert analyzer.wants_mask
+    assert analyzer.signal_names == exercise_facts("arch").signal_names == ("low_back_deg", "head_deg")
+    assert exercise_facts("arch").wants_mask
     frame = analyzer.update(None, 0.0)
     assert frame.phase == Phase.NO_POSE and set(frame.signals) == {"low_back_deg", "head_deg"}
     with pytest.raises(ValueError):
-        ArchAnalyzer(target_reps=0)
+        ArchAnalyzer(profile, target_reps=0)
     with pytest.raises(ValueError):
-        ArchAnalyzer(hold_target_s=0)
+        ArchAnalyzer(profile, hold_target_s=0)
 
 
 # -- the real model ------------------------------------------------------------------------------
@@ -276,7 +275,7 @@ def true_arch(ground_truth: dict) -> np.ndarray:
 
 
 def check_against_truth(
-    frames: list[FrameAnalysis], analyzer: ArchAnalyzer, truth: dict, angle_mae_deg: float = ANGLE_MAE_DEG
+    frames: list[FrameAnalysis], analyzer: Pipeline, truth: dict, angle_mae_deg: float = ANGLE_MAE_DEG
 ) -> list[float]:
     """Asserts the accuracy targets of the issue; returns the hold errors."""
     true_reps = truth["scenario"]["reps"]
@@ -300,7 +299,7 @@ def check_against_truth(
 def test_sample_clip_reps_holds_angle_and_faults(
     name: str, clip_poses: ClipLoader, ground_truth: Callable
 ) -> None:
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = replay(analyzer, clip_poses(name, with_mask=True))
     errors = check_against_truth(frames, analyzer, ground_truth(name))
     assert max(errors) <= HOLD_TOLERANCE_S + 1e-6, errors  # the issue's 0.3 s
@@ -320,7 +319,7 @@ def mirrored_faults_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_mirrored_clip_reads_the_same(
     mirrored_faults_clip: Path, clip_poses: ClipLoader, ground_truth: Callable
 ) -> None:
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = replay(analyzer, clip_poses(mirrored_faults_clip, with_mask=True))
     errors = check_against_truth(frames, analyzer, ground_truth("dev_arch_side_faults"))
     assert max(errors) <= HOLD_TOLERANCE_S + 1e-6, errors
@@ -337,7 +336,7 @@ def test_nearer_camera_reads_the_same_faults(
     in the original, and a share threshold of 0.5 called it a low-back arch."""
     out = tmp_path_factory.mktemp("arch_near") / "dev_arch_side_faults_near.mp4"
     nearer = transformed_sample("dev_arch_side_faults", out, near)
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = replay(analyzer, clip_poses(nearer, with_mask=True))
     # The angle reads 3.2 degrees off on average here, against the issue's 3 on the clips as rendered.
     errors = check_against_truth(frames, analyzer, ground_truth("dev_arch_side_faults"), angle_mae_deg=3.5)
@@ -353,7 +352,7 @@ def test_in_a_dim_room_the_arch_reads_as_well_as_in_daylight(
     on the clips as rendered."""
     name = "dev_arch_side_good"
     dim = transformed_sample(name, tmp_path_factory.mktemp("arch_dim") / f"{name}_dim.mp4", dim_room())
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = replay(analyzer, clip_poses(dim, with_mask=True))
     errors = check_against_truth(frames, analyzer, ground_truth(name), angle_mae_deg=2.0)
     assert max(errors) <= HOLD_TOLERANCE_S + 1e-6, errors
@@ -361,7 +360,7 @@ def test_in_a_dim_room_the_arch_reads_as_well_as_in_daylight(
 
 @pytest.mark.slow
 def test_front_clip_is_refused_with_a_reason(clip_poses: ClipLoader) -> None:
-    analyzer = ArchAnalyzer()
+    analyzer = Pipeline("arch", rules=recording_rules())
     frames = replay(analyzer, clip_poses("dev_rotate_front_good"))  # no mask needed to see the view
     assert all(f.angle_deg is None for f in frames)
     assert analyzer.reps == []

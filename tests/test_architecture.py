@@ -1,8 +1,9 @@
 """The package tree is the pipeline, and imports point one way along it.
 
 Each folder of `coach/` may import from the folders before it in `PIPELINE` (and from itself), never
-from the ones after: frames come in, become poses, measurements, a calibration, reps, an exercise's
-analysis, coaching, stored records and pictures; the jobs and the command line sit on top.
+from the ones after: below everything the errors and the facts about each stretch; then frames come
+in, become poses, measurements, a calibration, reps, an exercise's analysis, one pipeline step,
+coaching, stored records and pictures; the jobs and the command line sit on top.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "coach"
 PIPELINE = (
     "errors",
+    "facts",
     "sources",
     "pose",
     "measure",
     "calibration",
     "reps",
     "exercises",
+    "pipeline",
     "coaching",
     "storage",
     "render",
@@ -92,3 +95,14 @@ def test_only_the_estimator_imports_mediapipe() -> None:
         )
     ]
     assert importers == ["pose/estimator.py"]
+
+
+@pytest.mark.slow
+def test_the_package_docstring_is_the_real_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    import doctest
+
+    import coach
+
+    monkeypatch.chdir(PACKAGE.parent)  # the docstring reads a bundled sample by its repository path
+    result = doctest.testmod(coach, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 8 and result.failed == 0

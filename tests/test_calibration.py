@@ -22,7 +22,6 @@ from coach.calibration.calibrator import (
     TOO_SMALL,
     CalibrationRules,
     Calibrator,
-    calibrate_stream,
     check_frame,
     frame_brightness,
     is_person_like,
@@ -36,6 +35,7 @@ from coach.pose.model_files import resolve_model
 from coach.pose.types import Pose
 from coach.sources.frame import Frame
 from coach.sources.video_file import VideoFileSource
+from tests.calibration_stream import calibrate_stream
 from tests.helpers import REALDATA, SAMPLES, ClipLoader
 from tests.seated import SHOULDER_SPAN_M, TRUNK_M, body_points_m, seated_pose, shifted, turned_in_image
 
@@ -119,12 +119,13 @@ def test_one_hidden_side_is_fine_in_a_side_view() -> None:
 
 
 def test_person_like_means_upright_with_the_head_above_the_shoulders() -> None:
-    assert is_person_like(seated_pose(0), RULES)
-    assert is_person_like(turned_in_image(seated_pose(0), 30), RULES)  # a tilted camera is fine
-    assert not is_person_like(turned_in_image(seated_pose(0), 60), RULES)
+    # The one seated-person rule of every stage (coach.pose.plausibility): trunk within 60 degrees.
+    assert is_person_like(seated_pose(0))
+    assert is_person_like(turned_in_image(seated_pose(0), 30))  # a tilted camera is fine
+    assert not is_person_like(turned_in_image(seated_pose(0), 70))
     slumped = seated_pose(0)
     slumped.xy[L.NOSE, 1] = slumped.xy[L.LEFT_SHOULDER, 1]
-    assert not is_person_like(slumped, RULES)
+    assert not is_person_like(slumped)
 
 
 def test_every_sentence_is_one_plain_sentence() -> None:
@@ -221,6 +222,33 @@ def test_two_people_side_by_side_refuse_calibration_with_exit_code_10() -> None:
     with pytest.raises(MultiplePeopleError, match="More than one person") as raised:
         calibrator.result()
     assert raised.value.exit_code == 10
+
+
+def test_one_landmark_the_model_keeps_throwing_does_not_block_calibration() -> None:
+    # In a dim room the model can throw one elbow 20 px for a frame now and then; the body is still.
+    calibrator = Calibrator()
+    rng = np.random.default_rng(1)
+    for i in range(round(3 * FPS)):
+        pose = shifted(seated_pose(0), noise_px=0.5, seed=i)
+        if i % 4 == 0:
+            pose.xy[L.LEFT_ELBOW] += [-20.0, 8.0]
+        calibrator.add((pose,), i / FPS, BRIGHT)
+    assert rng is not None and calibrator.result().profile.frames >= 0.9 * 3 * FPS
+
+
+def test_a_slow_turn_of_the_upper_body_is_movement_not_a_neutral() -> None:
+    # Head, shoulders and elbows drift together by a tenth of the trunk over the window: the robust
+    # spread alone could pass it, the drift of several landmarks does not.
+    calibrator = Calibrator()
+    upper = [L.NOSE, L.LEFT_EAR, L.RIGHT_EAR, L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW]
+    frames = round(3 * FPS)
+    for i in range(frames):
+        pose = seated_pose(0)
+        scale = float(np.linalg.norm(pose.xy[L.LEFT_SHOULDER] - pose.xy[L.LEFT_HIP]))
+        pose.xy[upper] += [0.12 * scale * i / frames, 0.0]
+        calibrator.add((pose,), i / FPS, BRIGHT)
+    with pytest.raises(CalibrationError, match="hold still"):
+        calibrator.result()
 
 
 def test_one_stray_frame_does_not_refuse() -> None:

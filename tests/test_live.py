@@ -41,6 +41,7 @@ from tests.helpers import SAMPLES, ClipLoader, ClipPoses
 
 CLIP_NAME = "dev_rotate_front_good"
 FPS = 15.0  # the sample clips' frame rate
+GREY = np.full((8, 8, 3), 128, np.uint8)  # a well-lit picture, for the light check while calibrating
 CLIP = SAMPLES / f"{CLIP_NAME}.mp4"
 PATIENCE_S = 1.6
 REP_KEYS = ("side", "start_s", "hold_start_s", "hold_end_s", "end_s", "hold_s", "peak_angle_deg", "faults")
@@ -219,7 +220,7 @@ def feed(coach: Coach, clip: ClipPoses, edit: Any = None) -> list[tuple[float, P
     for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
         if edit is not None:
             poses = edit(t_s, poses, coach)
-        pose, analysis = coach.observe(poses, t_s, lambda: 128.0)
+        pose, analysis = coach.observe(poses, t_s, GREY)
         out.append((t_s, pose, analysis))
     return out
 
@@ -270,7 +271,7 @@ def test_a_profile_from_another_camera_placement_is_set_aside_and_calibration_st
     side = clip_poses("dev_arch_side_good")  # ...now seen from the left side
     moved_at = None
     for t_s, poses in zip(side.times_s, side.poses, strict=True):
-        coach.observe(poses, t_s, lambda: 128.0)
+        coach.observe(poses, t_s, GREY)
         if moved_at is None and coach.placement_change is not None:
             moved_at = t_s
             assert coach.calibrating and coach.calibration_problem == CAMERA_MOVED  # said on screen
@@ -296,20 +297,20 @@ def test_recalibrating_while_holding_a_turn_is_refused_sitting_as_before_is_not(
     coach = Coach("rotate")
     frames = list(zip(clip.times_s, clip.poses, strict=True))
     for t_s, poses in frames:
-        coach.observe(poses, t_s, lambda: 128.0)
+        coach.observe(poses, t_s, GREY)
         if not coach.calibrating:
             break
     coach.recalibrate()  # key `c` ...
     held = next(poses for t_s, poses in frames if t_s >= 5.5)  # ... while holding the first turn (40)
     t0 = 10.0
     for k in range(round(4.5 * FPS)):
-        coach.observe(held, t0 + k / FPS, lambda: 128.0)
+        coach.observe(held, t0 + k / FPS, GREY)
     assert coach.calibrating
     assert coach.calibration_problem is not None and "turned about" in coach.calibration_problem
     t0 += 4.5
     seated = [poses for t_s, poses in frames if t_s < 2.8]  # sitting as at the first calibration
     for k, poses in enumerate(seated + seated):
-        coach.observe(poses, t0 + k / FPS, lambda: 128.0)
+        coach.observe(poses, t0 + k / FPS, GREY)
         if not coach.calibrating:
             break
     assert not coach.calibrating

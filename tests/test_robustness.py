@@ -29,11 +29,10 @@ import pytest
 from coach.app import analyze as analyze_module
 from coach.calibration.profile import profile_from_poses
 from coach.errors import NoPersonError
-from coach.exercises import make_analyzer
+from coach.pipeline import Pipeline, recording_rules
 from coach.pose.estimator import PoseEstimator
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.plausibility import is_usable_upper_body
-from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
 from coach.render.video_sink import VideoSink
 from coach.reps.analysis import Rep
@@ -158,16 +157,13 @@ AWAY_AT_S, AWAY_FOR_S = 12.4, 2.0  # and leaves between the second and the third
 def replay_analyzer(
     exercise: str, clip: ClipPoses, end_s: float | None = None
 ) -> tuple[list[Rep], list[Pose | None]]:
-    analyzer = make_analyzer(exercise)
-    selector = PersonSelector()
+    pipeline = Pipeline(exercise, rules=recording_rules())
     followed = []
     for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
         if end_s is not None and t_s > end_s:
             break
-        pose = selector.select(poses, t_s)
-        followed.append(pose)
-        analyzer.update(pose, t_s)
-    return analyzer.reps, followed
+        followed.append(pipeline.step(poses, t_s).pose)
+    return pipeline.reps, followed
 
 
 def reps_of_report(report: dict[str, Any]) -> list[dict[str, Any]]:

@@ -21,10 +21,11 @@ import pytest
 from coach.calibration.profile import profile_from_poses
 from coach.exercises import make_analyzer
 from coach.exercises.rotate import CUES, ROTATE_RULES, RotateAnalyzer
+from coach.pipeline import Pipeline, recording_rules
 from coach.pose.types import Pose
 from coach.reps.analysis import FrameAnalysis, Phase
 from coach.reps.tracker import RepTracker
-from tests.helpers import ClipLoader, dim_room, replay, transformed_sample
+from tests.helpers import ClipLoader, calibrated_profile, dim_room, replay, transformed_sample
 from tests.seated import body_points_m, mirrored
 from tests.test_rotation import leaned, pelvis_turned, template_body, turned, view
 
@@ -55,12 +56,11 @@ def upper_body_turn(azimuth: float = 0.0, body: np.ndarray | None = None) -> Pos
     return lambda angle: view(turned(points, angle), azimuth)
 
 
-def run(
-    angles: list[float | None], pose_of: PoseOf, analyzer: RotateAnalyzer | None = None
-) -> list[FrameAnalysis]:
-    analyzer = analyzer or RotateAnalyzer()
+def run(angles: list[float | None], pose_of: PoseOf, analyzer: Pipeline | None = None) -> list[FrameAnalysis]:
+    analyzer = analyzer or Pipeline("rotate", rules=recording_rules())
     return [
-        analyzer.update(None if angle is None else pose_of(angle), i / FPS) for i, angle in enumerate(angles)
+        analyzer.step([] if angle is None else [pose_of(angle)], i / FPS).analysis
+        for i, angle in enumerate(angles)
     ]
 
 
@@ -73,7 +73,7 @@ def phases_at(frames: list[FrameAnalysis], *times: float) -> list[Phase]:
 
 def test_a_rep_each_side_frame_by_frame() -> None:
     angles = still() + rep(40) + rep(-40)
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = run(angles, upper_body_turn(), analyzer)
     # Self-calibration takes the first still seconds, then the person sits at neutral.
     assert frames[0].phase == Phase.CALIBRATING and frames[0].angle_deg is None
@@ -114,7 +114,7 @@ def test_the_angle_follows_the_turn_with_little_lag() -> None:
 
 @pytest.mark.parametrize("azimuth", [-45.0, -20.0, 0.0, 10.0, 45.0])
 def test_reps_count_from_any_camera_between_the_sides(azimuth: float) -> None:
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     run(still() + rep(40) + rep(-40) + rep(30) + rep(-30), upper_body_turn(azimuth), analyzer)
     assert [r.side for r in analyzer.reps] == ["left", "right", "left", "right"]
     assert all(r.good for r in analyzer.reps), [(r.start_s, r.hold_s, r.faults) for r in analyzer.reps]
@@ -122,7 +122,7 @@ def test_reps_count_from_any_camera_between_the_sides(azimuth: float) -> None:
 
 
 def test_mirrored_picture_swaps_the_sides() -> None:
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     run(still() + rep(40) + rep(-30), lambda a: mirrored(upper_body_turn(20.0)(a)), analyzer)
     assert [r.side for r in analyzer.reps] == ["right", "left"]
 
@@ -130,14 +130,14 @@ def test_mirrored_picture_swaps_the_sides() -> None:
 def test_jitter_and_half_turns_never_count() -> None:
     rng = np.random.default_rng(3)
     angles = still() + list(rng.normal(0, 2.0, 150)) + rep(11) + rep(-13)  # noise, then two half-turns
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     run(angles, upper_body_turn(), analyzer)
     assert analyzer.reps == []
 
 
 def test_short_hold_is_a_rep_but_not_good_and_is_cued_when_the_hold_ends() -> None:
     angles = still() + rep(40, hold_s=1.0)
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = run(angles, upper_body_turn(), analyzer)
     (only,) = analyzer.reps
     assert only.faults == ("short_hold",) and not only.good
@@ -155,7 +155,7 @@ def test_a_hold_cut_short_then_held_in_full_makes_a_good_rep() -> None:
         still() + ramp(0, 40, 1.3) + [40.0] * 15 + ramp(40, 28, 0.5) + ramp(28, 40, 0.5) + [40.0] * 38
         + ramp(40, 0, 1.2) + still(0.8)
     )  # fmt: skip
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = run(angles, upper_body_turn(), analyzer)
     assert [f.cue for f in frames if f.cue is not None] == [CUES["short_hold"]]  # said when it was short
     (only,) = analyzer.reps
@@ -164,7 +164,7 @@ def test_a_hold_cut_short_then_held_in_full_makes_a_good_rep() -> None:
 
 
 def test_hold_target_is_configurable() -> None:
-    analyzer = RotateAnalyzer(hold_target_s=3.0)
+    analyzer = Pipeline("rotate", hold_target_s=3.0, rules=recording_rules())
     frames = run(still() + rep(40, hold_s=2.0) + rep(-40, hold_s=3.4), upper_body_turn(), analyzer)
     assert [r.faults for r in analyzer.reps] == [("short_hold",), ()]
     assert [f.cue.message for f in frames if f.cue is not None] == ["Hold for 3 seconds"]
@@ -180,8 +180,8 @@ def test_pelvis_turning_with_the_shoulders_is_low_back() -> None:
     poses = [view(body, 0.0)] * int(CALIBRATION_S * FPS)
     poses += [view(pelvis_turned(turned(body, t), p), 0.0) for t, p in zip(trunk, pelvis, strict=True)]
     poses += [view(body, 0.0)] * 12
-    analyzer = RotateAnalyzer()
-    frames = [analyzer.update(pose, i / FPS) for i, pose in enumerate(poses)]
+    analyzer = Pipeline("rotate", rules=recording_rules())
+    frames = [analyzer.step([pose], i / FPS).analysis for i, pose in enumerate(poses)]
     (only,) = analyzer.reps
     assert only.side == "left" and "low_back" in only.faults
     assert CUES["low_back"] in [f.cue for f in frames]
@@ -199,8 +199,8 @@ def test_leaning_sideways_while_turning_is_side_lean() -> None:
     poses = [view(body, 0.0)] * int(CALIBRATION_S * FPS)
     poses += [view(leaned(turned(body, t), le), 0.0) for t, le in zip(turn, lean, strict=True)]
     poses += [view(body, 0.0)] * 12
-    analyzer = RotateAnalyzer()
-    frames = [analyzer.update(pose, i / FPS) for i, pose in enumerate(poses)]
+    analyzer = Pipeline("rotate", rules=recording_rules())
+    frames = [analyzer.step([pose], i / FPS).analysis for i, pose in enumerate(poses)]
     (only,) = analyzer.reps
     assert only.side == "right" and only.faults == ("side_lean",)
     assert frames[int((CALIBRATION_S + 2.5) * FPS)].signals["lean_deg"] == pytest.approx(-12.0, abs=1.0)
@@ -208,7 +208,7 @@ def test_leaning_sideways_while_turning_is_side_lean() -> None:
 
 
 def test_good_reps_raise_no_fault_at_an_oblique_camera() -> None:
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = run(still() + rep(40) + rep(-40), upper_body_turn(azimuth=-40.0), analyzer)
     assert all(r.good for r in analyzer.reps) and len(analyzer.reps) == 2
     assert all(abs(f.signals["pelvis_deg"] or 0.0) < 1.0 for f in frames)
@@ -218,7 +218,7 @@ def test_good_reps_raise_no_fault_at_an_oblique_camera() -> None:
 def test_with_a_profile_there_is_no_calibration_phase() -> None:
     neutral = [view(template_body(), 0.0)] * 20
     profile = profile_from_poses(neutral, [i / FPS for i in range(20)])
-    analyzer = RotateAnalyzer(profile)
+    analyzer = Pipeline("rotate", profile)
     frames = run(rep(40) + rep(-40), upper_body_turn(), analyzer)
     assert Phase.CALIBRATING not in {f.phase for f in frames}
     assert frames[0].angle_deg == pytest.approx(0.0, abs=0.1)
@@ -229,16 +229,16 @@ def test_with_a_profile_there_is_no_calibration_phase() -> None:
 def test_the_gauge_aims_only_at_a_range_the_person_has_shown_comfortable() -> None:
     neutral = [view(template_body(), 0.0)] * 20
     profile = profile_from_poses(neutral, [i / FPS for i in range(20)])
-    unknown = run(rep(40), upper_body_turn(), RotateAnalyzer(profile))
+    unknown = run(rep(40), upper_body_turn(), Pipeline("rotate", profile))
     assert {f.target_deg for f in unknown} == {None}  # no textbook range to push towards
     comfortable = dataclasses.replace(profile, comfortable_deg={"rotate": 32.0})
-    known = run(rep(40), upper_body_turn(), RotateAnalyzer(comfortable))
+    known = run(rep(40), upper_body_turn(), Pipeline("rotate", comfortable))
     assert {f.target_deg for f in known} == {32.0}
 
 
 def test_no_pose_pauses_and_counting_goes_on() -> None:
     angles: list[float | None] = [*still(), *rep(40)[:30], *[None] * 10, *rep(40)[30:], *rep(-40)]
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = run(angles, upper_body_turn(), analyzer)
     gone = [f for f, a in zip(frames, angles, strict=True) if a is None]
     assert all(f.phase == Phase.NO_POSE and f.angle_deg is None for f in gone)
@@ -255,19 +255,19 @@ def test_calibration_waits_for_the_person_to_sit_still() -> None:
     assert frames[-1].reps_by_side == {"left": 1, "right": 0}
 
 
-def test_reset_starts_over() -> None:
-    analyzer = RotateAnalyzer()
+def test_recalibrating_starts_over() -> None:
+    analyzer = Pipeline("rotate", rules=recording_rules())
     run(still() + rep(40), upper_body_turn(), analyzer)
     assert analyzer.reps
-    analyzer.reset()
+    analyzer.recalibrate()
     assert analyzer.reps == [] and analyzer.calibration_summary()["calibrated"] is False
-    assert analyzer.update(upper_body_turn()(0.0), 0.0).phase == Phase.CALIBRATING
+    assert analyzer.step([upper_body_turn()(0.0)], 0.0).analysis.phase == Phase.CALIBRATING
 
 
 def test_a_posture_unlike_the_prior_is_learned_over_the_reps() -> None:
     # tests/seated.py's body keeps its elbows level with the shoulders; the prior expects them further
     # back, so the first turn towards an oblique camera reads short. The frames teach the template.
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     run(
         still() + rep(40) + rep(-40) + rep(40) + rep(-40) + rep(40),
         upper_body_turn(30.0, body_points_m()),
@@ -292,7 +292,7 @@ def test_the_tracker_ends_a_hold_when_the_body_moves_though_the_angle_does_not()
 
 
 def test_make_analyzer_builds_the_rotate_analyzer() -> None:
-    analyzer = make_analyzer("rotate", target_reps=5, hold_target_s=2.5)
+    analyzer = make_analyzer("rotate", calibrated_profile(), target_reps=5, hold_target_s=2.5)
     assert isinstance(analyzer, RotateAnalyzer)
     assert analyzer.signal_names == ("pelvis_deg", "lean_deg")
     frame = analyzer.update(upper_body_turn()(0.0), 0.0)
@@ -302,7 +302,7 @@ def test_make_analyzer_builds_the_rotate_analyzer() -> None:
 @pytest.mark.parametrize("bad", [{"target_reps": 0}, {"hold_target_s": 0.0}])
 def test_bad_settings_are_refused(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        RotateAnalyzer(**bad)
+        RotateAnalyzer(calibrated_profile(), **bad)
 
 
 # -- the real model on the sample clips ------------------------------------------------------------
@@ -357,7 +357,7 @@ def assert_meets_targets(frames: list[FrameAnalysis], reps: list, truth: dict[st
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ROTATE_CLIPS)
 def test_sample_clip_meets_the_targets(name: str, clip_poses: ClipLoader, ground_truth: Any) -> None:
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = replay(analyzer, clip_poses(name))
     assert_meets_targets(frames, analyzer.reps, ground_truth(name))
 
@@ -373,7 +373,7 @@ def mirrored_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_mirrored_sample_clip_meets_the_targets(
     mirrored_clip: Path, clip_poses: ClipLoader, ground_truth: Any
 ) -> None:
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = replay(analyzer, clip_poses(mirrored_clip))
     assert analyzer.calibration_summary()["view_azimuth_deg"] < -20.0  # the camera is now on their right
     assert_meets_targets(frames, analyzer.reps, mirrored_truth(ground_truth("dev_rotate_45")))
@@ -382,7 +382,7 @@ def test_mirrored_sample_clip_meets_the_targets(
 @pytest.mark.slow
 def test_sample_clip_cues_each_fault_live(clip_poses: ClipLoader, ground_truth: Any) -> None:
     name = "dev_rotate_front_faults"
-    frames = replay(RotateAnalyzer(), clip_poses(name))
+    frames = replay(Pipeline("rotate", rules=recording_rules()), clip_poses(name))
     cues = [(f.t_s, f.cue.code) for f in frames if f.cue is not None]
     assert sorted(code for _, code in cues) == ["low_back", "short_hold", "side_lean"]
     for true in ground_truth(name)["scenario"]["reps"]:
@@ -409,7 +409,7 @@ def test_in_a_dim_room_the_front_view_meets_the_targets(
 ) -> None:
     # The model sees the picture brightened (coach.pose.exposure); as filmed, the angle read 5.4 degrees
     # off on average here.
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = replay(analyzer, clip_poses(dim_copy(tmp_path_factory, "dev_rotate_front_faults")))
     assert_meets_targets(frames, analyzer.reps, ground_truth("dev_rotate_front_faults"))
 
@@ -421,7 +421,7 @@ def test_in_a_dim_room_the_neutral_is_the_seated_one_not_a_held_turn(
     # There the model throws an elbow about now and then; calibration used to wait through it and
     # take the first held turn as neutral (every reading 35 degrees off, half the reps lost).
     truth = ground_truth("dev_rotate_45")
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = replay(analyzer, clip_poses(dim_clip))
     assert analyzer.calibration_summary()["calibrated_at_s"] < truth["scenario"]["reps"][0]["start"]
     true_reps = truth["scenario"]["reps"]
@@ -455,14 +455,14 @@ def test_a_crooked_camera_meets_the_targets(
 ) -> None:
     # The turn is read across the person's own upright, not across the picture: read across the
     # tilted picture, the angle error was 5.1 degrees and a hold 0.33 s short.
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = replay(analyzer, clip_poses(crooked_clip))
     assert_meets_targets(frames, analyzer.reps, ground_truth("dev_rotate_front_faults"))
 
 
 def test_a_hold_of_about_the_target_is_a_good_rep() -> None:
     # "Hold for 2 seconds": 1.7 s is about that (and within the clock's error); 1.2 s is short.
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     run(still() + rep(40, hold_s=1.7) + rep(-40, hold_s=1.2), upper_body_turn(), analyzer)
     assert [r.faults for r in analyzer.reps] == [(), ("short_hold",)]
 
@@ -471,7 +471,7 @@ def test_a_hold_of_about_the_target_is_a_good_rep() -> None:
 def test_a_side_view_is_refused_with_where_to_put_the_camera(clip_poses: ClipLoader) -> None:
     # From the side the far shoulder and elbow hide: the side-view arch clip used to count four
     # "turns" out of its arches.
-    analyzer = RotateAnalyzer()
+    analyzer = Pipeline("rotate", rules=recording_rules())
     frames = replay(analyzer, clip_poses("dev_arch_side_good"))
     assert analyzer.reps == []
     summary = analyzer.calibration_summary()

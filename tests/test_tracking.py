@@ -43,6 +43,9 @@ def with_world(pose: Pose, world: np.ndarray) -> Pose:
 # --- plausibility: hand-made poses ------------------------------------------------------------------
 
 
+SHOULDERS = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
+
+
 @pytest.mark.parametrize("azimuth", range(-90, 91, 15))
 def test_a_seated_person_from_any_azimuth_is_usable(azimuth: int) -> None:
     pose = seated_pose(azimuth)
@@ -76,7 +79,7 @@ def test_camera_roll_is_tolerated_a_lying_body_is_not(degrees: float, usable: bo
         # Hips far below the frame: the trunk cannot be measured.
         (seated_pose(0, px_per_m=300.0, hip_centre_px=(320.0, 600.0)), "hips_out_of_frame"),
         (seated_pose(0, hip_centre_px=(900.0, 330.0)), "shoulders_out_of_frame"),
-        (seated_pose(0, visibility=np.where(np.arange(NUM_LANDMARKS) == L.LEFT_SHOULDER, 0.2, 1.0)),
+        (seated_pose(0, visibility=np.where(np.isin(np.arange(NUM_LANDMARKS), SHOULDERS), 0.2, 1.0)),
          "shoulders_not_seen"),
         (seated_pose(0, body=body_with(NOSE=(0.0, 0.40, 0.10))), "head_not_above_shoulders"),
         (seated_pose(0, body=body_with(LEFT_ANKLE=(0.1, 0.3, 0.45), RIGHT_ANKLE=(-0.1, 0.3, 0.45))),

@@ -11,17 +11,15 @@ from typing import Any
 from tqdm import tqdm
 
 from coach.app.session import run_session
-from coach.calibration.calibrator import neutral_framing_problem
 from coach.calibration.placement import PlacementWatch
 from coach.calibration.profile import CalibrationProfile
 from coach.errors import CalibrationError, InterruptedSession, NoPersonError
-from coach.exercises import make_analyzer
+from coach.exercises import exercise_facts
+from coach.pipeline import Pipeline, Step, recording_rules
 from coach.pose.estimator import PoseEstimator
-from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
 from coach.render.overlay import annotate
 from coach.render.video_sink import VideoSink
-from coach.reps.analysis import Analyzer, FrameAnalysis
 from coach.sources.frame import Frame
 from coach.sources.video_file import VideoFileSource
 from coach.storage.profile_store import check_view
@@ -54,24 +52,27 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
     On Ctrl-C the report (status "interrupted") and the per-frame table of what was measured are
     still written, then `InterruptedSession` is raised. A video in which no usable person stays in
     view for a moment (see `PersonSelector.saw_person`) raises `NoPersonError` and writes nothing;
-    so does a self-calibration on a picture that cuts off part of the body (`CalibrationError`).
+    so does one in which the person sits still but the picture cuts off part of them
+    (`CalibrationError` with the sentence `calibrate` gives). Any other reason for never calibrating
+    is reported with 0 reps and that reason.
     """
-    analyzer = make_analyzer(
+    pipeline = Pipeline(
         request.exercise,
         request.profile,
         target_reps=request.target_reps,
         hold_target_s=request.hold_target_s,
+        rules=recording_rules(),
     )
     with contextlib.ExitStack() as stack:
         source = stack.enter_context(VideoFileSource(request.video))
         estimator = stack.enter_context(
-            PoseEstimator(request.model_path, with_mask=getattr(analyzer, "wants_mask", False))
+            PoseEstimator(request.model_path, with_mask=exercise_facts(request.exercise).wants_mask)
         )
         record = SessionRecord(
             exercise=request.exercise,
             video=str(request.video),
             fps=source.info.fps,
-            signal_names=analyzer.signal_names,
+            signal_names=exercise_facts(request.exercise).signal_names,
         )
         sink = None
         if request.annotated_path is not None:
@@ -87,33 +88,31 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
                 leave=False,
             )
         )
-
         view_check = ProfileViewCheck(request) if request.profile is not None else None
-        framing_check = SelfCalibrationFraming(analyzer) if request.profile is None else None
 
-        def on_frame(frame: Frame, pose: Pose | None, analysis: FrameAnalysis) -> None:
+        def on_step(frame: Frame, step: Step) -> None:
             bar.update(1)
             if view_check is not None:
-                view_check.add(pose, frame.t_s)
-            if framing_check is not None:
-                framing_check.check()
+                view_check.add(step.pose, frame.t_s)
             if sink is not None:
-                sink.write(annotate(frame.image, pose, analysis))
+                sink.write(annotate(frame.image, step.pose, step.analysis))
 
         status = "complete"
-        selector = PersonSelector()
         try:
-            run_session(source, estimator, analyzer, record, on_frame, selector)
+            run_session(source, estimator, pipeline, record, on_step)
         except KeyboardInterrupt:
             status = "interrupted"
 
     span_s = record.rows[-1].t_s - record.rows[0].t_s if record.rows else 0.0
-    if status == "complete" and (record.frames_with_pose == 0 or not selector.saw_person(span_s)):
+    if status == "complete" and (record.frames_with_pose == 0 or not pipeline.selector.saw_person(span_s)):
         raise NoPersonError(f"No person was found in {request.video}: sit facing the camera, fully in view")
+    refused = pipeline.refused_picture()
+    if status == "complete" and refused is not None:
+        raise CalibrationError(refused.message)
     report = build_report(
         record,
-        analyzer.reps,
-        analyzer.calibration_summary(),
+        pipeline.reps,
+        pipeline.calibration_summary(),
         status=status,
         model=request.model_path.name,
         target_reps=request.target_reps,
@@ -143,22 +142,3 @@ class ProfileViewCheck:
             assert self.request.profile is not None
             check_view(self.request.profile, verdict.seen, self.request.profile_name,
                        self.request.calibration_dir)  # fmt: skip
-
-
-class SelfCalibrationFraming:
-    """Stops with a CalibrationError, before any rep is counted, when the neutral the analyzer
-    calibrated itself on has part of the body out of the picture (the framing `coach calibrate`
-    asks for; see `coach.calibration.calibrator.neutral_framing_problem`)."""
-
-    def __init__(self, analyzer: Analyzer) -> None:
-        self.analyzer = analyzer
-        self.checked = False
-
-    def check(self) -> None:
-        profile = self.analyzer.profile
-        if self.checked or profile is None:
-            return
-        self.checked = True
-        problem = neutral_framing_problem(profile)
-        if problem is not None:
-            raise CalibrationError(problem.message)

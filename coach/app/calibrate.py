@@ -10,16 +10,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from coach.app.session import run_session
 from coach.calibration.calibrator import (
+    TOO_SHORT,
     CalibrationResult,
     CalibrationRules,
     CalibrationStatus,
-    Calibrator,
-    calibrate_stream,
-    observe,
+    calibration_failure,
 )
 from coach.errors import CalibrationError, CameraLostError
-from coach.measure.view import EXERCISE_TITLES, EXERCISES, describe
+from coach.facts import EXERCISES, stretch
+from coach.measure.view import describe
+from coach.pipeline import Pipeline, Step
 from coach.pose.estimator import PoseEstimator
 from coach.sources.capture import CaptureState, LatestFrameCapture, camera_capture
 from coach.sources.frame import Frame
@@ -52,16 +54,33 @@ class CalibrateOutcome:
 
 def calibrate(request: CalibrateRequest, *, out: Output = print) -> CalibrateOutcome:
     """Calibrate, save the profile, tell the user what the camera sees. CalibrationError when a check
-    fails (nothing is saved then), ProfileError when the profile cannot be written."""
+    fails (nothing is saved then), ProfileError when the profile cannot be written.
+
+    A video is searched for the first window in which the person sits still and well placed; a live
+    camera waits for one, giving up after `LIVE_TIMEOUT_S` with the sentence of the latest problem.
+    """
     profile_path(request.profile, request.calibration_dir)  # a bad --profile fails before recording
     if not MIN_SECONDS <= request.seconds <= MAX_SECONDS:
         raise CalibrationError(f"--seconds must be between {MIN_SECONDS:g} and {MAX_SECONDS:g}")
-    calibrator = Calibrator(
-        exercise=request.exercise,
+    pipeline = Pipeline(
+        request.exercise,
         rules=CalibrationRules(seconds=request.seconds),
         name=Path(request.profile).stem if request.profile.endswith(".json") else request.profile,
     )
     out(INSTRUCTION.format(seconds=request.seconds))
+    live = request.video is None
+    printer = _StatusPrinter(out)
+    started: list[float] = []
+
+    def on_step(frame: Frame, step: Step) -> None:
+        if not started:
+            started.append(frame.t_s)
+        if live and step.calibration is not None:
+            printer(step.calibration)
+            if frame.t_s - started[0] > LIVE_TIMEOUT_S:
+                problem = step.calibration.problem or TOO_SHORT
+                raise calibration_failure(problem, f" (calibration gave up after {LIVE_TIMEOUT_S:g} s)")
+
     with contextlib.ExitStack() as stack:
         estimator = stack.enter_context(PoseEstimator(request.model_path))
         frames: Iterator[Frame]
@@ -69,13 +88,10 @@ def calibrate(request: CalibrateRequest, *, out: Output = print) -> CalibrateOut
             frames = iter(stack.enter_context(VideoFileSource(request.video)))
         else:
             frames = camera_frames(stack.enter_context(camera_capture(request.camera)))
-        result = calibrate_stream(
-            observe(frames, estimator),
-            calibrator,
-            live=request.video is None,
-            timeout_s=LIVE_TIMEOUT_S,
-            on_status=_StatusPrinter(out) if request.video is None else None,
-        )
+        run_session(frames, estimator, pipeline, on_step=on_step, until=lambda p: p.calibrated)
+    if pipeline.calibration is None:
+        raise calibration_failure(pipeline.calibration_problem() or TOO_SHORT)
+    result = pipeline.calibration
     saved = save_profile(result.profile, request.profile, request.calibration_dir)
     for line in summary_lines(result, saved):
         out(line)
@@ -87,7 +103,7 @@ def summary_lines(result: CalibrationResult, saved: SavedProfile) -> list[str]:
     lines = [f"The camera sees you {describe(view.azimuth_deg)} (about {round(view.azimuth_deg):d} degrees)."]
     for exercise in EXERCISES:
         verdict = result.verdicts[exercise]
-        title = EXERCISE_TITLES[exercise]
+        title = stretch(exercise).title
         lines.append(f"  {title}: " + ("suits" if verdict.suits else f"does not suit. {verdict.instruction}"))
     lines.append(f"Profile saved: {saved.path}")
     if saved.backup is not None:

@@ -32,10 +32,10 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from coach.calibration.calibrator import frame_brightness
 from coach.calibration.profile import CalibrationProfile
 from coach.coaching.live_coach import CALIBRATE_CUE, Coach
 from coach.errors import CalibrationError, CameraLostError, CoachError, InterruptedSession
+from coach.facts import stretch
 from coach.pose.estimator import PoseEstimator
 from coach.pose.types import Pose
 from coach.render.overlay import Hud, annotate
@@ -47,7 +47,6 @@ from coach.storage.report import SessionRecord, build_report, counts, write_repo
 from coach.storage.session_log import SessionLog
 
 WINDOW_NAME = "Upper-Back Coach"
-TITLES = {"rotate": "Sit and Rotate", "arch": "Sit and Arch"}
 WAIT_S = 0.05  # longest a thread waits for a frame before it looks at keys, commands and the camera
 SET_COMPLETE = "Set complete!"
 
@@ -190,7 +189,7 @@ class AnalysisThread:
             self.stats.inference_s.append(time.perf_counter() - started)
         was_calibrating = self.coach.calibrating
         moved = self.coach.placement_change
-        pose, analysis = self.coach.observe(poses, frame.t_s, lambda: brightness(frame.image))
+        pose, analysis = self.coach.observe(poses, frame.t_s, frame.image)
         if self.coach.placement_change is not None and moved is None:
             self.out(
                 f"The calibration profile does not fit: {self.coach.placement_change}. Calibrating again."
@@ -236,11 +235,6 @@ def warm_up(estimator: PoseEstimator, capture: LatestFrameCapture) -> None:
     image = capture.peek()
     if image is not None:
         estimator.estimate(Frame(image=image, timestamp_ms=0, index=0))
-
-
-def brightness(image: np.ndarray) -> float:
-    # Every 4th pixel each way: the same mean light for a sixteenth of the work.
-    return frame_brightness(image[::4, ::4])
 
 
 class Screen(Protocol):
@@ -381,7 +375,7 @@ class Display:
         return 1.0 / self.capture.fps
 
     def run(self) -> None:
-        title = TITLES.get(self.request.exercise, self.request.exercise)
+        title = stretch(self.request.exercise).title
         while True:
             if self.worker.failure is not None:
                 raise self.worker.failure
@@ -501,7 +495,7 @@ def rep_line(number: int, rep: Rep) -> str:
 def summary_lines(exercise: str, reps: Sequence[Rep]) -> list[str]:
     """The end-of-session summary: reps per side, good reps, faults, best angles."""
     tally = counts(list(reps))
-    title = TITLES.get(exercise, exercise)
+    title = stretch(exercise).title
     sides = sorted({rep.side for rep in reps if rep.side})
     per_side = f" ({', '.join(f'{side} {tally[side]}' for side in sides)})" if sides else ""
     lines = [f"{title}: {tally['total']} reps{per_side}, {tally['good']} good"]

@@ -1,17 +1,16 @@
-"""The loop that joins a frame source, the pose estimator, an analyzer and the sinks."""
+"""The loop that joins a frame source, the pose estimator and the pipeline; the jobs add their sinks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from coach.pose.tracking import PersonSelector
+from coach.pipeline import Pipeline, Step
 from coach.pose.types import Pose
-from coach.reps.analysis import Analyzer, FrameAnalysis
 from coach.sources.frame import Frame
 from coach.storage.report import SessionRecord
 
-FrameCallback = Callable[[Frame, Pose | None, FrameAnalysis], None]
+StepCallback = Callable[[Frame, Step], None]
 
 
 class Estimator(Protocol):
@@ -21,21 +20,18 @@ class Estimator(Protocol):
 def run_session(
     frames: Iterable[Frame],
     estimator: Estimator,
-    analyzer: Analyzer,
-    record: SessionRecord,
-    on_frame: FrameCallback | None = None,
-    selector: PersonSelector | None = None,
+    pipeline: Pipeline,
+    record: SessionRecord | None = None,
+    on_step: StepCallback | None = None,
+    until: Callable[[Pipeline], bool] | None = None,
 ) -> None:
-    """Analyze every frame; `record` holds all that was measured even if the loop is interrupted.
-
-    Only usable upper bodies count as people (`record.frames_with_pose` stays honest when the
-    model sees a person in a hand or an empty room); pass `selector` to read its presence after.
-    """
-    selector = selector if selector is not None else PersonSelector()
+    """Step the pipeline over every frame (or `until` it says stop); `record` holds all that was
+    measured even if the loop is interrupted."""
     for frame in frames:
-        poses = estimator.estimate(frame)
-        pose = selector.select(poses, frame.t_s)
-        analysis = analyzer.update(pose, frame.t_s)
-        record.add(analysis, selector.people_in_view)
-        if on_frame is not None:
-            on_frame(frame, pose, analysis)
+        step = pipeline.step(estimator.estimate(frame), frame.t_s, frame.image)
+        if record is not None:
+            record.add(step.analysis, step.people_in_view)
+        if on_step is not None:
+            on_step(frame, step)
+        if until is not None and until(pipeline):
+            return

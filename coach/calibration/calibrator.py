@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 
 from coach.calibration.profile import CalibrationProfile, profile_from_poses
 from coach.errors import CalibrationError, MultiplePeopleError
 from coach.measure.view import EXERCISES, ViewEstimate, ViewVerdict, estimate_view, verdict
+from coach.pose.geometry import midpoint, robust_std, robust_std_px, trunk_length_px
 from coach.pose.landmarks import PoseLandmark as L
+from coach.pose.plausibility import is_someone, is_usable_upper_body
 from coach.pose.types import Pose
-from coach.sources.frame import Frame
 
 PARTS: dict[str, tuple[L, ...]] = {
     "head": (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.LEFT_EAR, L.RIGHT_EAR),
@@ -45,8 +45,6 @@ STILLNESS_LANDMARKS = (
     L.LEFT_HIP,
     L.RIGHT_HIP,
 )
-# 1.4826 * median absolute deviation = the standard deviation of Gaussian noise.
-MAD_TO_STD = 1.4826
 
 
 @dataclass(frozen=True)
@@ -60,9 +58,10 @@ class CalibrationRules:
     margin_trunks: float = 0.10  # landmarks at least this far inside the picture
     head_top_trunks: float = 0.25  # the top of the head is about this far above the eyes and ears
     min_visibility: float = 0.5  # a part is seen when one of its landmarks is at least this visible
-    max_upright_tilt_deg: float = 45.0  # a seated person's trunk is within this of vertical
-    min_head_above_trunks: float = 0.10  # ...and the nose is above the shoulders by this much
     max_jitter_trunks: float = 0.05  # robust std of each visible landmark over the window
+    # How far the landmarks travelled between the window's first and last thirds (`drift_trunks`);
+    # a rep that counts moves the shoulders several times this.
+    max_drift_trunks: float = 0.05
     max_jump_trunks: float = 0.5  # between consecutive frames: farther is another person
     max_jump_gap_s: float = 0.5  # (only frames this close are compared)
     min_ok_fraction: float = 0.8  # of the window's frames must pass the per-frame checks
@@ -103,6 +102,9 @@ _CUT_FIX = {
 }
 
 
+FRAMING_CODES = frozenset({"cut_off", "hidden", "too_small"})
+
+
 def cut_off(part: str, edge: str) -> Problem:
     return Problem(
         "cut_off", f"Your {part} {_verb(part)} cut off at the {edge} edge of the picture: {_CUT_FIX[edge]}."
@@ -137,8 +139,9 @@ class FrameCheck:
     t_s: float
     pose: Pose | None
     problem: Problem | None
-    brightness: float
+    brightness: float | None
     second_person: bool = False  # evidence of another person (two people, or the pose jumped)
+    someone: Pose | None = None  # the largest person at all, measurable or not (for the jump check)
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,13 @@ class CalibrationStatus:
 
 @dataclass(frozen=True)
 class CalibrationResult:
+    """A calibration: the profile, the camera's view, and the still window's poses it was made from."""
+
     profile: CalibrationProfile
     view: ViewEstimate
     verdicts: dict[str, ViewVerdict] = field(default_factory=dict)
+    poses: tuple[Pose, ...] = ()
+    end_s: float = 0.0  # the stream time the window ended (the calibration's moment)
 
 
 # --- pure measurements -----------------------------------------------------------------------------
@@ -167,35 +174,19 @@ def frame_brightness(image: np.ndarray) -> float:
     return float(np.mean(image.reshape(-1, 3) @ weights))
 
 
-def trunk_length_px(xy: np.ndarray) -> float:
-    """Body scale: mid-hip to mid-shoulder distance in the image (roughly the same at any azimuth)."""
-    return float(
-        np.linalg.norm(_mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(xy, L.LEFT_HIP, L.RIGHT_HIP))
-    )
-
-
 def trunk_image_deg(xy: np.ndarray) -> np.ndarray | float:
     """Image angle of the mid-hip -> mid-shoulder line from vertical, + = shoulders towards image right.
 
     xy: (..., 33, 2).
     """
-    up = _mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(xy, L.LEFT_HIP, L.RIGHT_HIP)
+    up = midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
     return np.degrees(np.arctan2(up[..., 0], -up[..., 1]))
 
 
-def is_person_like(pose: Pose, rules: CalibrationRules) -> bool:
-    """Whether a detection looks like a person sitting up: trunk near vertical, head above the shoulders.
-
-    The model also "finds" people in hands, pool poles and shadows; those skeletons lie on their side,
-    stand on their head or put the head at shoulder height.
-    """
-    trunk = trunk_length_px(pose.xy)
-    if trunk <= 0:
-        return False
-    if abs(float(trunk_image_deg(pose.xy))) > rules.max_upright_tilt_deg:
-        return False
-    shoulders_y = float(_mid(pose.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)[1])
-    return float(pose.xy[L.NOSE, 1]) <= shoulders_y - rules.min_head_above_trunks * trunk
+def is_person_like(pose: Pose) -> bool:
+    """Whether a detection is a seated person the coach can use: the one rule every stage shares
+    (`coach.pose.plausibility`); the model also "finds" people in hands, pool poles and shadows."""
+    return is_usable_upper_body(pose)
 
 
 def framing_problem(pose: Pose, rules: CalibrationRules) -> Problem | None:
@@ -232,13 +223,14 @@ def neutral_framing_problem(
 
 
 def check_frame(
-    poses: Sequence[Pose], brightness: float, rules: CalibrationRules, t_s: float = 0.0
+    poses: Sequence[Pose], brightness: float | None, rules: CalibrationRules, t_s: float = 0.0
 ) -> FrameCheck:
-    """The per-frame checks, most basic first: light, people, framing, size."""
-    people = [pose for pose in poses if is_person_like(pose, rules)]
+    """The per-frame checks, most basic first: light (when known), people, framing, size."""
+    people = [pose for pose in poses if is_person_like(pose)]
+    someone = [pose for pose in poses if is_someone(pose)]
     pose = people[0] if people else None
     problem: Problem | None
-    if brightness < rules.min_brightness:
+    if brightness is not None and brightness < rules.min_brightness:
         problem = TOO_DARK
     elif pose is None:
         problem = NOBODY
@@ -247,7 +239,12 @@ def check_frame(
     else:
         problem = framing_problem(pose, rules)
     return FrameCheck(
-        t_s=t_s, pose=pose, problem=problem, brightness=brightness, second_person=len(people) > 1
+        t_s=t_s,
+        pose=pose,
+        problem=problem,
+        brightness=brightness,
+        second_person=len(someone) > 1,
+        someone=someone[0] if someone else None,
     )
 
 
@@ -256,20 +253,36 @@ def jumped(previous: Pose, current: Pose, rules: CalibrationRules) -> bool:
     switched to another person (it often tracks only one of two people, hopping between them)."""
     scale = max(trunk_length_px(previous.xy), trunk_length_px(current.xy))
     shift = np.linalg.norm(
-        _mid(current.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-        - _mid(previous.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+        midpoint(current.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+        - midpoint(previous.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
     )
     return bool(shift > rules.max_jump_trunks * scale)
 
 
 def jitter_trunks(poses: Sequence[Pose], rules: CalibrationRules) -> float:
-    """The largest robust std of the (visible) stillness landmarks over the poses, in trunk lengths."""
+    """The second-largest robust std of the visible stillness landmarks over the poses, in trunk
+    lengths (one landmark the model throws about, an elbow in a dim room, is not the person moving)."""
+    return _second_largest(robust_std_px(np.stack([pose.xy for pose in poses])), poses, rules)
+
+
+def drift_trunks(poses: Sequence[Pose], rules: CalibrationRules) -> float:
+    """How far the visible stillness landmarks travelled over the window, in trunk lengths: the
+    second-largest distance between a landmark's median place in the window's first and last thirds.
+    A slow movement the spread alone would pass shows here; the model's frame-to-frame noise does not
+    (each third's median averages it out)."""
     xy = np.stack([pose.xy for pose in poses])
+    third = max(1, len(poses) // 3)
+    travel = np.linalg.norm(np.median(xy[-third:], axis=0) - np.median(xy[:third], axis=0), axis=1)
+    return _second_largest(travel, poses, rules)
+
+
+def _second_largest(per_landmark_px: np.ndarray, poses: Sequence[Pose], rules: CalibrationRules) -> float:
     visibility = np.median(np.stack([pose.visibility for pose in poses]), axis=0)
     landmarks = [lm for lm in STILLNESS_LANDMARKS if visibility[lm] >= rules.min_visibility]
-    noise = _robust_std_px(xy)[landmarks]
-    scale = trunk_length_px(np.median(xy, axis=0))
-    return float(np.max(noise) / scale) if len(noise) and scale > 0 else float("inf")
+    scale = trunk_length_px(np.median(np.stack([pose.xy for pose in poses]), axis=0))
+    if len(landmarks) < 2 or scale <= 0:
+        return float("inf")
+    return float(np.sort(per_landmark_px[landmarks])[-2] / scale)
 
 
 def neutral_measures(poses: Sequence[Pose]) -> dict[str, float]:
@@ -290,8 +303,8 @@ def neutral_measures(poses: Sequence[Pose]) -> dict[str, float]:
         "body_scale_px": trunk_length_px(median_xy),
         "body_scale_m": float(
             np.linalg.norm(
-                _mid(median_world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-                - _mid(median_world, L.LEFT_HIP, L.RIGHT_HIP)
+                midpoint(median_world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+                - midpoint(median_world, L.LEFT_HIP, L.RIGHT_HIP)
             )
         ),
     }
@@ -317,8 +330,8 @@ def neutral_measures(poses: Sequence[Pose]) -> dict[str, float]:
     for name, values in series.items():
         if name != "shoulder_yaw_deg":
             measures[name] = float(np.median(values))
-        measures[f"noise_{name}"] = _robust_std(values)
-    noise_px = _robust_std_px(xy)[list(STILLNESS_LANDMARKS)]
+        measures[f"noise_{name}"] = robust_std(values)
+    noise_px = robust_std_px(xy)[list(STILLNESS_LANDMARKS)]
     measures["noise_px"] = float(np.median(noise_px))
     measures["noise_rel"] = (
         measures["noise_px"] / measures["body_scale_px"] if measures["body_scale_px"] else 0.0
@@ -381,16 +394,21 @@ class Calibrator:
         self.name = name
         self._window: deque[FrameCheck] = deque()
         self._last_person: FrameCheck | None = None
+        self.last_view: ViewEstimate | None = None  # the camera's view of the last still window judged
+        # A window in which the person sat still but the picture cut part of them off: the one problem
+        # a recording is refused for (nothing else about the seat can be judged until it is fixed).
+        self.still_but_framed: Problem | None = None
 
     def reset(self) -> None:
         self._window.clear()
         self._last_person = None
+        self.last_view = None
 
-    def add(self, poses: Sequence[Pose], t_s: float, brightness: float) -> CalibrationStatus:
+    def add(self, poses: Sequence[Pose], t_s: float, brightness: float | None = None) -> CalibrationStatus:
         check = check_frame(poses, brightness, self.rules, t_s)
-        if not check.second_person and self._jumped(check.pose, t_s):
+        if not check.second_person and self._jumped(check.someone, t_s):
             check = dataclasses.replace(check, second_person=True)
-        if check.pose is not None:
+        if check.someone is not None:
             self._last_person = check
         self._window.append(check)
         while self._window and self._window[0].t_s < t_s - self.rules.seconds + 1e-6:
@@ -406,9 +424,9 @@ class Calibrator:
 
     def _jumped(self, pose: Pose | None, t_s: float) -> bool:
         last = self._last_person
-        if pose is None or last is None or last.pose is None:
+        if pose is None or last is None or last.someone is None:
             return False
-        return t_s - last.t_s <= self.rules.max_jump_gap_s and jumped(last.pose, pose, self.rules)
+        return t_s - last.t_s <= self.rules.max_jump_gap_s and jumped(last.someone, pose, self.rules)
 
     def _status(self) -> CalibrationStatus:
         good = sum(check.problem is None for check in self._window)
@@ -440,13 +458,19 @@ class Calibrator:
             return SEVERAL_PEOPLE, None
         good = [check for check in checks if check.problem is None]
         if not checks or len(good) < rules.min_ok_fraction * len(checks):
-            return _most_common_problem(checks), None
+            problem = _most_common_problem(checks)
+            if problem.code in FRAMING_CODES and self._span_fraction() >= rules.min_window_fraction:
+                seen = [check.pose for check in checks if check.pose is not None]
+                if len(seen) >= rules.min_ok_fraction * len(checks) and _still(seen, rules):
+                    self.still_but_framed = problem
+            return problem, None
         if self._span_fraction() < rules.min_window_fraction:
             return TOO_SHORT, None
         poses = [check.pose for check in good if check.pose is not None]
-        if jitter_trunks(poses, rules) > rules.max_jitter_trunks:
+        if not _still(poses, rules):
             return NOT_STILL, None
         view = window_view(poses)
+        self.last_view = view
         verdicts = {exercise: verdict(view.azimuth_deg, exercise) for exercise in EXERCISES}
         if self.exercise is not None and not verdicts[self.exercise].suits:
             return wrong_view(verdicts[self.exercise]), None
@@ -457,63 +481,19 @@ class Calibrator:
             [check.t_s for check in good],
             name=self.name,
             view=view,
-            extra_measures={"brightness": round(float(np.mean([c.brightness for c in good])), 1)},
+            extra_measures=_brightness_measure(good),
         )
-        return None, CalibrationResult(profile=profile, view=view, verdicts=verdicts)
-
-
-def calibrate_stream(
-    observations: Iterable[tuple[Sequence[Pose], float, float]],
-    calibrator: Calibrator,
-    *,
-    live: bool = False,
-    timeout_s: float = 30.0,
-    on_status: Callable[[CalibrationStatus], None] | None = None,
-) -> CalibrationResult:
-    """Run a calibration over (poses, t_s, brightness) observations.
-
-    Recorded video (live=False): judge the first `seconds` of the stream. Live camera: keep the last
-    `seconds` until they pass, giving up after `timeout_s` with the sentence of the latest problem.
-    """
-    start: float | None = None
-    status: CalibrationStatus | None = None
-    for poses, t_s, brightness in observations:
-        start = t_s if start is None else start
-        if not live and t_s - start >= calibrator.rules.seconds - 1e-6:
-            break
-        status = calibrator.add(poses, t_s, brightness)
-        if on_status is not None:
-            on_status(status)
-        if live and status.ready:
-            break
-        if live and t_s - start > timeout_s:
-            problem = (status.problem if status is not None else None) or TOO_SHORT
-            raise calibration_failure(problem, f" (calibration gave up after {timeout_s:g} s)")
-    if start is None:
-        raise CalibrationError(TOO_SHORT.message)
-    return calibrator.result()
-
-
-class Estimator(Protocol):
-    def estimate(self, frame: Frame) -> tuple[Pose, ...]: ...
-
-
-def observe(frames: Iterable[Frame], estimator: Estimator) -> Iterator[tuple[tuple[Pose, ...], float, float]]:
-    """(poses, t_s, brightness) of each frame, lazily: the model runs only on the frames consumed."""
-    for frame in frames:
-        yield estimator.estimate(frame), frame.t_s, frame_brightness(frame.image)
+        return None, CalibrationResult(
+            profile=profile, view=view, verdicts=verdicts, poses=tuple(poses), end_s=checks[-1].t_s
+        )
 
 
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _mid(points: np.ndarray, a: L, b: L) -> np.ndarray:
-    return (points[..., a, :] + points[..., b, :]) / 2.0
-
-
 def _image_angle_deg(xy: np.ndarray, left: L, right: L) -> np.ndarray:
     """Image angle from vertical of mid-shoulder -> midpoint(left, right), + = towards image right."""
-    up = _mid(xy, left, right) - _mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    up = midpoint(xy, left, right) - midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
     return np.asarray(np.degrees(np.arctan2(up[..., 0], -up[..., 1])))
 
 
@@ -527,9 +507,9 @@ def _body_frame_angles(world: np.ndarray) -> dict[str, np.ndarray]:
     lateral /= np.maximum(np.linalg.norm(lateral, axis=1, keepdims=True), 1e-9)
     # Facing direction: the lateral direction turned a quarter turn (front view: left = +x, faces -z).
     forward = np.stack([lateral[:, 1], -lateral[:, 0]], axis=1)
-    shoulders = _mid(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-    trunk = shoulders - _mid(world, L.LEFT_HIP, L.RIGHT_HIP)
-    head = _mid(world, L.LEFT_EAR, L.RIGHT_EAR) - shoulders
+    shoulders = midpoint(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    trunk = shoulders - midpoint(world, L.LEFT_HIP, L.RIGHT_HIP)
+    head = midpoint(world, L.LEFT_EAR, L.RIGHT_EAR) - shoulders
 
     def components(vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         floor = vector[:, [0, 2]]
@@ -544,14 +524,16 @@ def _body_frame_angles(world: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _robust_std(values: np.ndarray) -> float:
-    values = np.asarray(values, dtype=np.float64)
-    return float(MAD_TO_STD * np.median(np.abs(values - np.median(values))))
+def _still(poses: Sequence[Pose], rules: CalibrationRules) -> bool:
+    return (
+        jitter_trunks(poses, rules) <= rules.max_jitter_trunks
+        and drift_trunks(poses, rules) <= rules.max_drift_trunks
+    )
 
 
-def _robust_std_px(xy: np.ndarray) -> np.ndarray:
-    """(33,) robust std of each landmark's distance from its median position over (n, 33, 2)."""
-    return MAD_TO_STD * np.median(np.linalg.norm(xy - np.median(xy, axis=0), axis=2), axis=0)
+def _brightness_measure(checks: Sequence[FrameCheck]) -> dict[str, float]:
+    known = [check.brightness for check in checks if check.brightness is not None]
+    return {"brightness": round(float(np.mean(known)), 1)} if known else {}
 
 
 def _most_common_problem(checks: Sequence[FrameCheck]) -> Problem:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from coach.pose.geometry import robust_std_px
 from coach.pose.landmarks import NUM_LANDMARKS
 from coach.pose.types import Pose
 
@@ -137,8 +138,7 @@ def profile_from_poses(
         raise ValueError("profile_from_poses needs at least one pose")
     xy = np.stack([p.xy for p in poses])
     median_xy = np.median(xy, axis=0)
-    # 1.4826 * MAD is the std of Gaussian noise; distance from the median point, per landmark.
-    noise = 1.4826 * np.median(np.linalg.norm(xy - median_xy, axis=2), axis=0)
+    noise = robust_std_px(xy)  # per landmark: its distance from the median point
     return CalibrationProfile(
         neutral_xy=median_xy,
         neutral_depth=np.median(np.stack([p.depth for p in poses]), axis=0),

@@ -108,7 +108,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         reps = f"{counts['total']} reps ({sides}{counts['good']} good)"
         print(f"{args.video.name}: {reps}; report: {report_path}")
         if not report["calibration"].get("calibrated"):
-            print(report["calibration"].get("reason") or NEVER_CALIBRATED)
+            print(never_calibrated(report["calibration"]))
     return 0
 
 
@@ -117,6 +117,15 @@ NEVER_CALIBRATED = (
     "needs first to learn your neutral. Start a recording sitting tall, hands behind your head, "
     "still for 3 seconds (or pass --profile)."
 )
+
+
+def never_calibrated(calibration: dict[str, Any]) -> str:
+    """Why nothing was measured, in one sentence (the calibration's own reason when it has one)."""
+    reason = calibration.get("reason")
+    problem = calibration.get("problem")
+    if reason is None or problem in (None, "not_still", "too_short", "nobody"):
+        return NEVER_CALIBRATED
+    return str(reason) if problem == "view" else f"Nothing was measured: {reason}"
 
 
 def load_profile_option(args: argparse.Namespace) -> CalibrationProfile | None:

@@ -1,29 +1,30 @@
 """The coaching state of a live session: calibration first, then the analyzer, sets, pause, cues.
 
-No I/O, no clock, no threads: `observe(poses, t_s, brightness)` per frame returns the pose followed
-and the analysis to show. The keys of the live window map onto `toggle_pause`, `new_set` and
-`recalibrate`.
+No I/O, no clock, no threads: `observe(poses, t_s, image)` per frame steps the shared pipeline
+(coach.pipeline) and returns the pose followed and the analysis to show. The keys of the live window
+map onto `toggle_pause`, `new_set` and `recalibrate`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from coach.calibration.calibrator import Calibrator
+import numpy as np
+
 from coach.calibration.placement import PlacementWatch
 from coach.calibration.profile import CalibrationProfile
-from coach.exercises import make_analyzer
+from coach.exercises import exercise_facts
 from coach.measure.view import same_view
+from coach.pipeline import Pipeline
+from coach.pipeline.core import CALIBRATE_CUE
 from coach.pose.plausibility import is_usable_upper_body
-from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
 from coach.reps.analysis import Analyzer, Cue, FrameAnalysis, Phase, Rep, Severity
 
 CUE_SHOWN_S = 2.5  # a cue stays on screen this long (people need time to read it)
 STEP_INTO_VIEW = Cue("no_person", "Step into view", Severity.INFO)
-CALIBRATE_CUE = "Sit tall, hands behind your head, and hold still"
 HOLD_DONE = Cue("hold_done", "Hold complete: come back slowly", Severity.GOOD)
 GO = Cue("calibrated", "Calibrated: start the stretch", Severity.GOOD)
 # After `c`, a new neutral this far from the last one (the previous calibration's own reading, where a
@@ -40,10 +41,8 @@ CAMERA_MOVED = "The camera has moved since calibration: sit tall and hold still 
 
 
 class Coach:
-    """What a live session knows between frames: calibration, the analyzer, the set, pause.
-
-    No I/O and no clock: frames come in with their timestamps, analyses go out.
-    """
+    """What a live session knows between frames: the pipeline (calibration, then the analyzer), the
+    set, pause, and the cues people read. No I/O and no clock."""
 
     def __init__(
         self,
@@ -58,18 +57,17 @@ class Coach:
         the gauge's target when the calibration does not know one."""
         self.exercise = exercise
         self.target_reps = target_reps
-        self.hold_target_s = hold_target_s
-        self.comfortable_deg = comfortable_deg
-        self.calibrator = Calibrator(exercise=exercise)
-        self.selector = PersonSelector()
-        self.profile: CalibrationProfile | None = None
-        self.analyzer: Analyzer | None = None
+        self.pipeline = Pipeline(
+            exercise,
+            target_reps=target_reps,
+            hold_target_s=hold_target_s,
+            comfortable_deg=comfortable_deg,
+        )
         self.set_number = 1
         self.paused = False
         self.reps: list[tuple[int, Rep]] = []  # every completed rep of the session, with its set
         self._cue: tuple[Cue, float] | None = None
         self._last_hold_s = 0.0
-        self._follow_calibrated_person = False
         self.people_in_view = 0  # usable upper bodies in the last frame (the model's phantoms are nobody)
         self.calibration_problem: str | None = None  # what calibration last asked the person to change
         self.ever_calibrated = False
@@ -79,39 +77,43 @@ class Coach:
         self._before: tuple[Analyzer, CalibrationProfile] | None = None  # the calibration `c` replaces
         self._calibration_note: str | None = None  # said while calibrating until it succeeds
         self.placement_change: str | None = None  # why a given profile was set aside, once it was
-        probe = make_analyzer(exercise, None, target_reps=target_reps)
-        self.signal_names: tuple[str, str] = probe.signal_names
-        self.wants_mask = bool(getattr(probe, "wants_mask", False))
+        facts = exercise_facts(exercise)
+        self.signal_names: tuple[str, str] = facts.signal_names
+        self.wants_mask = facts.wants_mask
         if profile is not None:
             self._start_coaching(profile)
 
     @property
     def calibrating(self) -> bool:
-        return self.analyzer is None
+        return self.pipeline.analyzer is None
+
+    @property
+    def analyzer(self) -> Analyzer | None:
+        return self.pipeline.analyzer
+
+    @property
+    def profile(self) -> CalibrationProfile | None:
+        return self.pipeline.profile
 
     def observe(
-        self, poses: Sequence[Pose], t_s: float, brightness: Callable[[], float]
+        self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None = None
     ) -> tuple[Pose | None, FrameAnalysis]:
         """One frame: all people the model found (largest first) -> the followed pose and analysis."""
-        self.people_in_view = sum(is_usable_upper_body(pose) for pose in poses)
-        if self.analyzer is None:
+        if self.calibrating:
             if self.paused:
+                self.people_in_view = sum(is_usable_upper_body(pose) for pose in poses)
                 return None, FrameAnalysis(t_s=t_s, phase=Phase.CALIBRATING, target_reps=self.target_reps)
-            return self._calibrate(poses, t_s, brightness())
-        if self._follow_calibrated_person and self.profile is not None:
-            # Start with whoever sits where the calibrated person sat, not just the biggest person.
-            self.selector.reset()
-            self.selector.select([self.profile.neutral_pose()], t_s)
-            self._follow_calibrated_person = False
-        pose = None if self.paused else self.selector.select(poses, t_s)
+            return self._calibrate(poses, t_s, image)
+        step = self.pipeline.step(() if self.paused else poses, t_s)
+        self.people_in_view = sum(is_usable_upper_body(pose) for pose in poses)
+        pose, analysis = step.pose, step.analysis
         verdict = self._placement.add(pose, t_s)
         if verdict is not None and not verdict.same:
             # Its neutral posture means nothing from here: calibrate again, the person is in view.
             self.placement_change = verdict.describe_change()
             self.recalibrate()
             self._calibration_note = CAMERA_MOVED
-            return self._calibrate(poses, t_s, brightness())
-        analysis = self.analyzer.update(pose, t_s)
+            return self._calibrate(poses, t_s, image)
         if analysis.completed_rep is not None:
             self.reps.append((self.set_number, analysis.completed_rep))
         if self.paused:
@@ -140,48 +142,43 @@ class Coach:
         self.set_number += 1
         if self.analyzer is not None and self.profile is not None:
             self._before = (self.analyzer, self.profile)
-        self.analyzer = None
-        self.profile = None
+        self.pipeline.recalibrate()
         self._cue = None
         self._calibration_note = None
-        self.calibrator.reset()
 
     def calibration_summary(self) -> dict[str, Any]:
         return self.analyzer.calibration_summary() if self.analyzer is not None else {}
 
     def _calibrate(
-        self, poses: Sequence[Pose], t_s: float, brightness: float
+        self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None
     ) -> tuple[Pose | None, FrameAnalysis]:
-        status = self.calibrator.add(poses, t_s, brightness)
-        if status.message is None and self._calibration_note is not None:
-            status = dataclasses.replace(status, message=self._calibration_note)
-        self.calibration_problem = status.message
-        if status.ready:
-            result = self.calibrator.result()
-            away = self._away_from_before(result.profile, result.view.azimuth_deg)
+        step = self.pipeline.step(poses, t_s, image)
+        self.people_in_view = step.people_in_view
+        status = step.calibration
+        assert status is not None
+        message = status.message
+        if message is None and self._calibration_note is not None:
+            message = self._calibration_note
+        if not self.calibrating:
+            assert self.profile is not None and self.pipeline.calibration is not None
+            away = self._away_from_before(self.profile, self.pipeline.calibration.view.azimuth_deg)
             self._calibration_note = away
             if away is None:
-                self._start_coaching(result.profile)
+                self._start_coaching(self.profile)
                 self._just_calibrated = True
+                message = None
             else:
-                self.calibrator.reset()
-                self.calibration_problem = away
-                status = dataclasses.replace(status, ready=False, message=away, progress=0.0)
-        seconds = self.calibrator.rules.seconds
-        cue = Cue(
-            "calibrating",
-            status.message or CALIBRATE_CUE,
-            Severity.FAULT if status.message else Severity.INFO,
+                self.pipeline.recalibrate()
+                message = away
+        self.calibration_problem = message
+        cue = step.analysis.cue or Cue(
+            "calibrating", message or CALIBRATE_CUE, Severity.FAULT if message else Severity.INFO
         )
-        analysis = FrameAnalysis(
-            t_s=t_s,
-            phase=Phase.CALIBRATING,
-            hold_s=status.progress * seconds,  # the hold ring shows the still seconds filling up
-            hold_target_s=seconds,
-            cue=cue,
-            target_reps=self.target_reps,
+        # The hold ring shows the still seconds filling up.
+        filled_s = 0.0 if message else status.progress * self.pipeline.calibrator.rules.seconds
+        return step.pose, dataclasses.replace(
+            step.analysis, phase=Phase.CALIBRATING, cue=cue, hold_s=filled_s
         )
-        return (poses[0] if poses else None), analysis
 
     def _away_from_before(self, profile: CalibrationProfile, view_deg: float) -> str | None:
         """Why a new calibration is not a neutral seat (judged by the one it replaces), or None."""
@@ -196,15 +193,8 @@ class Coach:
         return AWAY_FROM_NEUTRAL[self.exercise].format(angle=abs(angle))
 
     def _start_coaching(self, profile: CalibrationProfile) -> None:
-        if self.comfortable_deg is not None and self.exercise not in profile.comfortable_deg:
-            known = {**profile.comfortable_deg, self.exercise: self.comfortable_deg}
-            profile = dataclasses.replace(profile, comfortable_deg=known)
-        self.profile = profile
+        self.pipeline.use_profile(profile)
         self.ever_calibrated = True
-        self.analyzer = make_analyzer(
-            self.exercise, profile, target_reps=self.target_reps, hold_target_s=self.hold_target_s
-        )
-        self._follow_calibrated_person = True
 
     def _encouragement(self, pose: Pose | None, analysis: FrameAnalysis) -> Cue | None:
         """What to say when the analyzer has nothing to correct."""

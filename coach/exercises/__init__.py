@@ -1,28 +1,60 @@
-"""Per-exercise analyzers; `make_analyzer` picks one by the exercise's name."""
+"""The exercises: one registry of what each one measures and how, and its analyzer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 from coach.calibration.profile import CalibrationProfile
+from coach.exercises import arch, rotate
+from coach.facts import ARCH, EXERCISES, ROTATE, Stretch, stretch
+from coach.pose.types import Pose
 from coach.reps.analysis import Analyzer
 
-EXERCISES = ("rotate", "arch")
+__all__ = ["EXERCISES", "Exercise", "exercise_facts", "make_analyzer"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise as the pipeline sees it.
+
+    signal_names: the two secondary per-frame numbers the CSV carries.
+    wants_mask: the analyzer reads the pose model's segmentation mask.
+    view_problem: why a calibrated neutral's camera view cannot show this movement (None when it can).
+    """
+
+    stretch: Stretch
+    signal_names: tuple[str, str]
+    wants_mask: bool
+    view_problem: Callable[[CalibrationProfile], str | None]
+
+
+REGISTRY: dict[str, Exercise] = {
+    ROTATE: Exercise(stretch(ROTATE), rotate.RotateAnalyzer.signal_names, False, rotate.view_problem),
+    ARCH: Exercise(stretch(ARCH), arch.ArchAnalyzer.signal_names, True, arch.view_problem),
+}
+
+
+def exercise_facts(name: str) -> Exercise:
+    """The exercise called `name`; ValueError naming the choices when there is none."""
+    return REGISTRY[stretch(name).name]
 
 
 def make_analyzer(
     exercise: str,
-    profile: CalibrationProfile | None = None,
+    profile: CalibrationProfile,
     *,
     target_reps: int = 3,
     hold_target_s: float | None = None,
+    calibrated_at_s: float | None = None,
+    still_poses: Sequence[Pose] = (),
 ) -> Analyzer:
-    """The analyzer for `exercise`; without a profile it calibrates from the first still seconds."""
+    """The analyzer for `exercise`, measuring against the calibrated neutral `profile`."""
     options: dict[str, float] = {} if hold_target_s is None else {"hold_target_s": hold_target_s}
-    if exercise == "rotate":
-        from coach.exercises.rotate import RotateAnalyzer
-
-        return RotateAnalyzer(profile, target_reps=target_reps, **options)
-    if exercise == "arch":
-        from coach.exercises.arch import ArchAnalyzer
-
-        return ArchAnalyzer(profile, target_reps=target_reps, **options)
-    raise ValueError(f"Unknown exercise '{exercise}': choose one of {', '.join(EXERCISES)}")
+    if exercise_facts(exercise).stretch.name == ROTATE:
+        return rotate.RotateAnalyzer(
+            profile, target_reps=target_reps, calibrated_at_s=calibrated_at_s, **options
+        )
+    return arch.ArchAnalyzer(
+        profile, target_reps=target_reps, calibrated_at_s=calibrated_at_s, still_poses=still_poses, **options
+    )

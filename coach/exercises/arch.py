@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from coach.calibration.profile import CalibrationProfile
-from coach.calibration.stillness import StillnessCalibrator
 from coach.measure.arch import ArchLines, ArchReading, SideView, arch_lines, read_arch, side_view
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
-from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.reps.fault_evidence import FaultEvidence
@@ -81,12 +80,6 @@ HEAD_BACK_DEG = 10.0
 # sitting at neutral (the profile has landmarks, not the mask), within this many degrees of it.
 NEUTRAL_BELLY_S = 0.5
 NEUTRAL_CHORD_DEG = 2.0
-# Stillness for self-calibration is judged on the head and trunk, the parts the arch moves. Seen from
-# the side the far elbow hides behind the head and its landmark wanders by 0.07-0.14 torso lengths
-# while the person sits perfectly still, so the shared default set (with the elbows) may never settle.
-CALIBRATION_LANDMARKS = (
-    L.NOSE, L.LEFT_EAR, L.RIGHT_EAR, L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP,
-)  # fmt: skip
 # Smoothing: at rest the arch jitters by about a degree; arching runs at ~20-30 deg/s.
 ANGLE_SMOOTHING = OneEuroSettings(min_cutoff_hz=1.0, beta=0.05, d_cutoff_hz=1.0)
 SIGNAL_SMOOTHING = OneEuroSettings(min_cutoff_hz=0.8, beta=0.05, d_cutoff_hz=1.0)
@@ -111,7 +104,11 @@ class _HeadWatch:
 
 
 class ArchAnalyzer:
-    """Sit and Arch, frame by frame. Without a profile it calibrates from the first still seconds."""
+    """Sit and Arch, frame by frame, against the calibrated neutral `profile`.
+
+    calibrated_at_s: when the stream it measures calibrated itself (None: a saved profile).
+    still_poses: the calibration window's poses (their segmentation masks give the belly's neutral).
+    """
 
     exercise = EXERCISE
     signal_names = ("low_back_deg", "head_deg")
@@ -119,10 +116,12 @@ class ArchAnalyzer:
 
     def __init__(
         self,
-        profile: CalibrationProfile | None = None,
+        profile: CalibrationProfile,
         *,
         target_reps: int = 3,
         hold_target_s: float = DEFAULT_HOLD_S,
+        calibrated_at_s: float | None = None,
+        still_poses: Sequence[Pose] = (),
     ) -> None:
         if target_reps < 1:
             raise ValueError("target_reps must be at least 1")
@@ -131,17 +130,15 @@ class ArchAnalyzer:
         self.target_reps = target_reps
         self.hold_target_s = hold_target_s
         self.rules = dataclasses.replace(ARCH_RULES, hold_target_s=hold_target_s, signed=False)
-        self._given_profile = profile
+        self._profile = profile
+        self._calibrated_at_s = calibrated_at_s
+        self._still_poses = list(still_poses)
         self.reset()
 
     def reset(self) -> None:
-        self._profile: CalibrationProfile | None = None
         self._view: SideView | None = None
         self._neutral: ArchLines | None = None
-        self._calibrated_at_s: float | None = None
         self._rejected_view: SideView | None = None
-        self._calibrator = StillnessCalibrator(landmarks=CALIBRATION_LANDMARKS)
-        self._window: deque[tuple[float, Pose]] = deque()
         self._neutral_bellies: list[tuple[float, float]] = []
         self._tracker = RepTracker(self.rules)
         self._angle_filter = OneEuroFilter(ANGLE_SMOOTHING)
@@ -152,15 +149,14 @@ class ArchAnalyzer:
         self._head_watch = _HeadWatch()
         self._phase = Phase.NEUTRAL
         self._cues: deque[Cue] = deque()
-        if self._given_profile is not None:
-            self._use_profile(self._given_profile, None, [])
+        self._use_profile(self._profile, self._still_poses)
 
     @property
     def reps(self) -> list[Rep]:
         return list(self._reps)
 
     @property
-    def profile(self) -> CalibrationProfile | None:
+    def profile(self) -> CalibrationProfile:
         return self._profile
 
     @property
@@ -169,7 +165,7 @@ class ArchAnalyzer:
         return self._view or self._rejected_view
 
     def calibration_summary(self) -> dict[str, Any]:
-        if self._profile is None or self._view is None or self._neutral is None:
+        if self._view is None or self._neutral is None:
             summary: dict[str, Any] = {"source": "none", "calibrated": False}
             if self._rejected_view is not None:
                 summary.update(
@@ -198,7 +194,7 @@ class ArchAnalyzer:
         return read_arch(arch_lines(pose, self._view), self._neutral).arch_deg
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
-        if self._neutral is None and not self._calibrate(pose, t_s):
+        if self._neutral is None:  # a view the arch cannot be read from (the summary says why)
             return self._frame(t_s, Phase.CALIBRATING if pose is not None else Phase.NO_POSE)
         if pose is None:
             return self._absent(t_s)
@@ -233,27 +229,7 @@ class ArchAnalyzer:
 
     # -- calibration -------------------------------------------------------------------------------
 
-    def _calibrate(self, pose: Pose | None, t_s: float) -> bool:
-        """Feed the still-sitting calibrator; True once calibrated from a view that shows the arch."""
-        if pose is None:
-            self._window.clear()
-        else:
-            self._window.append((t_s, pose))
-            while t_s - self._window[0][0] > self._calibrator.still_s:
-                self._window.popleft()
-        profile = self._calibrator.add(pose, t_s)
-        if profile is None:
-            return False
-        window_start = t_s - profile.duration_s
-        still = [p for t, p in self._window if t >= window_start - 1e-6]
-        self._use_profile(profile, t_s, still)
-        if self._neutral is None:  # the view cannot show the arch: say so, and try again later
-            self._calibrator.reset()
-            self._window.clear()
-            return False
-        return True
-
-    def _use_profile(self, profile: CalibrationProfile, t_s: float | None, still: list[Pose]) -> None:
+    def _use_profile(self, profile: CalibrationProfile, still: list[Pose]) -> None:
         view = side_view(profile.neutral_pose())
         if not view.measurable:
             self._rejected_view = view
@@ -264,9 +240,8 @@ class ArchAnalyzer:
         known = [b for b in bellies if b is not None]
         if known:
             neutral = dataclasses.replace(neutral, belly_deg=float(np.median(known)))
-        self._profile, self._view, self._neutral = profile, view, neutral
+        self._view, self._neutral = view, neutral
         self._rejected_view = None
-        self._calibrated_at_s = t_s
 
     def _learn_neutral_belly(self, lines: ArchLines, t_s: float) -> None:
         """With a ready-made profile: the belly's neutral angle from the first frames sat at neutral."""
@@ -329,7 +304,7 @@ class ArchAnalyzer:
         update: TrackerUpdate | None = None,
         completed: Rep | None = None,
     ) -> FrameAnalysis:
-        comfortable = self._profile.comfortable_deg.get(EXERCISE) if self._profile is not None else None
+        comfortable = self._profile.comfortable_deg.get(EXERCISE)
         # The gauge aims only at a range this person has shown to be comfortable, never a textbook one.
         target = comfortable if self._neutral is not None else None
         return FrameAnalysis(
@@ -348,3 +323,9 @@ class ArchAnalyzer:
             target_deg=target,
             comfortable_deg=comfortable,
         )
+
+
+def view_problem(profile: CalibrationProfile) -> str | None:
+    """Why the arch cannot be read from where this camera sees the neutral (None when it can)."""
+    view = side_view(profile.neutral_pose())
+    return None if view.measurable else view.reason

@@ -17,13 +17,9 @@ from typing import Any
 import numpy as np
 
 from coach.calibration.profile import CalibrationProfile
-from coach.calibration.stillness import StillnessCalibrator, torso_length_px
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.measure.rotation import (
-    LOWER_BODY_PAIRS,
-    MAX_AZIMUTH_DEG,
     TEMPLATE_LANDMARKS,
-    UpperBodyTemplate,
     Uprighting,
     build_template,
     depth_evidence,
@@ -35,7 +31,8 @@ from coach.measure.rotation import (
     trunk_rotation,
     upper_body_motion,
 )
-from coach.measure.view import VIEW_TOLERANCE_DEG, estimate_view_of, verdict
+from coach.measure.view import estimate_view_of, verdict
+from coach.pose.geometry import trunk_length_px
 from coach.pose.types import Pose
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.reps.fault_evidence import FaultEvidence
@@ -102,13 +99,10 @@ RECENT_JITTER_PERCENTILE = 25.0
 
 
 def view_problem(profile: CalibrationProfile) -> str | None:
-    """Why the turn cannot be read from where this camera sees the neutral (None when it can): from
-    further round than the template follows (`MAX_AZIMUTH_DEG`, give or take the estimate's own
-    error) the far side of the upper body hides behind the near one."""
-    azimuth = estimate_view_of(profile.neutral_pose()).azimuth_deg
-    if abs(azimuth) <= MAX_AZIMUTH_DEG + VIEW_TOLERANCE_DEG:
-        return None
-    return f"Cannot measure the turn from this view. {verdict(azimuth, EXERCISE).instruction}"
+    """Why the turn cannot be read from where this camera sees the neutral (None when it can): the
+    one view rule (`coach.measure.view.verdict`) that calibration applies too."""
+    judged = verdict(estimate_view_of(profile.neutral_pose()).azimuth_deg, EXERCISE)
+    return None if judged.suits else f"Cannot measure the turn from this view. {judged.instruction}"
 
 
 class _BodyStillness:
@@ -151,7 +145,10 @@ class _BodyStillness:
 
 
 class RotateAnalyzer:
-    """Sit and Rotate, frame by frame. Without a profile it calibrates from the first still seconds."""
+    """Sit and Rotate, frame by frame, against the calibrated neutral `profile`.
+
+    calibrated_at_s: when the stream it measures calibrated itself (None: a saved profile).
+    """
 
     exercise = EXERCISE
     signal_names = ("pelvis_deg", "lean_deg")
@@ -159,10 +156,11 @@ class RotateAnalyzer:
 
     def __init__(
         self,
-        profile: CalibrationProfile | None = None,
+        profile: CalibrationProfile,
         *,
         target_reps: int = 3,
         hold_target_s: float = 2.0,
+        calibrated_at_s: float | None = None,
     ) -> None:
         if target_reps < 1:
             raise ValueError("target_reps must be at least 1")
@@ -177,21 +175,11 @@ class RotateAnalyzer:
         counted_hold_s = HOLD_COUNTED_FRACTION * hold_target_s
         self.base_rules = replace(ROTATE_RULES, hold_target_s=counted_hold_s)
         self.rules = self.base_rules
-        self._given_profile = profile
+        self._profile = profile
+        self._calibrated_at_s = calibrated_at_s
         self.reset()
 
     def reset(self) -> None:
-        self._profile: CalibrationProfile | None = None
-        self._template: UpperBodyTemplate | None = None
-        self._upright = Uprighting(0.0, np.zeros(2))
-        self._view_problem: str | None = None
-        self._neutral_xy = np.zeros((0, 2))
-        self._prior_template: UpperBodyTemplate | None = None
-        self._depth_weight = 0.0
-        self._depth_evidence = np.zeros(len(TEMPLATE_LANDMARKS))
-        self._lower_body = LOWER_BODY_PAIRS
-        self._calibrated_at_s: float | None = None
-        self._calibrator = StillnessCalibrator()
         self.rules = self.base_rules
         self._tracker = RepTracker(self.rules)
         self._angle_filter = OneEuroFilter(ANGLE_SMOOTHING)
@@ -202,23 +190,17 @@ class RotateAnalyzer:
         self._cues: deque[Cue] = deque()
         self._peak_deg = 0.0
         self._stillness = _BodyStillness(0.0, 0.0)
-        if self._given_profile is not None:
-            self._use_profile(self._given_profile, None)
+        self._use_profile(self._profile)
 
     @property
     def reps(self) -> list[Rep]:
         return list(self._reps)
 
     @property
-    def profile(self) -> CalibrationProfile | None:
+    def profile(self) -> CalibrationProfile:
         return self._profile
 
     def calibration_summary(self) -> dict[str, Any]:
-        if self._profile is None or self._template is None:
-            summary: dict[str, Any] = {"source": "none", "calibrated": False}
-            if self._view_problem is not None:
-                summary.update(measurable=False, reason=self._view_problem)
-            return summary
         return {
             "source": "profile" if self._calibrated_at_s is None else "self",
             "calibrated": True,
@@ -232,26 +214,13 @@ class RotateAnalyzer:
         }
 
     def reading(self, pose: Pose) -> float | None:
-        if self._profile is None or self._template is None:
-            return None
         xy = self._upright(pose.xy)
         pelvis = pelvis_yaw(self._neutral_xy, xy, self._lower_body)
         return trunk_rotation(fit_yaw(self._template, xy), pelvis)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
-        if self._template is None:
-            profile = self._calibrator.add(pose, t_s)
-            if profile is not None and (problem := view_problem(profile)) is not None:
-                if self._view_problem is None:  # say it once, then look again for a better view
-                    self._cues.append(Cue("view", problem, Severity.INFO))
-                self._view_problem, profile = problem, None
-                self._calibrator.reset()
-            if profile is None:
-                return self._frame(t_s, Phase.CALIBRATING if pose is not None else Phase.NO_POSE)
-            self._use_profile(profile, t_s)
         if pose is None:
             return self._absent(t_s)
-        assert self._profile is not None and self._template is not None
         neutral, xy = self._neutral_xy, self._upright(pose.xy)
         yaw = fit_yaw(self._template, xy)
         self._learn_depths(xy, yaw)
@@ -282,17 +251,15 @@ class RotateAnalyzer:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _use_profile(self, profile: CalibrationProfile, t_s: float | None) -> None:
-        self._profile = profile
+    def _use_profile(self, profile: CalibrationProfile) -> None:
         self._upright = Uprighting.of_neutral(profile.neutral_xy)
         self._neutral_xy = self._upright(profile.neutral_xy)
         self._prior_template = self._template = build_template(self._neutral_xy)
         self._depth_weight = 0.0
         self._depth_evidence = np.zeros(len(TEMPLATE_LANDMARKS))
         self._lower_body = lower_body_pairs(profile.neutral_xy, profile.image_size)
-        self._calibrated_at_s = t_s
         # The person's jitter, in pixels and as the angle it makes at the landmarks' lever.
-        lever_px = LANDMARK_LEVER_TORSOS * max(torso_length_px(profile.neutral_xy), 1.0)
+        lever_px = LANDMARK_LEVER_TORSOS * max(trunk_length_px(profile.neutral_xy), 1.0)
         noise_px = float(np.median(profile.noise_px[list(TEMPLATE_LANDMARKS)]))
         noise_deg = float(np.degrees(noise_px / lever_px))
         rules = self.base_rules

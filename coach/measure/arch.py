@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.measure.view import ARCH, estimate_view_of, verdict
+from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
 
@@ -122,17 +123,13 @@ class ArchReading:
     neck_deg: float
 
 
-def _mid(points: np.ndarray, a: L, b: L) -> np.ndarray:
-    return np.asarray((points[a] + points[b]) / 2.0)
-
-
 def side_view(neutral: Pose) -> SideView:
     """How the camera sees the side plane of a person sitting in neutral (azimuth: `measure.view`)."""
     estimate = estimate_view_of(neutral)
     judged = verdict(estimate.azimuth_deg, ARCH)
     xy = neutral.xy
-    hips, knees = _mid(xy, L.LEFT_HIP, L.RIGHT_HIP), _mid(xy, L.LEFT_KNEE, L.RIGHT_KNEE)
-    torso_px = float(np.linalg.norm(_mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - hips))
+    hips, knees = midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP), midpoint(xy, L.LEFT_KNEE, L.RIGHT_KNEE)
+    torso_px = float(np.linalg.norm(midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - hips))
     # The thighs point forward; a camera on the person's left (azimuth > 0) sees them facing image left.
     thigh_dx = float(knees[0] - hips[0])
     if abs(thigh_dx) > MIN_THIGH_SHOWING * torso_px:
@@ -207,8 +204,8 @@ def _front_edge(row: np.ndarray, start: int, forward_sign: float) -> float | Non
 def arch_lines(pose: Pose, view: SideView) -> ArchLines:
     """The lines of one pose (see `ArchLines`); the belly needs `pose.mask`."""
     xy = pose.xy
-    hips, shoulders = _mid(xy, L.LEFT_HIP, L.RIGHT_HIP), _mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-    ears = _mid(xy, L.LEFT_EAR, L.RIGHT_EAR)
+    hips, shoulders = midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP), midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    ears = midpoint(xy, L.LEFT_EAR, L.RIGHT_EAR)
     belly = None if pose.mask is None else belly_angle_deg(pose.mask, hips, shoulders, view)
     return ArchLines(
         chord_deg=sagittal_angle_deg(shoulders - hips, view),

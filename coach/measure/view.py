@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
 
@@ -157,7 +158,7 @@ def thighs_usable(
     width, height = image_size
     inside = (xy[knees, 0] >= 0) & (xy[knees, 0] < width) & (xy[knees, 1] >= 0) & (xy[knees, 1] < height)
     seen = inside & (visibility[knees] >= MIN_KNEE_VISIBILITY)
-    thigh = _mid(world, L.LEFT_KNEE, L.RIGHT_KNEE) - _mid(world, L.LEFT_HIP, L.RIGHT_HIP)
+    thigh = midpoint(world, L.LEFT_KNEE, L.RIGHT_KNEE) - midpoint(world, L.LEFT_HIP, L.RIGHT_HIP)
     length = float(np.linalg.norm(thigh))
     return (
         bool(np.any(seen))
@@ -169,31 +170,31 @@ def thighs_usable(
 def foreshortening_azimuth_deg(xy: np.ndarray, world: np.ndarray) -> float:
     """|azimuth| in [0, 90] from how much the thighs and the shoulder span are foreshortened."""
     trunk_px = float(
-        np.linalg.norm(_mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(xy, L.LEFT_HIP, L.RIGHT_HIP))
+        np.linalg.norm(
+            midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
+        )
     )
     trunk_m = float(
-        np.linalg.norm(_mid(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(world, L.LEFT_HIP, L.RIGHT_HIP))
+        np.linalg.norm(
+            midpoint(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - midpoint(world, L.LEFT_HIP, L.RIGHT_HIP)
+        )
     )
     thigh_m = float(
-        np.linalg.norm(_mid(world, L.LEFT_KNEE, L.RIGHT_KNEE) - _mid(world, L.LEFT_HIP, L.RIGHT_HIP))
+        np.linalg.norm(midpoint(world, L.LEFT_KNEE, L.RIGHT_KNEE) - midpoint(world, L.LEFT_HIP, L.RIGHT_HIP))
     )
     span_m = float(np.linalg.norm(world[L.LEFT_SHOULDER] - world[L.RIGHT_SHOULDER]))
     if min(trunk_px, trunk_m, thigh_m, span_m) <= 0:
         return 0.0
     px_per_m = trunk_px / trunk_m
-    sin_part = abs(float(_mid(xy, L.LEFT_KNEE, L.RIGHT_KNEE)[0] - _mid(xy, L.LEFT_HIP, L.RIGHT_HIP)[0])) / (
-        px_per_m * thigh_m
-    )
+    sin_part = abs(
+        float(midpoint(xy, L.LEFT_KNEE, L.RIGHT_KNEE)[0] - midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)[0])
+    ) / (px_per_m * thigh_m)
     cos_part = abs(float(xy[L.LEFT_SHOULDER, 0] - xy[L.RIGHT_SHOULDER, 0])) / (px_per_m * span_m)
     return math.degrees(math.atan2(sin_part, cos_part))
 
 
 def estimate_view_of(pose: Pose) -> ViewEstimate:
     return estimate_view(pose.xy, pose.depth, pose.world, pose.visibility, pose.image_size)
-
-
-def _mid(points: np.ndarray, a: L, b: L) -> np.ndarray:
-    return np.asarray((points[a] + points[b]) / 2.0)
 
 
 def view_side(azimuth_deg: float) -> str:

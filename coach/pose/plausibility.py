@@ -4,8 +4,8 @@ MediaPipe reports a confident 'person' in a hand, a pool, a face filling the fra
 not one the coach can measure, so it counts as nobody. The checks are body geometry with wide
 margins (any adult, any camera azimuth, seated or standing upright), never fitted to one clip:
 
-- the shoulders are in the frame and seen, the hips in it or just below its edge (a webcam close
-  to the person may cut them);
+- the shoulders are in the frame and one of them is seen, the hips in it or just below its edge (a
+  webcam close to the person may cut them);
 - the trunk is upright within `MAX_TRUNK_TILT_DEG` (seated stretches; camera roll; arching back);
 - the head sits above the shoulders and the feet do not rise above the hips;
 - the body's proportions in MediaPipe's metric world frame are human: shoulder and hip widths
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
 
@@ -32,7 +33,7 @@ HIP_WIDTH_TRUNKS = (0.2, 1.0)  # world hip-joint width / world trunk length (adu
 def implausible_reason(pose: Pose) -> str | None:
     """Why the pose is not a usable upper body (a short code), or None when it is usable."""
     xy, world = pose.xy, pose.world
-    shoulders, hips = _midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), _midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
+    shoulders, hips = midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
     trunk = float(np.linalg.norm(shoulders - hips))
     if trunk < 1.0:
         return "no_trunk"
@@ -41,18 +42,19 @@ def implausible_reason(pose: Pose) -> str | None:
         return "shoulders_out_of_frame"
     if _outside(xy[[L.LEFT_HIP, L.RIGHT_HIP]], width, height) > HIP_MARGIN_TRUNKS * trunk:
         return "hips_out_of_frame"
-    if min(pose.visibility[L.LEFT_SHOULDER], pose.visibility[L.RIGHT_SHOULDER]) < MIN_SHOULDER_VISIBILITY:
+    # One shoulder seen is enough: from the side the far one hides behind the body.
+    if max(pose.visibility[L.LEFT_SHOULDER], pose.visibility[L.RIGHT_SHOULDER]) < MIN_SHOULDER_VISIBILITY:
         return "shoulders_not_seen"
     up = hips - shoulders  # image y grows downwards: an upright trunk has up[1] > 0
     if np.degrees(np.arctan2(abs(up[0]), up[1])) > MAX_TRUNK_TILT_DEG:
         return "trunk_not_upright"
     if shoulders[1] - xy[L.NOSE][1] < MIN_HEAD_RISE_TRUNKS * trunk:
         return "head_not_above_shoulders"
-    if hips[1] - _midpoint(xy, L.LEFT_ANKLE, L.RIGHT_ANKLE)[1] > MAX_FEET_RISE_TRUNKS * trunk:
+    if hips[1] - midpoint(xy, L.LEFT_ANKLE, L.RIGHT_ANKLE)[1] > MAX_FEET_RISE_TRUNKS * trunk:
         return "feet_above_hips"
     world_trunk = float(
         np.linalg.norm(
-            _midpoint(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _midpoint(world, L.LEFT_HIP, L.RIGHT_HIP)
+            midpoint(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - midpoint(world, L.LEFT_HIP, L.RIGHT_HIP)
         )
     )
     if world_trunk <= 0.0:
@@ -67,11 +69,21 @@ def implausible_reason(pose: Pose) -> str | None:
 
 
 def is_usable_upper_body(pose: Pose) -> bool:
+    """The one rule of who can be measured: calibration, person selection and the people count."""
     return implausible_reason(pose) is None
 
 
-def _midpoint(points: np.ndarray, a: L, b: L) -> np.ndarray:
-    return (points[a] + points[b]) / 2
+def is_someone(pose: Pose) -> bool:
+    """Whether a detection is a person at all, measurable or not (cut off by the picture, half hidden):
+    a trunk upright within `MAX_TRUNK_TILT_DEG` with the head above the shoulders. Evidence of another
+    person in view; the model's phantoms in hands and pools lie on their side or have no head."""
+    xy = pose.xy
+    shoulders, hips = midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
+    up = hips - shoulders
+    trunk = float(np.linalg.norm(up))
+    if trunk < 1.0 or np.degrees(np.arctan2(abs(up[0]), up[1])) > MAX_TRUNK_TILT_DEG:
+        return False
+    return bool(shoulders[1] - xy[L.NOSE][1] >= MIN_HEAD_RISE_TRUNKS * trunk)
 
 
 def _outside(points: np.ndarray, width: int, height: int) -> float:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coach.pose.geometry import MAD_TO_STD
 from coach.pose.landmarks import PoseLandmark
 
 L = PoseLandmark
@@ -210,6 +211,6 @@ def _robust_weights(residuals: np.ndarray) -> np.ndarray:
     """Cauchy weights on each signal's own robust noise, divided by that noise squared. (Smooth: a
     frame never drops out of the fit all at once, so one frame more or less moves it a little.) The
     signals are in units of their excursion, so the noise floor is `NOISE_FLOOR_OF_EXCURSION` itself."""
-    noise = np.maximum(1.4826 * np.median(np.abs(residuals), axis=0), NOISE_FLOOR_OF_EXCURSION)
+    noise = np.maximum(MAD_TO_STD * np.median(np.abs(residuals), axis=0), NOISE_FLOOR_OF_EXCURSION)
     scaled = residuals / (CAUCHY_C * noise[None, :])
     return 1.0 / (1.0 + scaled**2) / noise[None, :] ** 2

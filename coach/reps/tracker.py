@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coach.pose.geometry import robust_std
 from coach.reps.analysis import Phase, Rep
 from coach.reps.hold_dating import date_hold
 
@@ -285,7 +286,7 @@ class RepTracker:
         if held.size < 3:
             return pending_s
         level = float(np.median(recent if recent.size >= 2 else held))
-        spread = 1.4826 * float(np.median(np.abs(held - np.median(held))))
+        spread = robust_std(held)
         floor = level - max(LEVEL_SIGMAS * spread, LEVEL_FLOOR_DEG)
         departed_s = pending_s
         for t, value in reversed(trace):

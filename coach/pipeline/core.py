@@ -1,0 +1,230 @@
+"""The one loop body every command shares: the people the model found -> the person -> the analysis.
+
+    pipeline = Pipeline("rotate")                     # no profile: it calibrates first
+    for frame in source:
+        step = pipeline.step(estimator.estimate(frame), frame.t_s, frame.image)
+        sink.write(annotate(frame.image, step.pose, step.analysis))
+
+While it has no calibration, each frame goes to the one `Calibrator` (the checks `coach calibrate`
+makes: light, one seated person, framing, stillness, a view that suits the stretch). Once a window
+passes, the exercise's analyzer is built on that neutral and the person who sat in it is followed.
+No I/O and no clock: the image is only read for its brightness while calibrating.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from coach.calibration.calibrator import (
+    CalibrationResult,
+    CalibrationRules,
+    CalibrationStatus,
+    Calibrator,
+    Problem,
+    frame_brightness,
+)
+from coach.calibration.profile import CalibrationProfile
+from coach.exercises import exercise_facts, make_analyzer
+from coach.pose.exposure import brightened
+from coach.pose.plausibility import is_usable_upper_body
+from coach.pose.tracking import PersonSelector
+from coach.pose.types import Pose
+from coach.reps.analysis import Analyzer, Cue, FrameAnalysis, Phase, Rep, Severity
+
+CALIBRATE_CUE = "Sit tall, hands behind your head, and hold still"
+# A recording is searched for its first still neutral window of this length; a person who is asked to
+# hold still (`coach calibrate`, `coach live`) gets the longer window of `CalibrationRules`.
+RECORDING_WINDOW_S = 2.0
+
+
+def recording_rules() -> CalibrationRules:
+    return CalibrationRules(seconds=RECORDING_WINDOW_S)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one frame gave.
+
+    pose: the person followed (while calibrating: the person being calibrated), None when nobody.
+    analysis: the analyzer's reading, or a CALIBRATING frame whose hold ring fills with the window.
+    people_in_view: usable seated people the model found (its phantoms are nobody).
+    calibration: while calibrating, what the calibrator says now; None once calibrated.
+    """
+
+    pose: Pose | None
+    analysis: FrameAnalysis
+    people_in_view: int
+    calibration: CalibrationStatus | None = None
+
+
+class Pipeline:
+    """Calibration, then person selection and the exercise's analyzer, one frame at a time.
+
+    exercise: rotate | arch, or None to calibrate only (`coach calibrate` without --exercise).
+    profile: a ready calibration; without one the pipeline calibrates from the stream.
+    rules: the calibration window (default: `CalibrationRules()`, 3 s; recordings: `recording_rules()`).
+    comfortable_deg: the range this person has shown to be comfortable before (coaching.comfort), the
+        gauge's target when the calibration does not know one.
+    """
+
+    def __init__(
+        self,
+        exercise: str | None,
+        profile: CalibrationProfile | None = None,
+        *,
+        target_reps: int = 3,
+        hold_target_s: float | None = None,
+        rules: CalibrationRules | None = None,
+        name: str = "default",
+        comfortable_deg: float | None = None,
+    ) -> None:
+        self.exercise = exercise
+        self.comfortable_deg = comfortable_deg
+        self.target_reps = target_reps
+        self.hold_target_s = hold_target_s
+        self.calibrator = Calibrator(exercise=exercise, rules=rules, name=name)
+        self.selector = PersonSelector()
+        self.analyzer: Analyzer | None = None
+        self.calibration: CalibrationResult | None = None
+        self.calibrated_at_s: float | None = None
+        self._problems: Counter[Problem] = Counter()
+        self._view_problem: str | None = None
+        self._follow_calibrated_person = False
+        if profile is not None:
+            self.use_profile(profile)
+
+    # -- the loop body -----------------------------------------------------------------------------
+
+    def step(self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None = None) -> Step:
+        """One frame: every person the model found (largest first) and the frame's time in seconds;
+        `image` (BGR) only for the light check while calibrating."""
+        people = sum(is_usable_upper_body(pose) for pose in poses)
+        if self.analyzer is None:
+            return self._calibrate(poses, t_s, image, people)
+        if self._follow_calibrated_person and self.profile is not None:
+            # Start with whoever sits where the calibrated person sat, not just the biggest person.
+            self.selector.reset()
+            self.selector.select([self.profile.neutral_pose()], t_s)
+            self._follow_calibrated_person = False
+        pose = self.selector.select(poses, t_s)
+        return Step(pose, self.analyzer.update(pose, t_s), people)
+
+    # -- state --------------------------------------------------------------------------------------
+
+    @property
+    def calibrated(self) -> bool:
+        return self.analyzer is not None or (self.exercise is None and self.calibration is not None)
+
+    @property
+    def profile(self) -> CalibrationProfile | None:
+        return self.analyzer.profile if self.analyzer is not None else None
+
+    @property
+    def reps(self) -> list[Rep]:
+        return self.analyzer.reps if self.analyzer is not None else []
+
+    def use_profile(self, profile: CalibrationProfile, *, calibrated_at_s: float | None = None) -> None:
+        """Measure from `profile` from now on (a saved one, or one this stream calibrated)."""
+        assert self.exercise is not None, "calibrate-only pipelines measure nothing"
+        if self.comfortable_deg is not None and self.exercise not in profile.comfortable_deg:
+            known = {**profile.comfortable_deg, self.exercise: self.comfortable_deg}
+            profile = dataclasses.replace(profile, comfortable_deg=known)
+        self.analyzer = make_analyzer(
+            self.exercise,
+            profile,
+            target_reps=self.target_reps,
+            hold_target_s=self.hold_target_s,
+            calibrated_at_s=calibrated_at_s,
+            still_poses=self.calibration.poses if self.calibration is not None else (),
+        )
+        self.calibrated_at_s = calibrated_at_s
+        self._follow_calibrated_person = True
+
+    def recalibrate(self) -> None:
+        """Forget the calibration and calibrate again from the next frames (the person is in view)."""
+        self.analyzer = None
+        self.calibration = None
+        self.calibrated_at_s = None
+        self.calibrator.reset()
+
+    def refused_picture(self) -> Problem | None:
+        """When never calibrated although the person sat still: the part of them the picture cut off."""
+        return None if self.calibrated else self.calibrator.still_but_framed
+
+    def calibration_problem(self) -> Problem | None:
+        """While never calibrated: the check that failed on most frames (what to tell the person)."""
+        if self.calibrated:
+            return None
+        if self._view_problem is not None:
+            return Problem("view", self._view_problem)
+        common = self._problems.most_common(1)
+        return common[0][0] if common else None
+
+    def calibration_summary(self) -> dict[str, Any]:
+        if self.analyzer is not None:
+            return self.analyzer.calibration_summary()
+        summary: dict[str, Any] = {"source": "none", "calibrated": False}
+        problem = self.calibration_problem()
+        if problem is not None:
+            summary.update(reason=problem.message, problem=problem.code)
+            if problem.code == "view":
+                summary.update(measurable=False)
+                view = self.calibrator.last_view
+                if view is not None:
+                    summary.update(view_azimuth_deg=round(view.azimuth_deg, 1))
+        return summary
+
+    # -- calibration --------------------------------------------------------------------------------
+
+    def _calibrate(self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None, people: int) -> Step:
+        # The light the model gets (a dim picture is brightened first), read on every 4th pixel each way.
+        brightness = frame_brightness(brightened(image[::4, ::4])) if image is not None else None
+        status = self.calibrator.add(poses, t_s, brightness)
+        cue: Cue | None = None
+        if status.problem is not None:
+            self._problems[status.problem] += 1
+            if status.problem.code == "view" and self.exercise is not None:
+                # Sat still where the camera cannot see the stretch: say so once, and where to put it.
+                movement = exercise_facts(self.exercise).stretch.movement
+                said = f"Cannot measure {movement} from this view. {status.problem.message}"
+                if self._view_problem is None:
+                    cue = Cue("view", said, Severity.INFO)
+                self._view_problem = said
+        if status.ready:
+            result = self.calibrator.result()
+            problem = self._view_problem_of(result.profile)
+            if problem is None:
+                self.calibration = result
+                if self.exercise is not None:
+                    self.use_profile(result.profile, calibrated_at_s=result.end_s)
+                status = dataclasses.replace(status, message=None)
+            else:
+                if self._view_problem is None:  # said once; the search goes on for a better view
+                    cue = Cue("view", problem, Severity.INFO)
+                self._view_problem = problem
+                self.calibrator.reset()
+                status = CalibrationStatus(ready=False, message=problem, progress=0.0, problem=None)
+        pose = self.selector.select(poses, t_s)  # (also keeps count of when anybody was in view)
+        analysis = FrameAnalysis(
+            t_s=t_s,
+            phase=Phase.CALIBRATING if pose is not None else Phase.NO_POSE,
+            signals=dict.fromkeys(self._signal_names()),
+            hold_target_s=self.calibrator.rules.seconds,
+            cue=cue,
+            target_reps=self.target_reps,
+        )
+        return Step(pose, analysis, people, status)
+
+    def _view_problem_of(self, profile: CalibrationProfile) -> str | None:
+        if self.exercise is None:
+            return None
+        return exercise_facts(self.exercise).view_problem(profile)
+
+    def _signal_names(self) -> tuple[str, ...]:
+        return exercise_facts(self.exercise).signal_names if self.exercise is not None else ()

@@ -1,0 +1,75 @@
+"""Golden reports: `coach analyze` on every sample clip gives the report and frame table stored in
+tests/data/golden/ (made by `python -m tools.make_golden`), within what another CPU's floating point
+may move: counts, sides, faults and calibration exactly; times within two frames; angles within a degree.
+
+A change that moves these on purpose (a new rule) regenerates the files and says why in its commit.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coach.app.analyze import AnalyzeRequest, analyze_video
+from coach.pose.model_files import resolve_model
+from tests.helpers import REPO, SAMPLES
+
+GOLDEN = REPO / "tests" / "data" / "golden"
+CLIPS = sorted(path.name.removesuffix(".report.json") for path in GOLDEN.glob("*.report.json"))
+TIME_TOLERANCE_S = 0.14  # two frames at 15 fps
+ANGLE_TOLERANCE_DEG = 1.0
+EXACT_REP_KEYS = ("side", "good", "faults")
+TIMED_REP_KEYS = ("start_s", "hold_start_s", "hold_end_s", "end_s", "hold_s")
+EXACT_CALIBRATION_KEYS = ("source", "calibrated", "measurable")
+
+
+def analyze(clip: str, out: Path) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    name, exercise = clip.rsplit(".", 1)
+    report_path, frames_path = out / "report.json", out / "frames.csv"
+    analyze_video(
+        AnalyzeRequest(
+            video=SAMPLES / f"{name}.mp4",
+            exercise=exercise,
+            model_path=resolve_model("full"),
+            report_path=report_path,
+            frames_path=frames_path,
+        )
+    )
+    return json.loads(report_path.read_text()), list(csv.DictReader(frames_path.open()))
+
+
+def test_there_is_a_golden_report_for_every_sample_clip() -> None:
+    clips = {path.stem for path in SAMPLES.glob("*.mp4")}
+    assert {clip.rsplit(".", 1)[0] for clip in CLIPS} == clips
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", CLIPS)
+def test_analyze_gives_the_golden_report(clip: str, tmp_path: Path) -> None:
+    report, rows = analyze(clip, tmp_path)
+    golden = json.loads((GOLDEN / f"{clip}.report.json").read_text())
+    golden_rows = list(csv.DictReader((GOLDEN / f"{clip}.frames.csv").open()))
+
+    assert report.keys() == golden.keys()
+    for key in ("exercise", "fps", "frames", "frames_with_pose", "counts", "status", "target_reps"):
+        assert report[key] == golden[key], key
+    for key in EXACT_CALIBRATION_KEYS:
+        assert report["calibration"].get(key) == golden["calibration"].get(key), key
+    assert report["calibration"].keys() == golden["calibration"].keys()
+    assert len(report["reps"]) == len(golden["reps"])
+    for rep, expected in zip(report["reps"], golden["reps"], strict=True):
+        assert {k: rep[k] for k in EXACT_REP_KEYS} == {k: expected[k] for k in EXACT_REP_KEYS}
+        for key in TIMED_REP_KEYS:
+            assert rep[key] == pytest.approx(expected[key], abs=TIME_TOLERANCE_S), key
+        assert rep["peak_angle_deg"] == pytest.approx(expected["peak_angle_deg"], abs=ANGLE_TOLERANCE_DEG)
+
+    assert len(rows) == len(golden_rows) and rows[0].keys() == golden_rows[0].keys()
+    measured = [(row["angle_deg"], want["angle_deg"]) for row, want in zip(rows, golden_rows, strict=True)]
+    differently_measured = sum((a == "") != (b == "") for a, b in measured)
+    assert differently_measured <= 2, "frames measured where the golden run did not, or the other way"
+    off = [abs(float(a) - float(b)) for a, b in measured if a and b]
+    assert max(off) <= ANGLE_TOLERANCE_DEG
