@@ -1,19 +1,23 @@
 """The visual session report: one self-contained HTML page, the angle over time as inline SVG.
 
-Computing and drawing are apart: `plot_layout` turns a report and its per-frame angles into pixel
-geometry (the angle line, shaded holds, the target band, fault marks, ticks); `render_svg` and
-`render_page` only draw what the layout says. The page loads nothing from anywhere.
+Computing and drawing are apart: `plot_data` picks what the plot shows from a report and its per-frame
+angles, in seconds and degrees (the angle line, the holds, the target band, the fault marks);
+`plot_svg` draws it with matplotlib and `render_page` lays out the page. The page loads nothing from
+anywhere.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coach.render.calibration_table import calibration_rows
 from coach.storage.angle_series import AngleSeries
 from coach.storage.atomic import write_text_atomic
 
@@ -22,6 +26,8 @@ HOLD_GOOD_COLOUR = "#2ca02c"
 HOLD_FAULT_COLOUR = "#ff7f0e"
 FAULT_COLOUR = "#d62728"
 TARGET_COLOUR = "#9467bd"
+HOLD_ALPHA = 0.22
+TARGET_ALPHA = 0.16
 
 EXERCISE_NAMES = {"rotate": "Sit and Rotate", "arch": "Sit and Arch"}
 ANGLE_LABELS = {
@@ -33,62 +39,31 @@ TARGET_BAND_LOW = 0.8  # the band runs from 80% of the target to the comfortable
 
 
 @dataclass(frozen=True)
-class Box:
-    left: float
-    top: float
-    right: float
-    bottom: float
-
-
-@dataclass(frozen=True)
-class Span:
-    """A shaded time span (a hold): x pixels."""
-
-    x0: float
-    x1: float
+class Hold:
+    rep: int  # counted from 1, as in the rep table
+    start_s: float
+    end_s: float
     good: bool
-    label: str
 
 
 @dataclass(frozen=True)
-class Band:
-    """A horizontal band (the target): y pixels, y0 above y1."""
-
-    y0: float
-    y1: float
-    label: str
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A fault: the point, its caption and where the caption goes (above the point or below)."""
-
-    x: float
-    y: float
-    label: str
+class FaultMark:
+    rep: int
+    t_s: float
+    angle_deg: float
     caption: str
-    caption_above: bool
 
 
 @dataclass(frozen=True)
-class Tick:
-    at: float
-    label: str
+class PlotData:
+    """What the plot shows, in seconds and degrees."""
 
-
-@dataclass(frozen=True)
-class PlotLayout:
-    width: int
-    height: int
-    area: Box
-    lines: tuple[tuple[tuple[float, float], ...], ...]
-    holds: tuple[Span, ...]
-    bands: tuple[Band, ...]
-    faults: tuple[Mark, ...]
-    x_ticks: tuple[Tick, ...]
-    y_ticks: tuple[Tick, ...]
-    zero_y: float
-    x_label: str
+    runs: tuple[tuple[tuple[float, float], ...], ...]  # (t_s, angle_deg) of measured frames, split at gaps
+    holds: tuple[Hold, ...]
+    bands: tuple[tuple[float, float], ...]  # target bands, (low, high) degrees
+    faults: tuple[FaultMark, ...]
+    t_range: tuple[float, float]
+    angle_range: tuple[float, float]  # everything drawn, and zero
     y_label: str
     note: str
 
@@ -117,99 +92,45 @@ def target_band_deg(report: dict[str, Any], series: AngleSeries | None) -> tuple
     return low, high
 
 
-def plot_layout(
-    report: dict[str, Any], series: AngleSeries | None, *, width: int = 900, height: int = 340
-) -> PlotLayout:
+def plot_data(report: dict[str, Any], series: AngleSeries | None) -> PlotData:
     exercise = str(report.get("exercise", ""))
     signed = exercise in SIGNED_EXERCISES
     reps = list(report.get("reps", []))
+    runs = _measured_runs(series)
     band = target_band_deg(report, series)
-    times = list(series.t_s) if series else []
-    angles = [a for a in series.angle_deg if a is not None] if series else []
-
-    t_values = times + [float(r[key]) for r in reps for key in ("start_s", "end_s")]
-    t0, t1 = (min(t_values), max(t_values)) if t_values else (0.0, 1.0)
-    if t1 - t0 < 1.0:
-        t1 = t0 + 1.0
-    peaks = [_signed_peak(rep, signed) for rep in reps]
-    band_values = [] if band is None else [band[1], -band[1] if signed else band[0]]
-    a_values = [0.0, *angles, *peaks, *band_values]
-    a_low, a_high = min(a_values), max(a_values)
-    pad = max(2.0, 0.08 * (a_high - a_low))
-    y_ticks_deg = nice_ticks(a_low - pad, a_high + pad)
-    y_low, y_high = min(y_ticks_deg[0], a_low - pad), max(y_ticks_deg[-1], a_high + pad)
-    x_ticks_s = nice_ticks(t0, t1)
-
-    area = Box(left=62.0, top=16.0, right=width - 16.0, bottom=height - 44.0)
-
-    def x_of(t: float) -> float:
-        return round(area.left + (t - t0) / (t1 - t0) * (area.right - area.left), 1)
-
-    def y_of(angle: float) -> float:
-        return round(area.bottom - (angle - y_low) / (y_high - y_low) * (area.bottom - area.top), 1)
-
-    lines = tuple(tuple((x_of(t), y_of(a)) for t, a in run) for run in _measured_runs(series))
-    holds = tuple(
-        Span(
-            x_of(float(rep["hold_start_s"])),
-            max(x_of(float(rep["hold_end_s"])), x_of(float(rep["hold_start_s"])) + 2.0),
-            bool(rep["good"]),
-            f"rep {number}: hold {float(rep['hold_s']):.1f} s",
-        )
-        for number, rep in enumerate(reps, start=1)
-    )
-    bands: tuple[Band, ...] = ()
+    bands: tuple[tuple[float, float], ...] = ()
     if band is not None:
-        low, high = band
-        if signed:
-            bands = (
-                Band(y_of(high), y_of(low), "target, to the left"),
-                Band(y_of(-low), y_of(-high), "target, to the right"),
-            )
-        else:
-            bands = (Band(y_of(high), y_of(low), "target"),)
+        bands = (band, (-band[1], -band[0])) if signed else (band,)
+
+    times = [*(series.t_s if series else ()), *(float(r[key]) for r in reps for key in ("start_s", "end_s"))]
+    t0, t1 = (min(times), max(times)) if times else (0.0, 1.0)
+    angles = [
+        0.0,
+        *(a for run in runs for _, a in run),
+        *(_signed_peak(rep, signed) for rep in reps),
+        *(edge for b in bands for edge in b),
+    ]
     faults = tuple(
-        Mark(
-            x_of(t),
-            y_of(a),
-            f"rep {number}: {', '.join(rep['faults'])}",
-            ", ".join(code.replace("_", " ") for code in rep["faults"]),
-            a >= 0,
-        )
+        FaultMark(number, *_fault_point(rep, series, signed), ", ".join(rep["faults"]).replace("_", " "))
         for number, rep in enumerate(reps, start=1)
         if rep["faults"]
-        for t, a in [_fault_point(rep, series, signed)]
     )
     note = "" if series else "No per-frame angles were stored for this session: holds and peaks only."
     if band is None:
         note = (note + " " if note else "") + "No target angle was recorded, so no target band is drawn."
-    return PlotLayout(
-        width=width,
-        height=height,
-        area=area,
-        lines=lines,
-        holds=holds,
+    return PlotData(
+        runs=tuple(tuple(run) for run in runs),
+        holds=tuple(
+            Hold(number, float(rep["hold_start_s"]), float(rep["hold_end_s"]), bool(rep["good"]))
+            for number, rep in enumerate(reps, start=1)
+        ),
         bands=bands,
         faults=faults,
-        x_ticks=tuple(Tick(x_of(t), f"{t:g}") for t in x_ticks_s if t0 <= t <= t1),
-        y_ticks=tuple(Tick(y_of(a), f"{a:g}") for a in y_ticks_deg if y_low <= a <= y_high),
-        zero_y=y_of(0.0),
-        x_label="time (s)",
+        t_range=(t0, max(t1, t0 + 1.0)),
+        angle_range=(min(angles), max(angles)),
         y_label=ANGLE_LABELS.get(exercise, "angle (deg)"),
         note=note,
     )
-
-
-def nice_ticks(low: float, high: float, target_count: int = 6) -> list[float]:
-    """Round tick values (1, 2 or 5 times a power of ten apart) covering [low, high]."""
-    if not high > low:
-        high = low + 1.0
-    raw = (high - low) / target_count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    first = math.floor(low / step) * step
-    count = math.ceil((high - first) / step) + 1
-    return [round(first + i * step, 10) for i in range(count)]
 
 
 def rep_rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -274,72 +195,90 @@ def _number(value: Any, exercise: str) -> float | None:
 
 # -- drawing ------------------------------------------------------------------------------------
 
+# Each drawn item's SVG group id (`<g id="hold-2" class="hold">`).
+ANGLE_ID, HOLD_ID, BAND_ID, FAULT_ID = "angle-{}", "hold-{}", "target-band-{}", "fault-{}"
 
-def render_svg(layout: PlotLayout) -> str:
-    a = layout.area
-    parts = [
-        f'<svg class="plot" viewBox="0 0 {layout.width} {layout.height}" '
-        f'width="{layout.width}" height="{layout.height}" role="img" aria-label="angle over time">',
-        f'<rect x="{a.left}" y="{a.top}" width="{a.right - a.left}" height="{a.bottom - a.top}" '
-        'fill="#ffffff" stroke="#999999"/>',
-    ]
-    for band in layout.bands:
-        parts.append(
-            f'<rect class="target-band" x="{a.left}" y="{band.y0}" width="{a.right - a.left}" '
-            f'height="{max(band.y1 - band.y0, 1.0)}" fill="{TARGET_COLOUR}" fill-opacity="0.16">'
-            f"<title>{_text(band.label)}</title></rect>"
-        )
-    for span in layout.holds:
-        colour = HOLD_GOOD_COLOUR if span.good else HOLD_FAULT_COLOUR
-        parts.append(
-            f'<rect class="hold" x="{span.x0}" y="{a.top}" width="{span.x1 - span.x0}" '
-            f'height="{a.bottom - a.top}" fill="{colour}" fill-opacity="0.22">'
-            f"<title>{_text(span.label)}</title></rect>"
-        )
-    for tick in layout.y_ticks:
-        parts.append(f'<line x1="{a.left}" y1="{tick.at}" x2="{a.right}" y2="{tick.at}" stroke="#e4e4e4"/>')
-        parts.append(
-            f'<text x="{a.left - 6}" y="{tick.at + 4}" text-anchor="end" class="tick">'
-            f"{_text(tick.label)}</text>"
-        )
-    for tick in layout.x_ticks:
-        parts.append(
-            f'<line x1="{tick.at}" y1="{a.bottom}" x2="{tick.at}" y2="{a.bottom + 5}" stroke="#999999"/>'
-        )
-        parts.append(
-            f'<text x="{tick.at}" y="{a.bottom + 18}" text-anchor="middle" class="tick">'
-            f"{_text(tick.label)}</text>"
-        )
-    parts.append(
-        f'<line x1="{a.left}" y1="{layout.zero_y}" x2="{a.right}" y2="{layout.zero_y}" stroke="#666666"/>'
-    )
-    for line in layout.lines:
-        points = " ".join(f"{x},{y}" for x, y in line)
-        if len(line) == 1:
-            x, y = line[0]
-            parts.append(f'<circle class="angle" cx="{x}" cy="{y}" r="1.5" fill="{LINE_COLOUR}"/>')
-        else:
-            parts.append(
-                f'<polyline class="angle" points="{points}" fill="none" stroke="{LINE_COLOUR}" '
-                'stroke-width="2" stroke-linejoin="round"/>'
+
+def plot_svg(data: PlotData) -> str:
+    """The plot as an inline `<svg>` element (text as text, no external references)."""
+    # Imported here: matplotlib takes half a second to load and only the report draws with it.
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(
+        {
+            "svg.fonttype": "none",  # the page's fonts, not glyph outlines
+            "svg.hashsalt": "coach",  # the same session gives the same page
+            "path.simplify": False,  # one vertex per frame, as measured
+            "font.size": 11,
+        }
+    ):
+        figure = Figure(figsize=(12, 4.4))
+        axes = figure.add_subplot()
+        for number, (low, high) in enumerate(data.bands, start=1):
+            axes.axhspan(low, high, color=TARGET_COLOUR, alpha=TARGET_ALPHA, lw=0, gid=BAND_ID.format(number))
+        for hold in data.holds:
+            colour = HOLD_GOOD_COLOUR if hold.good else HOLD_FAULT_COLOUR
+            axes.axvspan(
+                hold.start_s, hold.end_s, color=colour, alpha=HOLD_ALPHA, lw=0, gid=HOLD_ID.format(hold.rep)
             )
-    for mark in layout.faults:
-        parts.append(
-            f'<g class="fault"><circle cx="{mark.x}" cy="{mark.y}" r="6" fill="{FAULT_COLOUR}" '
-            f'stroke="#ffffff" stroke-width="1.5"/><title>{_text(mark.label)}</title>'
-            f'<text x="{mark.x}" y="{mark.y - 11 if mark.caption_above else mark.y + 20}" '
-            f'text-anchor="middle" class="fault-label">{_text(mark.caption)}</text></g>'
+            axes.annotate(  # the rep's number over its hold, as in the table
+                str(hold.rep),
+                ((hold.start_s + hold.end_s) / 2, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                color="#555555",
+            )
+        axes.axhline(0.0, color="#666666", lw=1)
+        for number, run in enumerate(data.runs, start=1):
+            times, angles = zip(*run, strict=True)
+            marker = "o" if len(run) == 1 else ""  # a lone frame between gaps is a dot
+            axes.plot(
+                times, angles, color=LINE_COLOUR, lw=2, marker=marker, ms=3, gid=ANGLE_ID.format(number)
+            )
+        for fault in data.faults:
+            axes.plot(
+                [fault.t_s],
+                [fault.angle_deg],
+                "o",
+                ms=11,
+                color=FAULT_COLOUR,
+                mec="white",
+                mew=1.5,
+                gid=FAULT_ID.format(fault.rep),
+            )
+            above = fault.angle_deg >= 0
+            axes.annotate(
+                fault.caption,
+                (fault.t_s, fault.angle_deg),
+                xytext=(0, 9 if above else -9),
+                textcoords="offset points",
+                ha="center",
+                va="bottom" if above else "top",
+                color="#b01c1c",
+                fontweight="bold",
+            )
+        low, high = data.angle_range
+        pad = max(2.0, 0.12 * (high - low))  # room for the fault captions
+        axes.set_ylim(low - pad, high + pad)
+        axes.set_xlim(*data.t_range)
+        axes.set_xlabel("time (s)")
+        axes.set_ylabel(data.y_label)
+        axes.grid(axis="y", color="#e4e4e4")
+        axes.set_axisbelow(True)
+        figure.tight_layout()
+        out = io.StringIO()
+        FigureCanvasSVG(figure).print_svg(
+            out, metadata={"Creator": None, "Date": None, "Format": None, "Type": None}
         )
-    parts.append(
-        f'<text x="{(a.left + a.right) / 2}" y="{layout.height - 8}" text-anchor="middle" class="axis">'
-        f"{_text(layout.x_label)}</text>"
-    )
-    parts.append(
-        f'<text transform="translate(14 {(a.top + a.bottom) / 2}) rotate(-90)" text-anchor="middle" '
-        f'class="axis">{_text(layout.y_label)}</text>'
-    )
-    parts.append("</svg>")
-    return "\n".join(parts)
+    svg = out.getvalue()
+    svg = svg[svg.index("<svg") :]  # inline: no XML declaration or DOCTYPE
+    # matplotlib writes no classes: each item's group gets its kind (`class="hold"`) for styles and checks.
+    svg = re.sub(r'<g id="(angle|hold|target-band|fault)-(\d+)">', r'<g id="\1-\2" class="\1">', svg)
+    return svg.replace("<svg ", '<svg class="plot" role="img" aria-label="angle over time" ', 1)
 
 
 STYLE = """
@@ -349,9 +288,6 @@ h1 { font-size: 1.4em; margin-bottom: 0.2em; }
 .meta { color: #555; margin-top: 0; }
 .summary span { display: inline-block; margin-right: 1.5em; }
 svg.plot { width: 100%; height: auto; }
-svg .tick { font-size: 11px; fill: #555; }
-svg .axis { font-size: 12px; fill: #333; }
-svg .fault-label { font-size: 11px; fill: #b01c1c; font-weight: 600; }
 .legend span { display: inline-block; margin-right: 1.2em; font-size: 0.9em; }
 .swatch { display: inline-block; width: 14px; height: 10px; margin-right: 4px; vertical-align: middle; }
 table { border-collapse: collapse; margin-top: 1em; }
@@ -361,12 +297,13 @@ td.good { color: #1e7a1e; }
 .note { color: #8a5a00; }
 dl.calibration { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; font-size: 0.9em; }
 dl.calibration dt { color: #555; }
+dl.calibration dd { margin: 0; }
 """
 
 
 def render_page(
     report: dict[str, Any],
-    layout: PlotLayout,
+    plot: PlotData,
     *,
     recorded: str | None = None,
     next_session: str | None = None,
@@ -393,11 +330,11 @@ def render_page(
     if next_session:
         body.append(f'<p class="next">Next session: {_text(next_session)}</p>')
     body.append(_legend())
-    body.append(render_svg(layout))
-    if layout.note:
-        body.append(f'<p class="note">{_text(layout.note)}</p>')
+    body.append(plot_svg(plot))
+    if plot.note:
+        body.append(f'<p class="note">{_text(plot.note)}</p>')
     body.append(_rep_table(rep_rows(report)))
-    body.append(_calibration(report.get("calibration") or {}))
+    body.append(_calibration(calibration_rows(report.get("calibration") or {}, exercise)))
     title = f"{name} report" + (f", {recorded}" if recorded else "")
     return (
         "<!DOCTYPE html>\n"
@@ -416,7 +353,7 @@ def build_page(
     recorded: str | None = None,
     next_session: str | None = None,
 ) -> str:
-    return render_page(report, plot_layout(report, series), recorded=recorded, next_session=next_session)
+    return render_page(report, plot_data(report, series), recorded=recorded, next_session=next_session)
 
 
 def write_html_report(
@@ -457,14 +394,10 @@ def _rep_table(rows: Sequence[tuple[str, ...]]) -> str:
     return f'<table class="reps"><thead><tr>{head}</tr></thead><tbody>{"".join(lines)}</tbody></table>'
 
 
-def _calibration(calibration: dict[str, Any]) -> str:
-    scalars = [(k, v) for k, v in calibration.items() if isinstance(v, str | int | float | bool)]
-    if not scalars:
+def _calibration(rows: Sequence[tuple[str, str]]) -> str:
+    if not rows:
         return ""
-    items = "".join(
-        f"<dt>{_text(k)}</dt><dd>{_text(f'{v:.3g}' if isinstance(v, float) else str(v))}</dd>"
-        for k, v in scalars
-    )
+    items = "".join(f"<dt>{_text(label)}</dt><dd>{_text(value)}</dd>" for label, value in rows)
     return f'<h2>Calibration</h2><dl class="calibration">{items}</dl>'
 
 
