@@ -6,11 +6,10 @@ import contextlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
-from coach.app.session import run_session
+from coach.app.session import ReportCallback, run_session
 from coach.calibration.calibrator import neutral_framing_problem
 from coach.calibration.placement import PlacementWatch
 from coach.calibration.profile import CalibrationProfile
@@ -25,7 +24,7 @@ from coach.reps.analysis import Analyzer, FrameAnalysis
 from coach.sources.frame import Frame
 from coach.sources.video_file import VideoFileSource
 from coach.storage.profile_store import check_view
-from coach.storage.report import SessionRecord, build_report, write_frames_csv, write_report
+from coach.storage.report import SessionRecord, SessionReport, write_frames_csv, write_report
 
 
 @dataclass(frozen=True)
@@ -48,13 +47,15 @@ def default_report_path(video: Path, exercise: str) -> Path:
     return video.with_name(f"{video.stem}.{exercise}.report.json")
 
 
-def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
-    """Run the whole pipeline over a video and write the outputs; returns the report.
+def analyze_video(request: AnalyzeRequest, on_report: ReportCallback | None = None) -> SessionReport:
+    """Run the whole pipeline over a video and write the outputs; returns the report, and hands it
+    to `on_report` once it is written.
 
     On Ctrl-C the report (status "interrupted") and the per-frame table of what was measured are
-    still written, then `InterruptedSession` is raised. A video in which no usable person stays in
-    view for a moment (see `PersonSelector.saw_person`) raises `NoPersonError` and writes nothing;
-    so does a self-calibration on a picture that cuts off part of the body (`CalibrationError`).
+    still written and handed to `on_report`, then `InterruptedSession` is raised. A video in which
+    no usable person stays in view for a moment (see `PersonSelector.saw_person`) raises
+    `NoPersonError` and writes nothing; so does a self-calibration on a picture that cuts off part
+    of the body (`CalibrationError`).
     """
     analyzer = make_analyzer(
         request.exercise,
@@ -110,17 +111,20 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
     span_s = record.rows[-1].t_s - record.rows[0].t_s if record.rows else 0.0
     if status == "complete" and (record.frames_with_pose == 0 or not selector.saw_person(span_s)):
         raise NoPersonError(f"No person was found in {request.video}: sit facing the camera, fully in view")
-    report = build_report(
-        record,
-        analyzer.reps,
-        analyzer.calibration_summary(),
+    report = SessionReport(
+        record=record,
+        reps=tuple(analyzer.reps),
+        calibration=analyzer.calibration_summary(),
         status=status,
         model=request.model_path.name,
         target_reps=request.target_reps,
+        hold_target_s=request.hold_target_s,
     )
     write_report(request.report_path, report)
     if request.frames_path is not None:
-        write_frames_csv(request.frames_path, record)
+        write_frames_csv(request.frames_path, report)
+    if on_report is not None:
+        on_report(report)
     if status == "interrupted":
         raise InterruptedSession(
             f"Interrupted after {record.frames} frames; what was measured is saved in {request.report_path}"

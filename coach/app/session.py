@@ -9,9 +9,11 @@ from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
 from coach.reps.analysis import Analyzer, FrameAnalysis
 from coach.sources.frame import Frame
-from coach.storage.report import SessionRecord
+from coach.storage.report import SessionRecord, SessionReport
 
 FrameCallback = Callable[[Frame, Pose | None, FrameAnalysis], None]
+# Where a job hands its report once it is written, also when the session then ends in an error.
+ReportCallback = Callable[[SessionReport], None]
 
 
 class Estimator(Protocol):
