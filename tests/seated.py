@@ -15,6 +15,7 @@ import numpy as np
 from coach.pose.landmarks import NUM_LANDMARKS
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
+from coach.sources.frame import Frame
 
 SHOULDER_SPAN_M = 0.36
 TRUNK_M = 0.48
@@ -132,3 +133,24 @@ def shifted(pose: Pose, dx: float = 0.0, dy: float = 0.0, noise_px: float = 0.0,
         visibility=pose.visibility,
         image_size=pose.image_size,
     )
+
+
+class StillPoseModel:
+    """Stands in for the pose model (`PoseEstimator`): the seated person, seen from the front with a
+    real model's jitter, in every frame; Ctrl-C once frame `interrupt_at` comes (subclass to set it)."""
+
+    interrupt_at: int | None = None
+
+    def __init__(self, model_path: object = None, with_mask: bool = False) -> None:
+        pass
+
+    def __enter__(self) -> StillPoseModel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def estimate(self, frame: Frame) -> tuple[Pose, ...]:
+        if self.interrupt_at is not None and frame.index >= self.interrupt_at:
+            raise KeyboardInterrupt
+        return (shifted(seated_pose(0), noise_px=0.3, seed=frame.index),)

@@ -1,4 +1,4 @@
-"""Hand-made sessions whose every number is known: a SessionRecord, its reps and its report dict."""
+"""Hand-made sessions whose every number is known: a SessionRecord, its reps and its report."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
-from coach.storage.report import SessionRecord, build_report
+from coach.storage.report import SessionRecord, SessionReport
 
 FPS = 30.0
 CALIBRATION_S = 3.0
@@ -31,7 +31,8 @@ class PlannedRep:
 class Session:
     record: SessionRecord
     reps: list[Rep]
-    report: dict[str, Any]
+    session_report: SessionReport  # what a job hands to the report's sinks
+    report: dict[str, Any]  # the report as its readers see it (the JSON)
     cue_times: dict[int, float]  # rep index -> when its fault cue was raised
 
 
@@ -111,10 +112,13 @@ def synthetic_session(
         end_s = frame / FPS
         reps.append(Rep(rep.side, start_s, hold_start, hold_end, end_s, rep.peak_deg, rep.faults))
         run(REST_S, lambda _: 0.0, Phase.NEUTRAL)
-    report = build_report(
-        record, reps, {"method": "stillness", "neutral_s": CALIBRATION_S}, target_reps=target_reps
+    report = SessionReport(
+        record=record,
+        reps=tuple(reps),
+        calibration={"method": "stillness", "neutral_s": CALIBRATION_S},
+        target_reps=target_reps,
     )
-    return Session(record, reps, report, cue_times)
+    return Session(record, reps, report, report.to_json_dict(), cue_times)
 
 
 def good_rotate(reps_per_side: int = 3, hold_s: float = 2.2, target_reps: int = 3) -> Session:

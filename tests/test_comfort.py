@@ -43,7 +43,7 @@ def test_from_the_history(tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite3"
     assert comfortable_range_deg("arch", db) is None
     record_session(
-        synthetic_session("arch", [PlannedRep(None, 21, 2.0), PlannedRep(None, 23, 2.0)]).report, db
+        synthetic_session("arch", [PlannedRep(None, 21, 2.0), PlannedRep(None, 23, 2.0)]).session_report, db
     )
     assert comfortable_range_deg("arch", db) == pytest.approx(22.0, abs=0.6)
     assert comfortable_range_deg("rotate", db) is None  # per exercise

@@ -299,7 +299,7 @@ def test_a_fuzzed_profile_through_the_whole_command(tmp_path: Path) -> None:
 def history_file(directory: Path) -> bytes:
     db = directory / "base.sqlite3"
     for hold_s in (2.0, 2.4):
-        record_session(good_rotate(hold_s=hold_s).report, db, frames=good_rotate(hold_s=hold_s).record)
+        record_session(good_rotate(hold_s=hold_s).session_report, db)
     return db.read_bytes()
 
 

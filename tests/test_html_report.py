@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from coach.calibration.profile import profile_from_poses
-from coach.exercises.arch import ArchAnalyzer
+from coach.pipeline import Pipeline, recording_rules
 from coach.exercises.rotate import RotateAnalyzer
 from coach.render.calibration_table import calibration_rows, camera_direction, generic_label
 from coach.render.html_report import (
@@ -291,10 +291,10 @@ def rotate_summary() -> dict[str, Any]:
 
 def arch_front_summary() -> dict[str, Any]:
     """A real arch analyzer's summary when the camera is in front: it cannot measure the arch."""
-    analyzer = ArchAnalyzer()
+    pipeline = Pipeline("arch", rules=recording_rules())
     for frame in range(150):
-        analyzer.update(seated_pose(azimuth_deg=0.0), frame / 30)
-    return analyzer.calibration_summary()
+        pipeline.step([seated_pose(azimuth_deg=0.0)], frame / 30)
+    return pipeline.calibration_summary()
 
 
 def page_rows(page: str) -> list[tuple[str, str]]:

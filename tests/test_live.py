@@ -3,6 +3,8 @@
 The end-to-end tests play sample_videos/dev_rotate_front_good.mp4 as if it were a camera, through
 the real entry point and the real model: a whole set headless, the same set stopped by SIGINT and
 by SIGKILL mid-set (the three run at once to keep the suite short), and the window under Xvfb.
+What a session leaves in the history is checked in this process, a still seated person standing in
+for the model.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ import cv2
 import numpy as np
 import pytest
 
+from coach.app import live as live_app
 from coach.app.live import LiveRequest, run_live, summary_lines
 from coach.calibration.calibrator import Calibrator
+from coach.cli.main import main as coach_main
 from coach.coaching.live_coach import CAMERA_MOVED, STEP_INTO_VIEW, Coach
-from coach.errors import CalibrationError, CameraLostError
+from coach.errors import CalibrationError, CameraLostError, InterruptedSession
 from coach.pose.model_files import resolve_model
 from coach.pose.types import Pose
 from coach.render.overlay import KEY_HELP, LEFT_COLOUR, RIGHT_COLOUR, Hud, annotate
@@ -36,8 +40,11 @@ from coach.reps.analysis import FrameAnalysis, Phase, Rep
 from coach.sources.capture import CaptureState, LatestFrameCapture, Shot
 from coach.sources.frame import Frame
 from coach.sources.video_file import VideoFileSource
+from coach.storage.history import list_sessions, load_session
+from coach.storage.profile_store import save_profile
 from coach.storage.session_log import SessionLog, logged_reps, read_session_log
 from tests.helpers import SAMPLES, ClipLoader, ClipPoses
+from tests.seated import StillPoseModel
 
 CLIP_NAME = "dev_rotate_front_good"
 FPS = 15.0  # the sample clips' frame rate
@@ -645,7 +652,8 @@ def test_keys_drive_the_real_loop(tmp_path: Path) -> None:
     assert [line for line in said if not line.startswith(("Sit", "Faults", "Session", "Calibra"))] == [
         "Paused", "Resumed", "Set 2", "Recalibrating: Sit tall, hands behind your head, and hold still",
     ]  # fmt: skip
-    assert result.report["status"] == "complete" and len(result.report["sets"]) == 3
+    assert result.report.status == "complete"
+    assert result.report.live is not None and len(result.report.live.sets) == 3
     assert 2.6 < screen.shown[-1][0] < 3.8  # q ended it
     middle = (slice(200, 280), slice(200, 440))
     before = np.mean([image[middle].mean() for t, image in screen.shown if 0.3 < t < 0.7])
@@ -733,3 +741,73 @@ def test_camera_lost_mid_session_saves_then_fails(tmp_path: Path) -> None:
     assert report["status"] == "camera_lost" and 0 < report["frames"] <= 32
     assert [e["event"] for e in read_session_log(request.log_path)] == ["start", "end"]
     assert any(line.startswith("Sit and Rotate: 0 reps") for line in said)
+
+
+# --- what a live session leaves in the history, without the pose model ----------------------------
+
+
+def grey_shots(count: int, *, camera: bool) -> Iterator[Shot]:
+    for index in range(count):
+        if camera:
+            time.sleep(1 / FPS)
+        yield np.full((480, 640, 3), 128, np.uint8), None if camera else index / FPS
+
+
+@pytest.fixture
+def still_profile(tmp_path: Path) -> Path:
+    """A saved profile of StillPoseModel's person, so a session measures from its first frame."""
+    calibrator = Calibrator(exercise="rotate")
+    model = StillPoseModel()
+    for index in range(round(4 * FPS)):
+        frame = Frame(image=image(), timestamp_ms=round(index * 1000 / FPS), index=index)
+        if calibrator.add(model.estimate(frame), frame.t_s, 128.0).ready:
+            break
+    save_profile(calibrator.result().profile, "still", tmp_path / "calibration")
+    return tmp_path / "calibration"
+
+
+@pytest.mark.parametrize(
+    ("ending", "exit_code"),
+    [
+        ("complete", 0),
+        ("interrupted", InterruptedSession.exit_code),
+        ("camera_lost", CameraLostError.exit_code),
+    ],
+)
+def test_a_live_session_is_stored_in_the_history_with_its_per_frame_angles(
+    tmp_path: Path, still_profile: Path, monkeypatch: pytest.MonkeyPatch, ending: str, exit_code: int
+) -> None:
+    """`coach live` in this process, the pose model replaced by StillPoseModel: the history holds the
+    report as written and one angle per frame, whether the session ended, was stopped or lost its camera."""
+
+    class Model(StillPoseModel):
+        interrupt_at = 12 if ending == "interrupted" else None  # Ctrl-C, as the analysis thread hands it on
+
+    def capture(camera: str) -> LatestFrameCapture:
+        is_camera = ending == "camera_lost"  # a camera whose frames stop is lost; a file just ends
+        return LatestFrameCapture(
+            grey_shots(20, camera=is_camera),
+            fps=FPS,
+            size=(640, 480),
+            name="camera 0",
+            is_camera=is_camera,
+            lost_after_s=0.3,
+        )
+
+    monkeypatch.setattr(live_app, "PoseEstimator", Model)
+    monkeypatch.setattr(live_app, "open_capture", capture)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # the CLI's SIGTERM handler: not in pytest
+    db, report_path = tmp_path / "history.sqlite3", tmp_path / "report.json"
+    code = coach_main(
+        ["live", "--exercise", "rotate", "--no-window", "--profile", "still",
+         "--calibration-dir", str(still_profile), "--log", str(tmp_path / "log.jsonl"),
+         "--report", str(report_path), "--db", str(db)]
+    )  # fmt: skip
+    assert code == exit_code
+    [stored] = list_sessions(db)
+    written = json.loads(report_path.read_text())
+    assert stored.report == written and stored.status == ending
+    _, series = load_session(stored.id, db)
+    assert series is not None, "the history has no per-frame angles of the live session"
+    assert len(series) == written["frames"] > 0
+    assert sum(angle is not None for angle in series.angle_deg) >= 0.9 * len(series)

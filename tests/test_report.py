@@ -8,6 +8,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +16,68 @@ import pytest
 from coach.render.video_sink import VideoSink
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.storage.atomic import atomic_writer
-from coach.storage.report import SessionRecord, build_report, frames_csv, write_report
+from coach.storage.report import (
+    LiveLog,
+    RepCounts,
+    SessionRecord,
+    SessionReport,
+    SetCounts,
+    frames_csv,
+    write_frames_csv,
+    write_report,
+)
+
+# Written by the code before SessionReport (commit e8da020's build_report, and live's _finish adding
+# "log" and "sets") for the record, reps and calibration of `golden_report`: readers rely on them.
+FORMAT = Path(__file__).resolve().parent / "data" / "report_format"
+
+
+def golden_report(live: bool) -> SessionReport:
+    record = SessionRecord(
+        exercise="rotate", video="clips/front.mp4", fps=29.97002997, signal_names=("pelvis_deg", "lean_deg")
+    )
+    record.add(FrameAnalysis(t_s=0.0, phase=Phase.CALIBRATING), people=1)
+    cue = Cue("side_lean", "Sit tall", Severity.FAULT)
+    signals: dict[str, float | None] = {"pelvis_deg": 2.345, "lean_deg": None}
+    record.add(FrameAnalysis(0.0333667, Phase.HOLD, 31.41592, signals, hold_s=1.23456, cue=cue), people=2)
+    record.add(FrameAnalysis(t_s=0.0667334, phase=Phase.NO_POSE), people=0)
+    reps = (
+        Rep("left", 1.23456, 2.34567, 4.56789, 5.6789, 38.12345),
+        Rep("right", 6.0001, 7.00049, 8.1, 9.0, -35.555, ("short_hold", "low_back")),
+    )
+    calibration = {"method": "stillness", "neutral_s": 3.0, "calibrated": True}
+    calibration |= {"target_deg": {"rotate": 30.5}, "reason": None}
+    if not live:
+        return SessionReport(
+            record, reps, calibration, status="interrupted", model="pose_landmarker_full.task", target_reps=5
+        )
+    sets = (
+        SetCounts(1, RepCounts.of(reps[:1])),
+        SetCounts(2, RepCounts.of(reps[1:])),
+        SetCounts(3, RepCounts.of(())),
+    )
+    return SessionReport(
+        record,
+        reps,
+        calibration,
+        status="camera_lost",
+        model="pose_landmarker_lite.task",
+        live=LiveLog(Path("sessions/20250101-rotate.log.jsonl"), sets),
+        hold_target_s=2.5,  # kept by the history, not in the JSON
+    )
+
+
+@pytest.mark.parametrize("kind", ["analyze", "live"])
+def test_the_json_report_is_byte_for_byte_the_format_readers_know(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "report.json"
+    write_report(path, golden_report(live=kind == "live"))
+    assert path.read_bytes() == (FORMAT / f"{kind}.report.json").read_bytes()
+
+
+def test_the_per_frame_table_is_byte_for_byte_the_format_readers_know(tmp_path: Path) -> None:
+    path = tmp_path / "frames.csv"
+    write_frames_csv(path, golden_report(live=False))
+    assert path.read_bytes() == (FORMAT / "frames.csv").read_bytes()
 
 
 def test_report_has_the_stable_keys_and_counts() -> None:
@@ -24,11 +86,13 @@ def test_report_has_the_stable_keys_and_counts() -> None:
     )
     record.add(FrameAnalysis(t_s=0.0, phase=Phase.NEUTRAL, angle_deg=1.0), people=1)
     record.add(FrameAnalysis(t_s=0.1, phase=Phase.NO_POSE), people=0)
-    reps = [
+    reps = (
         Rep("left", 1.0, 2.0, 4.1, 5.0, 38.0),
         Rep("right", 6.0, 7.0, 8.0, 9.0, 35.0, faults=("short_hold",)),
-    ]
-    report = build_report(record, reps, {"source": "test"})
+    )
+    typed = SessionReport(record, reps, {"source": "test"})
+    assert typed.counts == RepCounts(left=1, right=1, total=2, good=1)
+    report = typed.to_json_dict()
     assert {"exercise", "video", "fps", "frames", "frames_with_pose", "calibration", "reps", "counts"} <= set(
         report
     )
@@ -57,13 +121,19 @@ def test_frames_csv_columns_and_empty_cells_without_pose() -> None:
     assert rows[1]["angle_deg"] == "" and rows[1]["pelvis_deg"] == "" and rows[1]["phase"] == "no_pose"
 
 
+def empty_report(calibration: dict[str, Any] | None = None) -> SessionReport:
+    record = SessionRecord(exercise="arch", video="v.mp4", fps=15.0, signal_names=("a", "b"))
+    return SessionReport(record, (), calibration or {})
+
+
 def test_a_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "report.json"
-    write_report(path, {"old": True})
+    old = empty_report({"old": True})
+    write_report(path, old)
     with pytest.raises(RuntimeError), atomic_writer(path) as handle:
         handle.write('{"new": ')
         raise RuntimeError("crash mid-write")
-    assert json.loads(path.read_text()) == {"old": True}
+    assert json.loads(path.read_text()) == old.to_json_dict()
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
@@ -72,10 +142,10 @@ def test_written_files_get_the_usual_permissions_not_the_temporary_files_private
     os.umask(umask)
     usual = 0o666 & ~umask
     report = tmp_path / "report.json"
-    write_report(report, {"reps": []})
+    write_report(report, empty_report())
     assert report.stat().st_mode & 0o777 == usual
     report.chmod(0o600)  # a file the user made private stays private when rewritten
-    write_report(report, {"reps": [1]})
+    write_report(report, empty_report({"again": True}))
     assert report.stat().st_mode & 0o777 == 0o600
     video = tmp_path / "annotated.mp4"
     with VideoSink(video, 15.0, (64, 48)) as sink:
@@ -92,7 +162,7 @@ def test_temporary_files_a_killed_writer_left_are_swept_once_abandoned(tmp_path:
     two_hours_ago = time.time() - 7200
     for temp in (stale_report, stale_video, other):
         os.utime(temp, (two_hours_ago, two_hours_ago))
-    write_report(report, {"reps": []})
+    write_report(report, empty_report())
     with VideoSink(video, 15.0, (64, 48)) as sink:
         sink.write(np.zeros((48, 64, 3), np.uint8))
     assert not stale_report.exists() and not stale_video.exists()

@@ -40,7 +40,7 @@ from coach.sources.frame import Frame
 from coach.sources.video_file import VideoFileSource
 from coach.storage.history import list_sessions, record_session
 from coach.storage.profile_store import load_profile, save_profile
-from coach.storage.report import write_report
+from coach.storage.report import SessionRecord, SessionReport, write_report
 from coach.storage.session_log import SessionLog, read_session_log
 from tests.helpers import REALDATA, SAMPLES, ClipLoader, ClipPoses
 from tests.robust_helpers import run_coach, sample_frames, write_video
@@ -379,8 +379,11 @@ def kill_while_writing(
         check()
 
 
-def versioned(i: int) -> dict[str, Any]:
-    return {"version": i, "blob": f"{i % 10}" * BIG}
+def versioned(i: int) -> SessionReport:
+    record = SessionRecord(
+        exercise="rotate", video="v.mp4", fps=15.0, signal_names=("pelvis_deg", "lean_deg")
+    )
+    return SessionReport(record, (), {"version": i, "blob": f"{i % 10}" * BIG})
 
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -398,7 +401,7 @@ def test_a_killed_report_writer_leaves_a_whole_report(tmp_path: Path) -> None:
 
     def check() -> None:
         data = json.loads(path.read_text())
-        assert data == versioned(data["version"])
+        assert data == versioned(data["calibration"]["version"]).to_json_dict()
 
     kill_while_writing(write_forever, check)
     # The kills did land in the middle of writes: their temporary files are left beside the report.
@@ -481,12 +484,12 @@ def test_a_killed_session_log_keeps_every_whole_line(tmp_path: Path) -> None:
 def test_a_killed_history_writer_leaves_a_readable_history(tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite3"
     session = good_rotate()
-    record_session(session.report, db, frames=session.record)
+    record_session(session.session_report, db)
     seen = [1]
 
     def write_forever() -> None:
         for _ in range(10**9):
-            record_session(session.report, db, frames=session.record)
+            record_session(session.session_report, db)
 
     def check() -> None:
         sessions = list_sessions(db)

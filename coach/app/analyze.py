@@ -6,11 +6,10 @@ import contextlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
-from coach.app.session import run_session
+from coach.app.session import ReportCallback, run_session
 from coach.calibration.placement import PlacementWatch
 from coach.calibration.profile import CalibrationProfile
 from coach.errors import CalibrationError, InterruptedSession, NoPersonError
@@ -23,7 +22,7 @@ from coach.render.video_sink import VideoSink
 from coach.sources.frame import Frame
 from coach.sources.video_file import VideoFileSource
 from coach.storage.profile_store import check_view
-from coach.storage.report import SessionRecord, build_report, write_frames_csv, write_report
+from coach.storage.report import SessionRecord, SessionReport, write_frames_csv, write_report
 
 
 @dataclass(frozen=True)
@@ -46,15 +45,16 @@ def default_report_path(video: Path, exercise: str) -> Path:
     return video.with_name(f"{video.stem}.{exercise}.report.json")
 
 
-def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
-    """Run the whole pipeline over a video and write the outputs; returns the report.
+def analyze_video(request: AnalyzeRequest, on_report: ReportCallback | None = None) -> SessionReport:
+    """Run the whole pipeline over a video and write the outputs; returns the report, and hands it
+    to `on_report` once it is written.
 
     On Ctrl-C the report (status "interrupted") and the per-frame table of what was measured are
-    still written, then `InterruptedSession` is raised. A video in which no usable person stays in
-    view for a moment (see `PersonSelector.saw_person`) raises `NoPersonError` and writes nothing;
-    so does one in which the person sits still but the picture cuts off part of them
-    (`CalibrationError` with the sentence `calibrate` gives). Any other reason for never calibrating
-    is reported with 0 reps and that reason.
+    still written and handed to `on_report`, then `InterruptedSession` is raised. A video in which
+    no usable person stays in view for a moment (see `PersonSelector.saw_person`) raises
+    `NoPersonError` and writes nothing; so does one in which the person sits still but the picture
+    cuts off part of them (`CalibrationError` with the sentence `calibrate` gives). Any other reason
+    for never calibrating is reported with 0 reps and that reason.
     """
     pipeline = Pipeline(
         request.exercise,
@@ -109,17 +109,20 @@ def analyze_video(request: AnalyzeRequest) -> dict[str, Any]:
     refused = pipeline.refused_picture()
     if status == "complete" and refused is not None:
         raise CalibrationError(refused.message)
-    report = build_report(
-        record,
-        pipeline.reps,
-        pipeline.calibration_summary(),
+    report = SessionReport(
+        record=record,
+        reps=tuple(pipeline.reps),
+        calibration=pipeline.calibration_summary(),
         status=status,
         model=request.model_path.name,
         target_reps=request.target_reps,
+        hold_target_s=request.hold_target_s,
     )
     write_report(request.report_path, report)
     if request.frames_path is not None:
-        write_frames_csv(request.frames_path, record)
+        write_frames_csv(request.frames_path, report)
+    if on_report is not None:
+        on_report(report)
     if status == "interrupted":
         raise InterruptedSession(
             f"Interrupted after {record.frames} frames; what was measured is saved in {request.report_path}"

@@ -27,11 +27,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import cv2
 import numpy as np
 
+from coach.app.session import ReportCallback
 from coach.calibration.profile import CalibrationProfile
 from coach.coaching.live_coach import CALIBRATE_CUE, Coach
 from coach.errors import CalibrationError, CameraLostError, CoachError, InterruptedSession
@@ -43,7 +44,15 @@ from coach.render.video_sink import VideoSink
 from coach.reps.analysis import FrameAnalysis, Phase, Rep
 from coach.sources.capture import CaptureState, LatestFrameCapture, open_capture
 from coach.sources.frame import Frame
-from coach.storage.report import SessionRecord, build_report, counts, write_report
+from coach.storage.report import (
+    LiveLog,
+    RepCounts,
+    SessionRecord,
+    SessionReport,
+    SetCounts,
+    counts,
+    write_report,
+)
 from coach.storage.session_log import SessionLog
 
 WINDOW_NAME = "Upper-Back Coach"
@@ -89,7 +98,7 @@ class LiveStats:
 
 @dataclass(frozen=True)
 class LiveResult:
-    report: dict[str, Any]
+    report: SessionReport
     stats: LiveStats
 
 
@@ -289,12 +298,14 @@ def run_live(
     *,
     out: Output = print,
     screen: Screen | None = None,
+    on_report: ReportCallback | None = None,
 ) -> LiveResult:
     """Run a live session until `q`, the end of a file, or (without a window) the set is complete.
 
     `capture` and `screen` default to what the request names (the camera or file; an OpenCV window
-    when `request.window`). Always writes the report; raises InterruptedSession after Ctrl-C and
-    CameraLostError when the camera stops giving frames (both after saving).
+    when `request.window`). Always writes the report and hands it to `on_report`; raises
+    InterruptedSession after Ctrl-C and CameraLostError when the camera stops giving frames (both
+    after saving: `on_report` is how the caller still gets the report then).
     """
     stats = LiveStats()
     if request.window and screen is None:
@@ -339,10 +350,10 @@ def run_live(
             status, lost = "camera_lost", error
         except BaseException:
             worker.stop()
-            _finish(request, coach, record, log, "error", out)
+            _finish(request, coach, record, log, "error", out, on_report)
             raise
         worker.stop()
-        report = _finish(request, coach, record, log, status, out)
+        report = _finish(request, coach, record, log, status, out, on_report)
     if lost is not None:
         raise lost
     if status == "interrupted":
@@ -462,27 +473,31 @@ def _finish(
     log: SessionLog,
     status: str,
     out: Output,
-) -> dict[str, Any]:
+    on_report: ReportCallback | None,
+) -> SessionReport:
     reps = [rep for _, rep in coach.reps]
-    report = build_report(
-        record,
-        reps,
-        coach.calibration_summary(),
+    sets = tuple(
+        SetCounts(number, RepCounts.of(rep for n, rep in coach.reps if n == number))
+        for number in range(1, coach.set_number + 1)
+    )
+    report = SessionReport(
+        record=record,
+        reps=tuple(reps),
+        calibration=coach.calibration_summary(),
         status=status,
         model=request.model_path.name,
         target_reps=request.target_reps,
+        hold_target_s=request.hold_target_s,
+        live=LiveLog(request.log_path, sets),
     )
-    report["log"] = str(request.log_path)
-    report["sets"] = [
-        {"set": number, "counts": counts([rep for n, rep in coach.reps if n == number])}
-        for number in range(1, coach.set_number + 1)
-    ]
     write_report(request.report_path, report)
     with contextlib.suppress(OSError):
-        log.write("end", status=status, counts=report["counts"])
+        log.write("end", status=status, counts=report.counts.to_dict())
     for line in summary_lines(request.exercise, reps):
         out(line)
     out(f"Session log: {request.log_path}  Report: {request.report_path}")
+    if on_report is not None:
+        on_report(report)
     return report
 
 

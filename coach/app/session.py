@@ -8,9 +8,11 @@ from typing import Protocol
 from coach.pipeline import Pipeline, Step
 from coach.pose.types import Pose
 from coach.sources.frame import Frame
-from coach.storage.report import SessionRecord
+from coach.storage.report import SessionRecord, SessionReport
 
 StepCallback = Callable[[Frame, Step], None]
+# Where a job hands its report once it is written, also when the session then ends in an error.
+ReportCallback = Callable[[SessionReport], None]
 
 
 class Estimator(Protocol):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,7 @@ from coach.storage.history import (
     record_session,
     suggestion,
 )
+from coach.storage.report import SessionReport
 
 
 def register(commands: Any) -> None:
@@ -187,33 +187,42 @@ def run_report(args: argparse.Namespace) -> int:
 
 @dataclass
 class KeptSession:
-    frames_path: Path
+    """Where `analyze` hands its report (`keep`), and the history's number for it once stored."""
+
+    report: SessionReport | None = None
     session_id: int | None = None
+
+    def keep(self, report: SessionReport) -> None:
+        self.report = report
 
 
 @contextlib.contextmanager
-def keep_analysis(args: argparse.Namespace, report_path: Path) -> Iterator[KeptSession]:
-    """Around one `analyze` run: yields where the per-frame CSV goes (the user's --frames, else a
-    scratch file); once the report is written (also when interrupted), stores the session in the
-    history and writes --report-html."""
-    with tempfile.TemporaryDirectory(prefix="coach-") as scratch:
-        kept = KeptSession(frames_path=args.frames or Path(scratch) / "frames.csv")
-        try:
-            yield kept
-        except InterruptedSession:
-            if report_path.is_file() and kept.frames_path.is_file():
-                _keep(args, report_path, kept)
-            raise
-        _keep(args, report_path, kept)
+def keep_analysis(args: argparse.Namespace) -> Iterator[KeptSession]:
+    """Around one `analyze` run: once the run is over (also when interrupted), stores the report it
+    handed to `kept.keep` in the history and writes --report-html, both from memory."""
+    kept = KeptSession()
+    try:
+        yield kept
+    except InterruptedSession:
+        _keep(args, kept)
+        raise
+    _keep(args, kept)
 
 
-def _keep(args: argparse.Namespace, report_path: Path, kept: KeptSession) -> None:
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    series = AngleSeries.from_csv(kept.frames_path.read_text(encoding="utf-8"))
-    kept.session_id = record_session(report, args.db, frames=series, hold_target_s=args.hold)
+def _keep(args: argparse.Namespace, kept: KeptSession) -> None:
+    report = kept.report
+    if report is None:
+        return
+    kept.session_id = record_session(report, args.db)
     print(f"history: session {kept.session_id} (`coach history`, `coach report {kept.session_id}`)")
     if args.report_html is not None:
-        next_session = suggestion(report["exercise"], args.db).describe()
+        next_session = suggestion(report.exercise, args.db).describe()
         recorded = local_time(datetime.now(UTC))
-        write_html_report(args.report_html, report, series, recorded=recorded, next_session=next_session)
+        write_html_report(
+            args.report_html,
+            report.to_json_dict(),
+            AngleSeries.from_record(report.record),
+            recorded=recorded,
+            next_session=next_session,
+        )
         print(f"visual report: {args.report_html}")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
-import time
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.exercises import EXERCISES
+
+if TYPE_CHECKING:
+    from coach.storage.report import SessionReport
 
 SESSIONS_DIR = Path("sessions")
 
@@ -65,21 +66,21 @@ def run_live_command(args: argparse.Namespace) -> int:
         comfortable_deg=comfortable,
     )
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the session as Ctrl-C does: saved
-    started = time.time()
+    saved: list[SessionReport] = []  # the report, once written: also when run_live then raises
     try:
-        run_live(request, out=_say)
+        run_live(request, out=_say, on_report=saved.append)
     finally:
-        _remember(request.report_path, started, args.db)
+        for report in saved:
+            _remember(report, args.db)
     return 0
 
 
-def _remember(report_path: Path, started: float, db: Path | None) -> None:
-    """Store this session's report (complete, interrupted or camera lost) in the history."""
+def _remember(report: SessionReport, db: Path | None) -> None:
+    """Store this session (complete, interrupted or camera lost) with its per-frame angles in the history."""
     from coach.storage.history import record_session
 
-    if report_path.is_file() and report_path.stat().st_mtime >= started:
-        session = record_session(json.loads(report_path.read_text()), db)
-        _say(f"History: session {session} (`coach history`, `coach report {session}`)")
+    session = record_session(report, db)
+    _say(f"History: session {session} (`coach history`, `coach report {session}`)")
 
 
 def _say(line: str) -> None:

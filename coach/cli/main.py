@@ -82,8 +82,6 @@ def reps_count(text: str) -> int:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from coach.app.analyze import AnalyzeRequest, analyze_video, default_report_path
 
     report_path = args.report or default_report_path(args.video, args.exercise)
@@ -101,14 +99,14 @@ def run_analyze(args: argparse.Namespace) -> int:
         hold_target_s=args.hold,
         progress=sys.stderr.isatty(),
     )
-    with cli_history.keep_analysis(args, report_path) as kept:  # history and --report-html
-        report = analyze_video(replace(request, frames_path=kept.frames_path))
-        counts = report["counts"]
-        sides = f"left {counts['left']}, right {counts['right']}, " if args.exercise == "rotate" else ""
-        reps = f"{counts['total']} reps ({sides}{counts['good']} good)"
+    with cli_history.keep_analysis(args) as kept:  # history and --report-html
+        report = analyze_video(request, on_report=kept.keep)
+        counts = report.counts
+        sides = f"left {counts.left}, right {counts.right}, " if args.exercise == "rotate" else ""
+        reps = f"{counts.total} reps ({sides}{counts.good} good)"
         print(f"{args.video.name}: {reps}; report: {report_path}")
-        if not report["calibration"].get("calibrated"):
-            print(never_calibrated(report["calibration"]))
+        if not report.calibration.get("calibrated"):
+            print(never_calibrated(report.calibration))
     return 0
 
 

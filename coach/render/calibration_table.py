@@ -32,6 +32,10 @@ UNITS = {"_deg": "°", "_s": " s", "_px": " px", "_m": " m"}
 DECIMALS = {"_deg": 0, "_s": 1, "_px": 1, "_m": 2}
 
 
+# Codes for programs (the reason's words are shown instead).
+MACHINE_KEYS = frozenset({"problem"})
+
+
 def calibration_rows(calibration: dict[str, Any], exercise: str) -> list[tuple[str, str]]:
     """(label, value) rows: the known keys first in a fixed order, then the rest as they come.
 
@@ -39,7 +43,7 @@ def calibration_rows(calibration: dict[str, Any], exercise: str) -> list[tuple[s
     exercise's value.
     """
     keys = [key for key in LABELS if key in calibration]
-    keys += [key for key in calibration if key not in LABELS]
+    keys += [key for key in calibration if key not in LABELS and key not in MACHINE_KEYS]
     rows = []
     for key in keys:
         value = calibration[key]

@@ -1,7 +1,7 @@
 """A session's angle over time: the per-frame rows the history keeps and the visual report plots.
 
-It comes from a live `SessionRecord` or from the per-frame CSV `coach analyze --frames` writes, and
-round-trips through a compact JSON form (columns, not rows) for the history database.
+It comes from a session's `SessionRecord` (or from the per-frame CSV `coach analyze --frames` writes),
+and round-trips through a compact JSON form (columns, not rows) for the history database.
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ from typing import Any
 from coach.coaching.comfort import latest_comfortable_range
 from coach.coaching.progression import SessionOutcome, Suggestion, outcome_from_report, suggest
 from coach.errors import HistoryError
+from coach.reps.analysis import Rep
 from coach.storage.angle_series import AngleSeries
-from coach.storage.report import SessionRecord
+from coach.storage.report import SessionReport
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x55424348  # "UBCH": marks the file as ours (PRAGMA application_id)
@@ -113,25 +114,13 @@ def default_db_path() -> Path:
 
 
 def record_session(
-    report: dict[str, Any],
-    db_path: Path | None = None,
-    *,
-    frames: AngleSeries | SessionRecord | None = None,
-    hold_target_s: float | None = None,
-    recorded_at: datetime | None = None,
+    report: SessionReport, db_path: Path | None = None, *, recorded_at: datetime | None = None
 ) -> int:
-    """Store one session (its report dict, and its per-frame angles when given); returns its id.
-
-    hold_target_s: the hold the session asked for, when the report and frames do not say.
-    """
-    series = AngleSeries.from_record(frames) if isinstance(frames, SessionRecord) else frames
-    hold = report.get("hold_target_s", hold_target_s)
-    if hold is None and series is not None:
-        hold = series.hold_target_s
+    """Store one session, its report and its per-frame angles; returns its id."""
     when = (recorded_at or datetime.now(UTC)).astimezone(UTC)
     path = db_path or default_db_path()
     with _write_transaction(path) as connection:
-        return _insert(connection, report, series, hold, when)
+        return _insert(connection, report, AngleSeries.from_record(report.record), when)
 
 
 def list_sessions(
@@ -200,52 +189,47 @@ def suggested_target(exercise: str, db_path: Path | None = None) -> int:
 
 
 def _insert(
-    connection: sqlite3.Connection,
-    report: dict[str, Any],
-    series: AngleSeries | None,
-    hold_target_s: float | None,
-    when: datetime,
+    connection: sqlite3.Connection, report: SessionReport, series: AngleSeries, when: datetime
 ) -> int:
-    reps = report["reps"]
-    counts = report["counts"]
+    counts = report.counts
     cursor = connection.execute(
         "INSERT INTO sessions (recorded_at, exercise, source, status, target_reps, hold_target_s,"
         " reps_left, reps_right, reps_total, reps_good, frames, frames_with_pose, calibration, report)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             _timestamp(when),
-            str(report["exercise"]),
-            str(report.get("video", "")),
-            str(report.get("status", "complete")),
-            int(report.get("target_reps", 3)),
-            None if hold_target_s is None else float(hold_target_s),
-            int(counts.get("left", 0)),
-            int(counts.get("right", 0)),
-            int(counts["total"]),
-            int(counts["good"]),
-            int(report.get("frames", 0)),
-            int(report.get("frames_with_pose", 0)),
-            json.dumps(report.get("calibration", {})),
-            json.dumps(report),
+            report.exercise,
+            report.record.video,
+            report.status,
+            report.target_reps,
+            report.hold_target_s,
+            counts.left,
+            counts.right,
+            counts.total,
+            counts.good,
+            report.record.frames,
+            report.record.frames_with_pose,
+            json.dumps(report.calibration),
+            json.dumps(report.to_json_dict()),
         ),
     )
     session_id = cursor.lastrowid
     assert session_id is not None
     connection.executemany(
         "INSERT INTO reps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                session_id, number, rep["side"], rep["start_s"], rep["hold_start_s"],
-                rep["hold_end_s"], rep["end_s"], rep["hold_s"], rep["peak_angle_deg"], bool(rep["good"]),
-                json.dumps(rep["faults"]),
-            )
-            for number, rep in enumerate(reps, start=1)
-        ],
-    )  # fmt: skip
-    if series is not None:
-        compressed = zlib.compress(series.to_json().encode("utf-8"), level=6)
-        connection.execute("INSERT INTO angle_series VALUES (?, ?)", (session_id, compressed))
+        (_rep_row(session_id, number, rep) for number, rep in enumerate(report.reps, start=1)),
+    )
+    compressed = zlib.compress(series.to_json().encode("utf-8"), level=6)
+    connection.execute("INSERT INTO angle_series VALUES (?, ?)", (session_id, compressed))
     return session_id
+
+
+def _rep_row(session_id: int, number: int, rep: Rep) -> tuple[Any, ...]:
+    shown = rep.to_dict()  # the rounded numbers the report shows
+    return (
+        session_id, number, rep.side, shown["start_s"], shown["hold_start_s"], shown["hold_end_s"],
+        shown["end_s"], shown["hold_s"], shown["peak_angle_deg"], rep.good, json.dumps(list(rep.faults)),
+    )  # fmt: skip
 
 
 def _stored(row: sqlite3.Row) -> StoredSession:

@@ -1,10 +1,13 @@
-"""The session report (JSON) and the per-frame table (CSV): the stable format other tools read."""
+"""The session report: one typed value from the job that measured the session to every sink (the
+JSON report, the per-frame CSV, the history). The JSON and the CSV are the stable format other tools
+read."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,43 +39,98 @@ class SessionRecord:
         self.rows.append(analysis)
 
 
+@dataclass(frozen=True)
+class RepCounts:
+    left: int
+    right: int
+    total: int
+    good: int
+
+    @classmethod
+    def of(cls, reps: Iterable[Rep]) -> RepCounts:
+        reps = list(reps)
+        return cls(
+            left=sum(r.side == "left" for r in reps),
+            right=sum(r.side == "right" for r in reps),
+            total=len(reps),
+            good=sum(r.good for r in reps),
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        return {"left": self.left, "right": self.right, "total": self.total, "good": self.good}
+
+
 def counts(reps: list[Rep]) -> dict[str, int]:
-    return {
-        "left": sum(r.side == "left" for r in reps),
-        "right": sum(r.side == "right" for r in reps),
-        "total": len(reps),
-        "good": sum(r.good for r in reps),
-    }
+    return RepCounts.of(reps).to_dict()
 
 
-def build_report(
-    record: SessionRecord,
-    reps: list[Rep],
-    calibration: dict[str, Any],
-    *,
-    status: str = "complete",
-    model: str = "",
-    target_reps: int = 3,
-) -> dict[str, Any]:
-    """The report dict. `status` is "complete" or says why the session stopped early."""
-    return {
-        "exercise": record.exercise,
-        "video": record.video,
-        "fps": round(record.fps, 3),
-        "frames": record.frames,
-        "frames_with_pose": record.frames_with_pose,
-        "calibration": calibration,
-        "reps": [rep.to_dict() for rep in reps],
-        "counts": counts(reps),
-        "status": status,
-        "target_reps": target_reps,
-        "max_people_seen": record.max_people,
-        "model": model,
-    }
+@dataclass(frozen=True)
+class SetCounts:
+    number: int  # 1 for the first set; key `r` starts the next
+    counts: RepCounts
 
 
-def write_report(path: Path, report: dict[str, Any]) -> None:
-    write_text_atomic(path, json.dumps(report, indent=2) + "\n")
+@dataclass(frozen=True)
+class LiveLog:
+    """What only a live session reports: where its session log is and the reps of each set."""
+
+    log_path: Path
+    sets: tuple[SetCounts, ...]
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    """A session as it ended: what the JSON report says, with the per-frame rows behind it.
+
+    record: the session's frames; nothing is added to it once the report is made.
+    calibration: the analyzer's calibration summary, as the JSON carries it.
+    status: "complete", or why the session stopped early ("interrupted", "camera_lost", "error").
+    hold_target_s: the hold the session asked for, None for the exercise's standard one; the history
+        keeps it, the JSON does not carry it.
+    live: the live session's log and sets; None for `coach analyze`.
+    """
+
+    record: SessionRecord
+    reps: tuple[Rep, ...]
+    calibration: dict[str, Any]
+    status: str = "complete"
+    model: str = ""
+    target_reps: int = 3
+    hold_target_s: float | None = None
+    live: LiveLog | None = None
+
+    @property
+    def exercise(self) -> str:
+        return self.record.exercise
+
+    @property
+    def counts(self) -> RepCounts:
+        return RepCounts.of(self.reps)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The report as readers know it: these keys in this order, these roundings."""
+        document: dict[str, Any] = {
+            "exercise": self.record.exercise,
+            "video": self.record.video,
+            "fps": round(self.record.fps, 3),
+            "frames": self.record.frames,
+            "frames_with_pose": self.record.frames_with_pose,
+            "calibration": self.calibration,
+            "reps": [rep.to_dict() for rep in self.reps],
+            "counts": self.counts.to_dict(),
+            "status": self.status,
+            "target_reps": self.target_reps,
+            "max_people_seen": self.record.max_people,
+            "model": self.model,
+        }
+        if self.live is not None:
+            document["log"] = str(self.live.log_path)
+            document["sets"] = [{"set": s.number, "counts": s.counts.to_dict()} for s in self.live.sets]
+        return document
+
+
+def write_report(path: Path, report: SessionReport) -> None:
+    write_text_atomic(path, json.dumps(report.to_json_dict(), indent=2) + "\n")
 
 
 def frames_csv(record: SessionRecord) -> str:
@@ -93,8 +151,8 @@ def frames_csv(record: SessionRecord) -> str:
     return buffer.getvalue()
 
 
-def write_frames_csv(path: Path, record: SessionRecord) -> None:
-    write_text_atomic(path, frames_csv(record))
+def write_frames_csv(path: Path, report: SessionReport) -> None:
+    write_text_atomic(path, frames_csv(report.record))
 
 
 def _cell(value: float | None) -> str:
