@@ -62,6 +62,11 @@ class CalibrationRules:
     # How far the landmarks travelled between the window's first and last thirds (`drift_trunks`);
     # a rep that counts moves the shoulders several times this.
     max_drift_trunks: float = 0.05
+    # The spread (`_spread`) of the body's own angles over the window, in the person's metric frame:
+    # the upper body's turn against the hips, and the trunk's lean back. Seen from the front a turn
+    # moves the shoulders in depth more than across the picture; the model's noise here is 0.1-1.3
+    # degrees, a rep's smallest counted movement 12.
+    max_posture_spread_deg: float = 4.0
     max_jump_trunks: float = 0.5  # between consecutive frames: farther is another person
     max_jump_gap_s: float = 0.5  # (only frames this close are compared)
     min_ok_fraction: float = 0.8  # of the window's frames must pass the per-frame checks
@@ -528,7 +533,30 @@ def _still(poses: Sequence[Pose], rules: CalibrationRules) -> bool:
     return (
         jitter_trunks(poses, rules) <= rules.max_jitter_trunks
         and drift_trunks(poses, rules) <= rules.max_drift_trunks
+        and posture_spread_deg(poses) <= rules.max_posture_spread_deg
     )
+
+
+def posture_spread_deg(poses: Sequence[Pose]) -> float:
+    """The larger spread, over the poses, of the upper body's turn against the hips and of the trunk's
+    lean back (world landmarks, degrees)."""
+    world = np.stack([pose.world for pose in poses])
+
+    def yaw_deg(left: L, right: L) -> np.ndarray:
+        line = world[:, left] - world[:, right]
+        return np.degrees(np.arctan2(-line[:, 2], line[:, 0]))
+
+    turn = (
+        yaw_deg(L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - yaw_deg(L.LEFT_HIP, L.RIGHT_HIP) + 180.0
+    ) % 360.0 - 180.0
+    lean = _body_frame_angles(world)["trunk_back_deg"]
+    return max(_spread(turn), _spread(lean))
+
+
+def _spread(values: np.ndarray, coverage: float = 0.8) -> float:
+    """How far from their median `coverage` of the values lie: all but a few stray frames must be
+    still, not just half of them (as a median-based spread would allow)."""
+    return float(np.quantile(np.abs(values - np.median(values)), coverage))
 
 
 def _brightness_measure(checks: Sequence[FrameCheck]) -> dict[str, float]:
