@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from coach.calibration.profile import profile_from_poses
-from coach.pipeline import Pipeline, recording_rules
 from coach.exercises.rotate import RotateAnalyzer
+from coach.pipeline import Pipeline, recording_rules
 from coach.render.calibration_table import calibration_rows, camera_direction, generic_label
 from coach.render.html_report import (
     FAULT_COLOUR,
