@@ -106,3 +106,34 @@ def test_the_package_docstring_is_the_real_loop(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(PACKAGE.parent)  # the docstring reads a bundled sample by its repository path
     result = doctest.testmod(coach, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_two_modules_import_each_other_round_a_cycle() -> None:
+    modules = {module_name(path): path for path in source_files()}
+    graph = {
+        name: {module for _, module in imported_modules(path) if module in modules and module != name}
+        for name, path in modules.items()
+    }
+    # A package's __init__ re-exporting its own modules is not a cycle of ideas.
+    graph = {name: {m for m in deps if not name.startswith(m + ".")} for name, deps in graph.items()}
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for module in sorted(graph[name]):
+            if state.get(module) == 1:
+                cycles.append([*trail[trail.index(module) :], module])
+            elif module not in state:
+                visit(module, [*trail, module])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []

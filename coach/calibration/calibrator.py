@@ -23,7 +23,8 @@ import numpy as np
 
 from coach.calibration.profile import CalibrationProfile, profile_from_poses
 from coach.errors import CalibrationError, MultiplePeopleError
-from coach.measure.view import EXERCISES, ViewEstimate, ViewVerdict, estimate_view, verdict
+from coach.facts import EXERCISES
+from coach.measure.view import ViewEstimate, ViewVerdict, estimate_view, verdict
 from coach.pose.geometry import midpoint, robust_std, robust_std_px, trunk_length_px
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.plausibility import is_someone, is_usable_upper_body

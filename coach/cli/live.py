@@ -9,6 +9,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from coach.cli.options import add_common_options, load_profile_option
 from coach.exercises import EXERCISES
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ SESSIONS_DIR = Path("sessions")
 
 def register(commands: Any) -> None:
     from coach.cli.history import add_db_option
-    from coach.cli.main import add_common_options  # here, not at import: coach.cli.main imports this module
 
     live = commands.add_parser("live", help="coach a set live through the webcam")
     live.add_argument("--exercise", choices=EXERCISES, required=True)
@@ -40,7 +40,6 @@ def register(commands: Any) -> None:
 
 def run_live_command(args: argparse.Namespace) -> int:
     from coach.app.live import LiveRequest, run_live
-    from coach.cli.main import load_profile_option
     from coach.pose.model_files import resolve_model
     from coach.storage.history import comfortable_range_deg, suggested_target
 

@@ -10,9 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from coach import __version__
-from coach.calibration.profile import CalibrationProfile
 from coach.cli import history as cli_history
 from coach.cli import live as cli_live
+from coach.cli.options import (
+    DEFAULT_CALIBRATION_DIR,
+    DEFAULT_TARGET_REPS,
+    add_common_options,
+    load_profile_option,
+)
 from coach.errors import CoachError
 from coach.exercises import EXERCISES
 from coach.pose.model_files import DEFAULT_MODEL, resolve_model
@@ -20,10 +25,8 @@ from coach.pose.model_files import DEFAULT_MODEL, resolve_model
 # Registration functions of commands defined in their own modules: (subparsers) -> None.
 EXTRA_COMMANDS: tuple[Callable[[Any], None], ...] = (cli_live.register, cli_history.register)
 
-DEFAULT_TARGET_REPS = 3
 EXIT_UNEXPECTED = 70
 EXIT_INTERRUPTED = 130
-DEFAULT_CALIBRATION_DIR = Path("calibration")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,25 +63,6 @@ def build_parser() -> argparse.ArgumentParser:
     for register in EXTRA_COMMANDS:
         register(commands)
     return parser
-
-
-def add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=DEFAULT_MODEL, help="lite, full (default), heavy or a .task path")
-    parser.add_argument(
-        "--profile", help="calibration profile name or path (default: calibrate from the video)"
-    )
-    parser.add_argument("--calibration-dir", type=Path, default=DEFAULT_CALIBRATION_DIR)
-    parser.add_argument(
-        "--reps", type=reps_count, default=None, help="target reps (per side for rotate), 3-10 (default 3)"
-    )
-    parser.add_argument("--hold", type=float, default=None, help="hold target in seconds")
-
-
-def reps_count(text: str) -> int:
-    value = int(text)
-    if not 3 <= value <= 10:
-        raise argparse.ArgumentTypeError("the article's progression is 3 to 10 reps")
-    return value
 
 
 def run_analyze(args: argparse.Namespace) -> int:
@@ -124,14 +108,6 @@ def never_calibrated(calibration: dict[str, Any]) -> str:
     if reason is None or problem in (None, "not_still", "too_short", "nobody"):
         return NEVER_CALIBRATED
     return str(reason) if problem == "view" else f"Nothing was measured: {reason}"
-
-
-def load_profile_option(args: argparse.Namespace) -> CalibrationProfile | None:
-    if not args.profile:
-        return None
-    from coach.storage.profile_store import load_profile
-
-    return load_profile(args.profile, args.calibration_dir)
 
 
 def run_calibrate(args: argparse.Namespace) -> int:

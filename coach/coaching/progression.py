@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-REPS_LADDER = (3, 5, 10)
+from coach.facts import REPS_LADDER, STRETCHES
+
 SESSIONS_NEEDED = 2
-STANDARD_HOLD_S = {"rotate": 2.0, "arch": 2.0}  # the article: "hold for 2 seconds", "a second or two"
+STANDARD_HOLD_S = {name: s.hold_s for name, s in STRETCHES.items()}
 HOLD_STEP_S = 1.0
-MAX_HOLD_S = {"rotate": 4.0, "arch": 3.0}  # end-range extension gets the shorter ceiling
+MAX_HOLD_S = {name: s.max_hold_s for name, s in STRETCHES.items()}
 HOLD_TOLERANCE_S = 0.05  # a hold measured a frame short of the target still counts as full
-SIGNED_EXERCISES = frozenset({"rotate"})  # reps are counted per side
+SIGNED_EXERCISES = frozenset(name for name, s in STRETCHES.items() if s.by_side)  # reps per side
 
 
 @dataclass(frozen=True)

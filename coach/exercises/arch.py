@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from coach.calibration.profile import CalibrationProfile
+from coach.facts import ARCH, stretch
 from coach.measure.arch import ArchLines, ArchReading, SideView, arch_lines, read_arch, side_view
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.pose.types import Pose
@@ -33,7 +34,7 @@ from coach.reps.fault_evidence import FaultEvidence
 from coach.reps.hold_dating import moving_points
 from coach.reps.tracker import RepRules, RepTracker, RepWindow, TrackerUpdate
 
-EXERCISE = "arch"
+EXERCISE = ARCH
 CUES = {
     "low_back": Cue(
         "low_back",
@@ -45,8 +46,8 @@ CUES = {
 }
 # The article: "hold the end position for a second or two". A hold this long makes a good rep; the
 # overlay's timer runs to the longer figure.
-DEFAULT_HOLD_S = 1.0
-DISPLAY_HOLD_S = 2.0
+DEFAULT_HOLD_S = stretch(EXERCISE).counted_hold_s  # the shortest hold of a good rep
+DISPLAY_HOLD_S = stretch(EXERCISE).hold_s  # the hold asked for, shown on the hold ring
 # Rep thresholds are lower than the shared defaults: a head-led arch may bring only ~10 degrees of
 # trunk extension and must still count (so that its fault is reported); the smoothed arch rests
 # within about a degree of zero. A hold is the arch within a band of its peak while it moves slower

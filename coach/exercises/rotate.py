@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from coach.calibration.profile import CalibrationProfile
+from coach.facts import ROTATE, stretch
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.measure.rotation import (
     TEMPLATE_LANDMARKS,
@@ -39,7 +40,7 @@ from coach.reps.fault_evidence import FaultEvidence
 from coach.reps.hold_dating import moving_points
 from coach.reps.tracker import RepRules, RepTracker, RepWindow, TrackerUpdate
 
-EXERCISE = "rotate"
+EXERCISE = ROTATE
 CUES = {
     "low_back": Cue("low_back", "Keep your hips square, turn from the upper back", Severity.FAULT),
     "side_lean": Cue("side_lean", "Sit tall, don't lean", Severity.FAULT),
@@ -80,7 +81,7 @@ ROTATE_RULES = RepRules(
 # A hold counts as done at three quarters of its target (1.5 s of the article's 2 s): the clock starts
 # and stops up to 0.3 s off (the speed window, the model's own smoothing), and a person who holds
 # "about two seconds" has done the stretch. What is short is clearly short: 1.2 s or less.
-HOLD_COUNTED_FRACTION = 0.75
+HOLD_COUNTED_FRACTION = stretch(EXERCISE).counted_hold_s / stretch(EXERCISE).hold_s
 # "Nearly still" for the body: the shoulders and elbows (the upper quartile of the template's landmark
 # motion, about 0.45 torso lengths from the turn's axis) moving no faster than the hold's angular
 # speed limit would move them. The model under-reads the last ~10 degrees of a turn, so the angle can
@@ -159,7 +160,7 @@ class RotateAnalyzer:
         profile: CalibrationProfile,
         *,
         target_reps: int = 3,
-        hold_target_s: float = 2.0,
+        hold_target_s: float = stretch(EXERCISE).hold_s,
         calibrated_at_s: float | None = None,
     ) -> None:
         if target_reps < 1:

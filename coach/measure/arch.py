@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coach.measure.view import ARCH, estimate_view_of, verdict
+from coach.facts import ARCH
+from coach.measure.view import estimate_view_of, verdict
 from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose

@@ -24,14 +24,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coach.facts import ARCH, EXERCISES, ROTATE, stretch
 from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
-
-ROTATE = "rotate"
-ARCH = "arch"
-EXERCISES = (ROTATE, ARCH)
-EXERCISE_TITLES = {ROTATE: "Sit and Rotate", ARCH: "Sit and Arch"}
 
 LEFT_RIGHT_PAIRS: tuple[tuple[L, L], ...] = (
     (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
@@ -247,7 +243,7 @@ def describe(azimuth_deg: float) -> str:
 
 
 def _instruction(azimuth_deg: float, exercise: str) -> str:
-    title = EXERCISE_TITLES[exercise]
+    title = stretch(exercise).title
     seen = f"it sees you {describe(azimuth_deg)} (about {abs(round(azimuth_deg)):d} degrees)"
     if exercise == ROTATE:
         return f"Put the camera in front of you, or turn your chair to face it, for {title}: {seen}."

@@ -94,7 +94,8 @@ class Pipeline:
         self.calibration: CalibrationResult | None = None
         self.calibrated_at_s: float | None = None
         self._problems: Counter[Problem] = Counter()
-        self._view_problem: str | None = None
+        self._view_problem: str | None = None  # why this view cannot show the stretch, for reports
+        self._view_refused: Problem | None = None  # the calibrator's own sentence for it
         self._follow_calibrated_person = False
         if profile is not None:
             self.use_profile(profile)
@@ -161,6 +162,8 @@ class Pipeline:
         """While never calibrated: the check that failed on most frames (what to tell the person)."""
         if self.calibrated:
             return None
+        if self._view_refused is not None:
+            return self._view_refused
         if self._view_problem is not None:
             return Problem("view", self._view_problem)
         common = self._problems.most_common(1)
@@ -172,7 +175,7 @@ class Pipeline:
         summary: dict[str, Any] = {"source": "none", "calibrated": False}
         problem = self.calibration_problem()
         if problem is not None:
-            summary.update(reason=problem.message, problem=problem.code)
+            summary.update(reason=self._view_problem or problem.message, problem=problem.code)
             if problem.code == "view":
                 summary.update(measurable=False)
                 view = self.calibrator.last_view
@@ -195,7 +198,7 @@ class Pipeline:
                 said = f"Cannot measure {movement} from this view. {status.problem.message}"
                 if self._view_problem is None:
                     cue = Cue("view", said, Severity.INFO)
-                self._view_problem = said
+                self._view_problem, self._view_refused = said, status.problem
         if status.ready:
             result = self.calibrator.result()
             problem = self._view_problem_of(result.profile)

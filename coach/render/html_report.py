@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coach.facts import STRETCHES
 from coach.render.calibration_table import calibration_rows
 from coach.storage.angle_series import AngleSeries
 from coach.storage.atomic import write_text_atomic
@@ -34,7 +35,7 @@ ANGLE_LABELS = {
     "rotate": "upper-back rotation (deg, + = to your left)",
     "arch": "upper-back extension (deg)",
 }
-SIGNED_EXERCISES = frozenset({"rotate"})
+SIGNED_EXERCISES = frozenset(name for name, s in STRETCHES.items() if s.by_side)
 TARGET_BAND_LOW = 0.8  # the band runs from 80% of the target to the comfortable angle, as the overlay's gauge
 
 

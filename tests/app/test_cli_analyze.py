@@ -66,10 +66,10 @@ def test_real_clip_end_to_end(tmp_path: Path, exercise: str) -> None:
 @pytest.mark.slow
 def test_report_defaults_to_a_file_next_to_the_video(tmp_path: Path) -> None:
     video = tmp_path / "clip.mp4"
-    video.write_bytes((REALDATA / "videos" / "poseformat_webcam_selfie_wave.mp4").read_bytes())
+    video.write_bytes((REALDATA / "videos" / "tfjs_dance_arms_overhead.mp4").read_bytes())
     result = coach("analyze", video, "--exercise", "rotate")
     assert result.returncode == 0, result.stderr
-    assert json.loads((tmp_path / "clip.rotate.report.json").read_text())["frames"] == 58
+    assert json.loads((tmp_path / "clip.rotate.report.json").read_text())["frames"] == 120
 
 
 def test_missing_video(tmp_path: Path) -> None:

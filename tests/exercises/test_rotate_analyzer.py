@@ -26,8 +26,8 @@ from coach.pose.types import Pose
 from coach.reps.analysis import FrameAnalysis, Phase
 from coach.reps.tracker import RepTracker
 from tests.helpers import ClipLoader, calibrated_profile, dim_room, replay, transformed_sample
+from tests.measure.test_rotation import leaned, pelvis_turned, template_body, turned, view
 from tests.seated import body_points_m, mirrored
-from tests.test_rotation import leaned, pelvis_turned, template_body, turned, view
 
 FPS = 15.0
 CALIBRATION_S = 3.0

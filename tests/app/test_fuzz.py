@@ -150,7 +150,8 @@ def decode_worker(seed: int, count: int, directory: str) -> None:
 
 @pytest.mark.slow
 def test_fuzzed_videos_decode_or_fail_with_one_clear_error(tmp_path: Path) -> None:
-    code = f"from tests.test_fuzz import decode_worker; decode_worker(7, {VIDEO_CASES}, {str(tmp_path)!r})"
+    worker = "from tests.app.test_fuzz import decode_worker; decode_worker"
+    code = f"{worker}(7, {VIDEO_CASES}, {str(tmp_path)!r})"
     # The timeout is the hang guard; how fast the machine decodes is not the product's promise.
     child = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=DECODE_BUDGET_S * 2

@@ -22,7 +22,7 @@ from coach.pipeline import Pipeline, recording_rules
 from coach.pose.types import Pose
 from coach.reps.analysis import FrameAnalysis, Phase, Severity
 from tests.helpers import ClipLoader, calibrated_profile, dim_room, replay, transformed_sample
-from tests.test_arch import arch_pose
+from tests.measure.test_arch import arch_pose
 
 FPS = 15.0
 STILL_S = 2.6  # self-calibration needs 2 s of stillness

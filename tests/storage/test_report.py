@@ -29,7 +29,7 @@ from coach.storage.report import (
 
 # Written by the code before SessionReport (commit e8da020's build_report, and live's _finish adding
 # "log" and "sets") for the record, reps and calibration of `golden_report`: readers rely on them.
-FORMAT = Path(__file__).resolve().parent / "data" / "report_format"
+FORMAT = Path(__file__).resolve().parent.parent / "data" / "report_format"
 
 
 def golden_report(live: bool) -> SessionReport:

@@ -1,0 +1,1 @@
+"""Tests of coach/app/ (the same folders as the package)."""

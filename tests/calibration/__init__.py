@@ -1,0 +1,1 @@
+"""Tests of coach/calibration/ (the same folders as the package)."""

@@ -1,0 +1,1 @@
+"""Tests of coach/coaching/ (the same folders as the package)."""

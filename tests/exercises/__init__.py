@@ -1,0 +1,1 @@
+"""Tests of coach/exercises/ (the same folders as the package)."""

@@ -1,0 +1,1 @@
+"""Tests of coach/measure/ (the same folders as the package)."""

@@ -1,0 +1,1 @@
+"""Tests of coach/pose/ (the same folders as the package)."""

@@ -1,0 +1,1 @@
+"""Tests of coach/render/ (the same folders as the package)."""

@@ -1,0 +1,1 @@
+"""Tests of coach/reps/ (the same folders as the package)."""

@@ -1,0 +1,1 @@
+"""Tests of coach/sources/ (the same folders as the package)."""

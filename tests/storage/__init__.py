@@ -1,0 +1,1 @@
+"""Tests of coach/storage/ (the same folders as the package)."""
