@@ -1,4 +1,4 @@
-"""What the coach knows about each stretch, in one place (the article: ../README.md, "The two stretches").
+"""What the coach knows about each stretch, in one place (the article the README opens with).
 
 Every stage reads these facts from here: names and titles, how long a hold is asked for and how
 long a hold must be for a rep to count, how far holds may progress, whether reps go by side.
