@@ -189,12 +189,6 @@ def trunk_image_deg(xy: np.ndarray) -> np.ndarray | float:
     return np.degrees(np.arctan2(up[..., 0], -up[..., 1]))
 
 
-def is_person_like(pose: Pose) -> bool:
-    """Whether a detection is a seated person the coach can use: the one rule every stage shares
-    (`coach.pose.plausibility`); the model also "finds" people in hands, pool poles and shadows."""
-    return is_usable_upper_body(pose)
-
-
 def framing_problem(pose: Pose, rules: CalibrationRules) -> Problem | None:
     """Head, shoulders, elbows and hips inside the picture with a margin, each seen by the camera."""
     width, height = pose.image_size
@@ -232,7 +226,7 @@ def check_frame(
     poses: Sequence[Pose], brightness: float | None, rules: CalibrationRules, t_s: float = 0.0
 ) -> FrameCheck:
     """The per-frame checks, most basic first: light (when known), people, framing, size."""
-    people = [pose for pose in poses if is_person_like(pose)]
+    people = [pose for pose in poses if is_usable_upper_body(pose)]  # the one seated-person rule
     someone = [pose for pose in poses if is_someone(pose)]
     pose = people[0] if people else None
     problem: Problem | None
@@ -268,7 +262,8 @@ def jumped(previous: Pose, current: Pose, rules: CalibrationRules) -> bool:
 def jitter_trunks(poses: Sequence[Pose], rules: CalibrationRules) -> float:
     """The second-largest robust std of the visible stillness landmarks over the poses, in trunk
     lengths (one landmark the model throws about, an elbow in a dim room, is not the person moving)."""
-    return _second_largest(robust_std_px(np.stack([pose.xy for pose in poses])), poses, rules)
+    xy = np.stack([pose.xy for pose in poses])
+    return _second_largest(robust_std_px(xy), xy, poses, rules)
 
 
 def drift_trunks(poses: Sequence[Pose], rules: CalibrationRules) -> float:
@@ -279,13 +274,15 @@ def drift_trunks(poses: Sequence[Pose], rules: CalibrationRules) -> float:
     xy = np.stack([pose.xy for pose in poses])
     third = max(1, len(poses) // 3)
     travel = np.linalg.norm(np.median(xy[-third:], axis=0) - np.median(xy[:third], axis=0), axis=1)
-    return _second_largest(travel, poses, rules)
+    return _second_largest(travel, xy, poses, rules)
 
 
-def _second_largest(per_landmark_px: np.ndarray, poses: Sequence[Pose], rules: CalibrationRules) -> float:
+def _second_largest(
+    per_landmark_px: np.ndarray, xy: np.ndarray, poses: Sequence[Pose], rules: CalibrationRules
+) -> float:
     visibility = np.median(np.stack([pose.visibility for pose in poses]), axis=0)
     landmarks = [lm for lm in STILLNESS_LANDMARKS if visibility[lm] >= rules.min_visibility]
-    scale = trunk_length_px(np.median(np.stack([pose.xy for pose in poses]), axis=0))
+    scale = trunk_length_px(np.median(xy, axis=0))
     if len(landmarks) < 2 or scale <= 0:
         return float("inf")
     return float(np.sort(per_landmark_px[landmarks])[-2] / scale)

@@ -104,8 +104,12 @@ class Coach:
                 self.people_in_view = sum(is_usable_upper_body(pose) for pose in poses)
                 return None, FrameAnalysis(t_s=t_s, phase=Phase.CALIBRATING, target_reps=self.target_reps)
             return self._calibrate(poses, t_s, image)
-        step = self.pipeline.step(() if self.paused else poses, t_s)
-        self.people_in_view = sum(is_usable_upper_body(pose) for pose in poses)
+        if self.paused:  # the person stays counted; nothing is measured
+            self.people_in_view = sum(is_usable_upper_body(pose) for pose in poses)
+            step = self.pipeline.step((), t_s)
+        else:
+            step = self.pipeline.step(poses, t_s)
+            self.people_in_view = step.people_in_view
         pose, analysis = step.pose, step.analysis
         verdict = self._placement.add(pose, t_s)
         if verdict is not None and not verdict.same:

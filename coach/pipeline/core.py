@@ -32,7 +32,6 @@ from coach.calibration.calibrator import (
 from coach.calibration.profile import CalibrationProfile
 from coach.exercises import exercise_facts, make_analyzer
 from coach.pose.exposure import brightened
-from coach.pose.plausibility import is_usable_upper_body
 from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
 from coach.reps.analysis import Analyzer, Cue, FrameAnalysis, Phase, Rep, Severity
@@ -92,7 +91,6 @@ class Pipeline:
         self.selector = PersonSelector()
         self.analyzer: Analyzer | None = None
         self.calibration: CalibrationResult | None = None
-        self.calibrated_at_s: float | None = None
         self._problems: Counter[Problem] = Counter()
         self._view_problem: str | None = None  # why this view cannot show the stretch, for reports
         self._view_refused: Problem | None = None  # the calibrator's own sentence for it
@@ -105,16 +103,15 @@ class Pipeline:
     def step(self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None = None) -> Step:
         """One frame: every person the model found (largest first) and the frame's time in seconds;
         `image` (BGR) only for the light check while calibrating."""
-        people = sum(is_usable_upper_body(pose) for pose in poses)
         if self.analyzer is None:
-            return self._calibrate(poses, t_s, image, people)
+            return self._calibrate(poses, t_s, image)
         if self._follow_calibrated_person and self.profile is not None:
             # Start with whoever sits where the calibrated person sat, not just the biggest person.
             self.selector.reset()
             self.selector.select([self.profile.neutral_pose()], t_s)
             self._follow_calibrated_person = False
         pose = self.selector.select(poses, t_s)
-        return Step(pose, self.analyzer.update(pose, t_s), people)
+        return Step(pose, self.analyzer.update(pose, t_s), self.selector.people_in_view)
 
     # -- state --------------------------------------------------------------------------------------
 
@@ -144,14 +141,12 @@ class Pipeline:
             calibrated_at_s=calibrated_at_s,
             still_poses=self.calibration.poses if self.calibration is not None else (),
         )
-        self.calibrated_at_s = calibrated_at_s
         self._follow_calibrated_person = True
 
     def recalibrate(self) -> None:
         """Forget the calibration and calibrate again from the next frames (the person is in view)."""
         self.analyzer = None
         self.calibration = None
-        self.calibrated_at_s = None
         self.calibrator.reset()
 
     def refused_picture(self) -> Problem | None:
@@ -185,7 +180,7 @@ class Pipeline:
 
     # -- calibration --------------------------------------------------------------------------------
 
-    def _calibrate(self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None, people: int) -> Step:
+    def _calibrate(self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None) -> Step:
         # The light the model gets (a dim picture is brightened first), read on every 4th pixel each way.
         brightness = frame_brightness(brightened(image[::4, ::4])) if image is not None else None
         status = self.calibrator.add(poses, t_s, brightness)
@@ -222,7 +217,7 @@ class Pipeline:
             cue=cue,
             target_reps=self.target_reps,
         )
-        return Step(pose, analysis, people, status)
+        return Step(pose, analysis, self.selector.people_in_view, status)
 
     def _view_problem_of(self, profile: CalibrationProfile) -> str | None:
         if self.exercise is None:

@@ -24,7 +24,6 @@ from coach.calibration.calibrator import (
     Calibrator,
     check_frame,
     frame_brightness,
-    is_person_like,
     neutral_measures,
 )
 from coach.errors import CalibrationError, MultiplePeopleError
@@ -32,6 +31,7 @@ from coach.measure.view import angle_difference_deg
 from coach.pose.estimator import PoseEstimator
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.model_files import resolve_model
+from coach.pose.plausibility import is_usable_upper_body
 from coach.pose.types import Pose
 from coach.sources.frame import Frame
 from coach.sources.video_file import VideoFileSource
@@ -120,12 +120,12 @@ def test_one_hidden_side_is_fine_in_a_side_view() -> None:
 
 def test_person_like_means_upright_with_the_head_above_the_shoulders() -> None:
     # The one seated-person rule of every stage (coach.pose.plausibility): trunk within 60 degrees.
-    assert is_person_like(seated_pose(0))
-    assert is_person_like(turned_in_image(seated_pose(0), 30))  # a tilted camera is fine
-    assert not is_person_like(turned_in_image(seated_pose(0), 70))
+    assert is_usable_upper_body(seated_pose(0))
+    assert is_usable_upper_body(turned_in_image(seated_pose(0), 30))  # a tilted camera is fine
+    assert not is_usable_upper_body(turned_in_image(seated_pose(0), 70))
     slumped = seated_pose(0)
     slumped.xy[L.NOSE, 1] = slumped.xy[L.LEFT_SHOULDER, 1]
-    assert not is_person_like(slumped)
+    assert not is_usable_upper_body(slumped)
 
 
 def test_every_sentence_is_one_plain_sentence() -> None:
