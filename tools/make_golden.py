@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Write the golden reports and frame tables of the sample clips (tests/test_golden_reports.py).
 
-usage: python -m tools.make_golden      # from the repository root; takes a few minutes
+usage: python -m tools.make_golden [CLIP ...]     # from the repository root; all clips: a few minutes
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -19,10 +20,12 @@ SAMPLES = REPO / "sample_videos"
 GOLDEN = REPO / "tests" / "data" / "golden"
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
     GOLDEN.mkdir(parents=True, exist_ok=True)
     for truth in sorted(SAMPLES.glob("*.gt.json")):
         name = truth.name.removesuffix(".gt.json")
+        if names and name not in names:
+            continue
         exercise = json.loads(truth.read_text())["scenario"]["reps"][0]["exercise"]
         with tempfile.TemporaryDirectory() as scratch:
             report, frames = Path(scratch) / "report.json", Path(scratch) / "frames.csv"
@@ -42,4 +45,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -24,6 +24,7 @@ import numpy as np
 from coach.calibration.profile import CalibrationProfile, profile_from_poses
 from coach.errors import CalibrationError, MultiplePeopleError
 from coach.facts import EXERCISES
+from coach.measure.posture import hands_behind_head, is_square, upper_body_azimuth_deg
 from coach.measure.view import ViewEstimate, ViewVerdict, estimate_view, verdict
 from coach.pose.geometry import midpoint, robust_std, robust_std_px, trunk_length_px
 from coach.pose.landmarks import PoseLandmark as L
@@ -54,6 +55,10 @@ class CalibrationRules:
     mid-shoulder in the image), so they hold at any distance and resolution."""
 
     seconds: float = 3.0  # length of the still window
+    # Once a still window was refused because the body was not in the starting position (a recording
+    # that starts mid-stretch), a still starting position this long will do: the rests between reps.
+    # None: always the full window (a person asked to sit still for calibration).
+    rest_seconds: float | None = None
     min_brightness: float = 40.0  # mean luma, 0-255
     min_trunk_fraction: float = 0.10  # trunk length / image height (hips to head top is ~1.6 trunks)
     margin_trunks: float = 0.10  # landmarks at least this far inside the picture
@@ -95,6 +100,13 @@ TOO_SMALL = Problem("too_small", "You are too small in the picture: move closer 
 NOT_STILL = Problem(
     "not_still",
     "You moved during calibration: sit tall with your hands behind your head and hold still.",
+)
+HANDS_NOT_UP = Problem(
+    "hands", "Put your hands behind your head with your elbows wide, sit tall and hold still."
+)
+NOT_SQUARE = Problem(
+    "not_square",
+    "Face forward with your shoulders square to your hips (you are turned to one side) and hold still.",
 )
 TOO_SHORT = Problem(
     "too_short", "The recording is too short: calibration needs you sitting still for the whole window."
@@ -344,12 +356,12 @@ def neutral_measures(poses: Sequence[Pose]) -> dict[str, float]:
 
 def window_view(poses: Sequence[Pose]) -> ViewEstimate:
     """The camera's view of a still window of one person's poses (from their median landmarks)."""
-
-    def median(name: str) -> np.ndarray:
-        return np.median(np.stack([getattr(pose, name) for pose in poses]), axis=0)
-
     return estimate_view(
-        median("xy"), median("depth"), median("world"), median("visibility"), poses[0].image_size
+        _median(poses, "xy"),
+        _median(poses, "depth"),
+        _median(poses, "world"),
+        _median(poses, "visibility"),
+        poses[0].image_size,
     )
 
 
@@ -397,10 +409,16 @@ class Calibrator:
         self.name = name
         self._window: deque[FrameCheck] = deque()
         self._last_person: FrameCheck | None = None
+        self._seconds = self.rules.seconds  # the window now asked for (see `use_rest_window`)
         self.last_view: ViewEstimate | None = None  # the camera's view of the last still window judged
         # A window in which the person sat still but the picture cut part of them off: the one problem
         # a recording is refused for (nothing else about the seat can be judged until it is fixed).
         self.still_but_framed: Problem | None = None
+
+    def use_rest_window(self) -> None:
+        """From now on a still starting position of `rules.rest_seconds` is enough (when the rules have
+        one): the person is mid-set, and the rests between reps are their neutral moments."""
+        self._seconds = self.rules.rest_seconds or self.rules.seconds
 
     def reset(self) -> None:
         self._window.clear()
@@ -414,7 +432,7 @@ class Calibrator:
         if check.someone is not None:
             self._last_person = check
         self._window.append(check)
-        while self._window and self._window[0].t_s < t_s - self.rules.seconds + 1e-6:
+        while self._window and self._window[0].t_s < t_s - self._seconds + 1e-6:
             self._window.popleft()
         return self._status()
 
@@ -450,7 +468,7 @@ class Calibrator:
     def _span_fraction(self) -> float:
         if len(self._window) < 2:
             return 0.0
-        return (self._window[-1].t_s - self._window[0].t_s) / self.rules.seconds
+        return (self._window[-1].t_s - self._window[0].t_s) / self._seconds
 
     def _judge(self, *, build: bool = True) -> tuple[Problem | None, CalibrationResult | None]:
         """The window's first problem, or (build=True) the calibration it makes."""
@@ -472,6 +490,10 @@ class Calibrator:
         poses = [check.pose for check in good if check.pose is not None]
         if not _still(poses, rules):
             return NOT_STILL, None
+        posture = starting_position_problem(poses)
+        if posture is not None:
+            self.use_rest_window()  # sat still, but not in the starting position: wait for a rest
+            return posture, None
         view = window_view(poses)
         self.last_view = view
         verdicts = {exercise: verdict(view.azimuth_deg, exercise) for exercise in EXERCISES}
@@ -527,6 +549,23 @@ def _body_frame_angles(world: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
+def starting_position_problem(poses: Sequence[Pose]) -> Problem | None:
+    """Whether a still window's median pose is the stretches' starting position
+    (`coach.measure.posture`): hands behind the head, shoulders square to the hips."""
+
+    xy = _median(poses, "xy")
+    if not hands_behind_head(xy):
+        return HANDS_NOT_UP
+    if not is_square(xy, _median(poses, "world"), _median(poses, "visibility"), poses[0].image_size):
+        return NOT_SQUARE
+    return None
+
+
+def _median(poses: Sequence[Pose], name: str) -> np.ndarray:
+    """The median over the poses of one of their landmark arrays ('xy', 'world', ...)."""
+    return np.median(np.stack([getattr(pose, name) for pose in poses]), axis=0)
+
+
 def _still(poses: Sequence[Pose], rules: CalibrationRules) -> bool:
     return (
         jitter_trunks(poses, rules) <= rules.max_jitter_trunks
@@ -536,8 +575,11 @@ def _still(poses: Sequence[Pose], rules: CalibrationRules) -> bool:
 
 
 def posture_spread_deg(poses: Sequence[Pose]) -> float:
-    """The larger spread, over the poses, of the upper body's turn against the hips and of the trunk's
-    lean back (world landmarks, degrees)."""
+    """How much the body's own angles moved over the poses, degrees: the largest spread (`_spread`) or
+    travel between the first and last thirds of the window (`_travel`) of the upper body's turn against
+    the hips and of the trunk's lean back (world landmarks), and the travel of the way the face,
+    shoulders and elbows face (image: from the front, world landmarks show a turn at a fraction of its
+    size)."""
     world = np.stack([pose.world for pose in poses])
 
     def yaw_deg(left: L, right: L) -> np.ndarray:
@@ -547,8 +589,21 @@ def posture_spread_deg(poses: Sequence[Pose]) -> float:
     turn = (
         yaw_deg(L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - yaw_deg(L.LEFT_HIP, L.RIGHT_HIP) + 180.0
     ) % 360.0 - 180.0
-    lean = _body_frame_angles(world)["trunk_back_deg"]
-    return max(_spread(turn), _spread(lean))
+    moved = [
+        max(_spread(values), _travel(values))
+        for values in (turn, _body_frame_angles(world)["trunk_back_deg"])
+    ]
+    facing = [upper_body_azimuth_deg(pose.xy) for pose in poses]
+    if None not in facing:  # (its spread follows any one landmark the model throws about: travel only)
+        moved.append(_travel(np.array(facing, dtype=np.float64)))
+    return max(moved)
+
+
+def _travel(values: np.ndarray) -> float:
+    """How far the values' median moved between the first and last thirds (the end of a slow turn
+    back, which the spread of most values lets through)."""
+    third = max(1, len(values) // 3)
+    return float(abs(np.median(values[-third:]) - np.median(values[:third])))
 
 
 def _spread(values: np.ndarray, coverage: float = 0.8) -> float:

@@ -40,10 +40,13 @@ CALIBRATE_CUE = "Sit tall, hands behind your head, and hold still"
 # A recording is searched for its first still neutral window of this length; a person who is asked to
 # hold still (`coach calibrate`, `coach live`) gets the longer window of `CalibrationRules`.
 RECORDING_WINDOW_S = 2.0
+# A recording that starts mid-stretch has its neutral moments in the rests between reps, which last
+# well under a second: once it is seen to start mid-stretch, a still neutral this long will do.
+RECORDING_REST_S = 0.7
 
 
 def recording_rules() -> CalibrationRules:
-    return CalibrationRules(seconds=RECORDING_WINDOW_S)
+    return CalibrationRules(seconds=RECORDING_WINDOW_S, rest_seconds=RECORDING_REST_S)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,99 @@
+"""Is the body in the stretches' starting position? Hands behind the head, shoulders square to the hips.
+
+A still person is not necessarily a neutral one: someone who holds a turn, or rests with the hands on
+the knees, sits still too. Calibration takes a still pose as the neutral only when the body itself
+says it is the starting position of both stretches:
+
+- **Hands behind the head.** Both wrists are higher than the shoulders, measured along the person's
+  own trunk (mid-hip to mid-shoulder), so the check holds however the camera or the person leans. With
+  the hands behind the head the wrists sit at ear height, about 0.4 trunk lengths above the shoulder
+  line; hands on the knees, crossed on the chest or an arm hanging down put a wrist below it. A wrist
+  the body hides is guessed by the model near the visible one, still above the shoulders.
+- **Shoulders square to the hips.** The camera's placement is read from what does not turn in these
+  stretches, the thighs (they point the way the seat faces; world landmarks, knees in view), and the
+  upper body's facing from the face, shoulders and elbows (`coach.measure.rotation.build_template`,
+  whose azimuth fit is exact for a neutral upper body). At a neutral they agree; a held turn puts
+  them apart by most of the turn (a 40-degree turn seen from the front: 32 degrees). The two readings
+  err in opposite directions off the front (45 degrees off: thighs 55, upper body 35), so the check is
+  made only where both are good, within `SQUARE_VIEW_DEG` of the front; further round the picture
+  cannot tell a held turn from the view, and a neutral taken there is guarded by the analyzers'
+  plausibility limits instead.
+
+Pure numpy on landmark arrays (one pose, or the median of a still window).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from coach.measure.rotation import build_template
+from coach.measure.view import thighs_usable
+from coach.pose.geometry import midpoint
+from coach.pose.landmarks import PoseLandmark as L
+
+# The wrists at least this far above the shoulder line, in trunk lengths: a quarter of the way to
+# where hands behind the head put them (ear height, about 0.4), clear of the model's guesses for a
+# hidden wrist (0.2 or more in the rendered oblique views) and of any hand below the shoulders.
+MIN_WRIST_RISE_TRUNKS = 0.1
+# A still upper body facing this far from the seat is a held turn, not a neutral: half of a typical
+# 40-degree turn, and twice the two readings' disagreement at a true neutral within `SQUARE_VIEW_DEG`.
+MAX_UNSQUARE_DEG = 20.0
+SQUARE_VIEW_DEG = 30.0
+
+
+def wrist_rise_trunks(xy: np.ndarray) -> tuple[float, float]:
+    """How far each wrist (left, right) is above the shoulder line along the trunk, in trunk lengths
+    (+ = towards the head). xy: (33, 2) image pixels."""
+    shoulders = midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    up = shoulders - midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
+    trunk = float(np.linalg.norm(up))
+    if trunk <= 0:
+        return (0.0, 0.0)
+    unit = up / trunk
+    left, right = ((xy[wrist] - shoulders) @ unit / trunk for wrist in (L.LEFT_WRIST, L.RIGHT_WRIST))
+    return float(left), float(right)
+
+
+def hands_behind_head(xy: np.ndarray) -> bool:
+    """Both wrists up at the head, as the stretches' starting position has them."""
+    return min(wrist_rise_trunks(xy)) >= MIN_WRIST_RISE_TRUNKS
+
+
+def seat_azimuth_deg(
+    xy: np.ndarray, world: np.ndarray, visibility: np.ndarray, image_size: tuple[int, int]
+) -> float | None:
+    """The camera's azimuth as the thighs show it (the way the seat faces), degrees, + = the camera at
+    the person's left; None when the knees are not seen or the thighs are not near horizontal."""
+    if not thighs_usable(xy, world, visibility, image_size):
+        return None
+    thigh = midpoint(world, L.LEFT_KNEE, L.RIGHT_KNEE) - midpoint(world, L.LEFT_HIP, L.RIGHT_HIP)
+    # World x is the camera's right, z away from it: a person facing the camera has thighs along -z.
+    return math.degrees(math.atan2(-float(thigh[0]), -float(thigh[2])))
+
+
+def upper_body_azimuth_deg(xy: np.ndarray) -> float | None:
+    """The camera's azimuth as the face, shoulders and elbows show it (None: no shoulder span)."""
+    try:
+        return build_template(xy).azimuth_deg
+    except ValueError:
+        return None
+
+
+def unsquare_deg(
+    xy: np.ndarray, world: np.ndarray, visibility: np.ndarray, image_size: tuple[int, int]
+) -> float | None:
+    """How far the upper body faces away from the seat, degrees; None where it cannot be judged (the
+    knees not seen, or a camera further than `SQUARE_VIEW_DEG` from the front)."""
+    seat = seat_azimuth_deg(xy, world, visibility, image_size)
+    upper = upper_body_azimuth_deg(xy)
+    if seat is None or upper is None or abs(seat) > SQUARE_VIEW_DEG:
+        return None
+    return abs(upper - seat)
+
+
+def is_square(xy: np.ndarray, world: np.ndarray, visibility: np.ndarray, image_size: tuple[int, int]) -> bool:
+    """The shoulders face the way the seat does (True where that cannot be judged)."""
+    off = unsquare_deg(xy, world, visibility, image_size)
+    return off is None or off <= MAX_UNSQUARE_DEG

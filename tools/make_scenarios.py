@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Write the scenario files of the natural-movement and oblique sample clips (issue 18).
+
+The renderer lives beside the repository (``../shared/tools/synth``), not in it; this script records
+exactly how each clip in ``sample_videos/`` that it names was made, so it can be rendered again:
+
+    python3 tools/make_scenarios.py OUT_DIR
+    blender -b --factory-startup --python ../shared/tools/synth/render_scenario.py -- \
+        --scenario OUT_DIR/NAME.json --out sample_videos
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+SYNTH = Path(__file__).resolve().parents[2] / "shared" / "tools" / "synth"
+
+
+def scenarios() -> list[dict]:
+    sys.path.insert(0, str(SYNTH))
+    import scenario as sc  # type: ignore[import-not-found]
+
+    rotate, arch = sc.rotate, sc.arch
+    return [
+        sc.build(
+            "nat_rotate_front",
+            "Sit and Rotate from the front, breathing and a slow sway throughout, holds easing deeper; "
+            "L, R, L, R good",
+            sc.BODIES["f1"],
+            sc.camera("front"),
+            [
+                rotate("left", 32, 5, 2.3, creep=2),
+                rotate("right", 30, 5, 2.2, creep=1.5),
+                rotate("left", 30, 5, 2.4, creep=2),
+                rotate("right", 31, 5, 2.3, creep=2),
+            ],
+            motion=sc.natural(seed=1, lean=1.5, turn=1.5),
+        ),
+        sc.build(
+            "nat_arch_side",
+            "Sit and Arch from the left side, breathing and a slow sway throughout, holds easing deeper; "
+            "good, good, low back",
+            sc.BODIES["m2"],
+            sc.camera("side"),
+            [arch(20, 4, 1.9, creep=1.5), arch(22, 4, 1.8, creep=2), arch(5, 20, 1.8, "low_back")],
+            motion=sc.natural(seed=2, breath=1.0, lean=1.5),
+        ),
+        sc.build(
+            "oblique_arch",
+            "Sit and Arch with the camera 45 deg off the person's left side (front-left); good, low back, "
+            "head back, good",
+            sc.BODIES["f2"],
+            sc.camera("front", azimuth_deg=45.0),
+            [
+                arch(20, 4, 1.8),
+                arch(5, 20, 1.8, "low_back"),
+                arch(8, 3, 1.6, "head_back", neck=25),
+                arch(18, 4, 1.9),
+            ],
+        ),
+        sc.build(
+            "oblique_rotate_30fps",
+            "Sit and Rotate at 30 fps with the camera 40 deg off the front on the person's right; "
+            "L, R, L with the pelvis turning, R",
+            sc.BODIES["m1"],
+            sc.camera("front", azimuth_deg=-40.0, fps=30),
+            [
+                rotate("left", 30, 5, 2.2),
+                rotate("right", 32, 5, 2.1),
+                rotate("left", 28, 5, 2.2, "pelvis", pelvis=15),
+                rotate("right", 30, 5, 2.3),
+            ],
+        ),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1] if len(argv) > 1 else "scenarios")
+    out.mkdir(parents=True, exist_ok=True)
+    for s in scenarios():
+        (out / f"{s['name']}.json").write_text(json.dumps(s, indent=1))
+        print(out / f"{s['name']}.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
