@@ -45,6 +45,12 @@ RECORDING_WINDOW_S = 2.0
 RECORDING_REST_S = 0.7
 
 
+# A reading past the stretch's plausible range (`coach.facts.Stretch.max_plausible_deg`) for this long
+# means the neutral is wrong (taken while turned, a camera moved), not a jolt of the model: calibrate
+# again, from the next still starting position.
+RECALIBRATE_AFTER_IMPLAUSIBLE_S = 1.0
+
+
 def recording_rules() -> CalibrationRules:
     return CalibrationRules(seconds=RECORDING_WINDOW_S, rest_seconds=RECORDING_REST_S)
 
@@ -98,6 +104,11 @@ class Pipeline:
         self._view_problem: str | None = None  # why this view cannot show the stretch, for reports
         self._view_refused: Problem | None = None  # the calibrator's own sentence for it
         self._follow_calibrated_person = False
+        self._earlier_reps: list[Rep] = []  # counted before a recalibration
+        self._implausible_since: float | None = None
+        self._said_unreliable = False
+        self.unreliable_frames = 0  # frames whose reading was past what a spine can do
+        self.recalibrations = 0  # times such readings made the pipeline calibrate again
         if profile is not None:
             self.use_profile(profile)
 
@@ -114,6 +125,10 @@ class Pipeline:
             self.selector.select([self.profile.neutral_pose()], t_s)
             self._follow_calibrated_person = False
         pose = self.selector.select(poses, t_s)
+        reading = self.analyzer.reading(pose) if pose is not None else None
+        if reading is not None and abs(reading) > self._plausible_limit_deg():
+            return self._not_a_measurement(pose, reading, t_s)
+        self._implausible_since = None
         return Step(pose, self.analyzer.update(pose, t_s), self.selector.people_in_view)
 
     # -- state --------------------------------------------------------------------------------------
@@ -128,7 +143,8 @@ class Pipeline:
 
     @property
     def reps(self) -> list[Rep]:
-        return self.analyzer.reps if self.analyzer is not None else []
+        """Every rep counted in this stream, also before a recalibration."""
+        return self._earlier_reps + (self.analyzer.reps if self.analyzer is not None else [])
 
     def use_profile(self, profile: CalibrationProfile, *, calibrated_at_s: float | None = None) -> None:
         """Measure from `profile` from now on (a saved one, or one this stream calibrated)."""
@@ -147,7 +163,10 @@ class Pipeline:
         self._follow_calibrated_person = True
 
     def recalibrate(self) -> None:
-        """Forget the calibration and calibrate again from the next frames (the person is in view)."""
+        """Forget the calibration and calibrate again from the next frames (the person is in view); the
+        reps counted so far stay counted."""
+        if self.analyzer is not None:
+            self._earlier_reps.extend(self.analyzer.reps)
         self.analyzer = None
         self.calibration = None
         self.calibrator.reset()
@@ -169,7 +188,10 @@ class Pipeline:
 
     def calibration_summary(self) -> dict[str, Any]:
         if self.analyzer is not None:
-            return self.analyzer.calibration_summary()
+            measured = self.analyzer.calibration_summary()
+            if self.unreliable_frames:
+                measured.update(unreliable_frames=self.unreliable_frames, recalibrations=self.recalibrations)
+            return measured
         summary: dict[str, Any] = {"source": "none", "calibrated": False}
         problem = self.calibration_problem()
         if problem is not None:
@@ -180,6 +202,36 @@ class Pipeline:
                 if view is not None:
                     summary.update(view_azimuth_deg=round(view.azimuth_deg, 1))
         return summary
+
+    # -- readings no spine makes ------------------------------------------------------------------
+
+    def _plausible_limit_deg(self) -> float:
+        assert self.exercise is not None
+        return exercise_facts(self.exercise).stretch.max_plausible_deg
+
+    def _not_a_measurement(self, pose: Pose | None, reading: float, t_s: float) -> Step:
+        """A frame read past what a spine can do: the analyzer sees it as a frame without the person
+        (nothing is counted, timed or stored from it); once such readings last, calibrate again."""
+        assert self.analyzer is not None and self.exercise is not None
+        self.unreliable_frames += 1
+        if self._implausible_since is None:
+            self._implausible_since = t_s
+        analysis = self.analyzer.update(None, t_s)
+        if not self._said_unreliable:
+            movement = exercise_facts(self.exercise).stretch.movement
+            said = (
+                f"That reading of {movement} ({abs(reading):.0f} degrees) is past what a spine can do, so "
+                "the calibration is off: sit tall facing forward with your hands behind your head and hold "
+                "still."
+            )
+            analysis = dataclasses.replace(analysis, cue=Cue("unreliable", said, Severity.INFO))
+            self._said_unreliable = True
+        if t_s - self._implausible_since >= RECALIBRATE_AFTER_IMPLAUSIBLE_S:
+            self.recalibrate()
+            self.calibrator.use_rest_window()  # mid-set: the rests between reps are the neutral moments
+            self.recalibrations += 1
+            self._implausible_since = None
+        return Step(pose, analysis, self.selector.people_in_view)
 
     # -- calibration --------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coach.calibration.calibrator import starting_position_problem
 from coach.calibration.profile import SCHEMA_VERSION, CalibrationProfile
 from coach.errors import ProfileError
 from coach.measure.view import ViewEstimate, describe, same_view
@@ -86,11 +87,18 @@ def load_profile(
             f"run `{redo}` to calibrate again"
         )
     try:
-        return CalibrationProfile.from_dict(data)
+        profile = CalibrationProfile.from_dict(data)
     except (KeyError, TypeError, ValueError) as error:
         raise ProfileError(
             f"Calibration profile {path} is corrupt ({_reason(error)}): run `{redo}`"
         ) from None
+    problem = starting_position_problem([profile.neutral_pose()])
+    if problem is not None:  # a neutral taken while turned would shift every reading by that turn
+        fix = problem.message.rstrip(".")
+        raise ProfileError(
+            f"Calibration profile {path} was not made in the starting position ({fix}): run `{redo}`"
+        )
+    return profile
 
 
 def save_profile(
