@@ -553,10 +553,10 @@ def starting_position_problem(poses: Sequence[Pose]) -> Problem | None:
     """Whether a still window's median pose is the stretches' starting position
     (`coach.measure.posture`): hands behind the head, shoulders square to the hips."""
 
-    xy = _median(poses, "xy")
-    if not hands_behind_head(xy):
+    xy, visibility = _median(poses, "xy"), _median(poses, "visibility")
+    if not hands_behind_head(xy, visibility):
         return HANDS_NOT_UP
-    if not is_square(xy, _median(poses, "world"), _median(poses, "visibility"), poses[0].image_size):
+    if not is_square(xy, _median(poses, "world"), visibility, poses[0].image_size):
         return NOT_SQUARE
     return None
 

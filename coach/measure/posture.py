@@ -7,8 +7,9 @@ says it is the starting position of both stretches:
 - **Hands behind the head.** Both wrists are higher than the shoulders, measured along the person's
   own trunk (mid-hip to mid-shoulder), so the check holds however the camera or the person leans. With
   the hands behind the head the wrists sit at ear height, about 0.4 trunk lengths above the shoulder
-  line; hands on the knees, crossed on the chest or an arm hanging down put a wrist below it. A wrist
-  the body hides is guessed by the model near the visible one, still above the shoulders.
+  line; hands on the knees, crossed on the chest or an arm hanging down put a wrist below it, in plain
+  view. Only wrists the model sees count: hands behind the head are often hidden by it, and the
+  model's guess for a hidden wrist can land anywhere (below the shoulders in rendered turns).
 - **Shoulders square to the hips.** The camera's placement is read from what does not turn in these
   stretches, the thighs (they point the way the seat faces; world landmarks, knees in view), and the
   upper body's facing from the face, shoulders and elbows (`coach.measure.rotation.build_template`,
@@ -37,6 +38,9 @@ from coach.pose.landmarks import PoseLandmark as L
 # where hands behind the head put them (ear height, about 0.4), clear of the model's guesses for a
 # hidden wrist (0.2 or more in the rendered oblique views) and of any hand below the shoulders.
 MIN_WRIST_RISE_TRUNKS = 0.1
+# A wrist in plain view (on a knee, on the chest, an arm hanging) is seen with a visibility of 0.8-1.0;
+# the model's guesses for wrists hidden behind the head or the body stay at 0.5 or less.
+MIN_WRIST_VISIBILITY = 0.75
 # A still upper body facing this far from the seat is a held turn, not a neutral: half of a typical
 # 40-degree turn, and twice the two readings' disagreement at a true neutral within `SQUARE_VIEW_DEG`.
 MAX_UNSQUARE_DEG = 20.0
@@ -56,9 +60,16 @@ def wrist_rise_trunks(xy: np.ndarray) -> tuple[float, float]:
     return float(left), float(right)
 
 
-def hands_behind_head(xy: np.ndarray) -> bool:
-    """Both wrists up at the head, as the stretches' starting position has them."""
-    return min(wrist_rise_trunks(xy)) >= MIN_WRIST_RISE_TRUNKS
+def hands_behind_head(xy: np.ndarray, visibility: np.ndarray) -> bool:
+    """No wrist seen away from the head: both up at it, as the stretches' starting position has them,
+    or hidden behind it. xy: (33, 2) image pixels; visibility: (33,)."""
+    rises = wrist_rise_trunks(xy)
+    seen = (visibility[L.LEFT_WRIST], visibility[L.RIGHT_WRIST])
+    return all(
+        rise >= MIN_WRIST_RISE_TRUNKS
+        for rise, vis in zip(rises, seen, strict=True)
+        if vis >= MIN_WRIST_VISIBILITY
+    )
 
 
 def seat_azimuth_deg(

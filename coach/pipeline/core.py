@@ -31,6 +31,7 @@ from coach.calibration.calibrator import (
 )
 from coach.calibration.profile import CalibrationProfile
 from coach.exercises import exercise_facts, make_analyzer
+from coach.measure.posture import hands_behind_head
 from coach.pose.exposure import brightened
 from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
@@ -49,6 +50,11 @@ RECORDING_REST_S = 0.7
 # means the neutral is wrong (taken while turned, a camera moved), not a jolt of the model: calibrate
 # again, from the next still starting position.
 RECALIBRATE_AFTER_IMPLAUSIBLE_S = 1.0
+
+
+# Hands away from the head for this long is a change of position, not a hand passing by: say so.
+HANDS_DOWN_CUE_AFTER_S = 0.5
+HANDS_CUE = Cue("hands", "Hands behind your head, elbows wide", Severity.FAULT)
 
 
 def recording_rules() -> CalibrationRules:
@@ -108,6 +114,9 @@ class Pipeline:
         self._implausible_since: float | None = None
         self._said_unreliable = False
         self.unreliable_frames = 0  # frames whose reading was past what a spine can do
+        self.hands_down_frames = 0  # measured frames with the hands away from the head
+        self._hands_down_since: float | None = None
+        self._said_hands = False
         self.recalibrations = 0  # times such readings made the pipeline calibrate again
         if profile is not None:
             self.use_profile(profile)
@@ -125,11 +134,16 @@ class Pipeline:
             self.selector.select([self.profile.neutral_pose()], t_s)
             self._follow_calibrated_person = False
         pose = self.selector.select(poses, t_s)
+        hands_cue = self._watch_hands(pose, t_s) if pose is not None else None
         reading = self.analyzer.reading(pose) if pose is not None else None
         if reading is not None and abs(reading) > self._plausible_limit_deg():
-            return self._not_a_measurement(pose, reading, t_s)
-        self._implausible_since = None
-        return Step(pose, self.analyzer.update(pose, t_s), self.selector.people_in_view)
+            analysis = self._not_a_measurement(reading, t_s)
+        else:
+            self._implausible_since = None
+            analysis = self.analyzer.update(pose, t_s)
+        if hands_cue is not None and analysis.cue is None:
+            analysis = dataclasses.replace(analysis, cue=hands_cue)
+        return Step(pose, analysis, self.selector.people_in_view)
 
     # -- state --------------------------------------------------------------------------------------
 
@@ -191,6 +205,8 @@ class Pipeline:
             measured = self.analyzer.calibration_summary()
             if self.unreliable_frames:
                 measured.update(unreliable_frames=self.unreliable_frames, recalibrations=self.recalibrations)
+            if self.hands_down_frames:
+                measured.update(hands_down_frames=self.hands_down_frames)
             return measured
         summary: dict[str, Any] = {"source": "none", "calibrated": False}
         problem = self.calibration_problem()
@@ -203,19 +219,36 @@ class Pipeline:
                     summary.update(view_azimuth_deg=round(view.azimuth_deg, 1))
         return summary
 
+    # -- the hands ---------------------------------------------------------------------------------
+
+    def _watch_hands(self, pose: Pose, t_s: float) -> Cue | None:
+        """Both stretches are done with the hands behind the head: when they stay elsewhere, say so
+        once (until they are back). The analyzers go on measuring the trunk from what shows it; the
+        report counts the frames measured with the hands down."""
+        if hands_behind_head(pose.xy, pose.visibility):
+            self._hands_down_since, self._said_hands = None, False
+            return None
+        self.hands_down_frames += 1
+        if self._hands_down_since is None:
+            self._hands_down_since = t_s
+        if self._said_hands or t_s - self._hands_down_since < HANDS_DOWN_CUE_AFTER_S:
+            return None
+        self._said_hands = True
+        return HANDS_CUE
+
     # -- readings no spine makes ------------------------------------------------------------------
 
     def _plausible_limit_deg(self) -> float:
         assert self.exercise is not None
         return exercise_facts(self.exercise).stretch.max_plausible_deg
 
-    def _not_a_measurement(self, pose: Pose | None, reading: float, t_s: float) -> Step:
+    def _not_a_measurement(self, reading: float, t_s: float) -> FrameAnalysis:
         """A frame read past what a spine can do: the analyzer sees it as a frame without the person
-        (nothing is counted, timed or stored from it); once such readings last, calibrate again."""
+        (nothing is counted, timed or stored from it). Once such readings last with the hands behind
+        the head, the neutral is what is wrong: calibrate again. (With the hands down the arms are the
+        reason, and the hands cue says so.)"""
         assert self.analyzer is not None and self.exercise is not None
         self.unreliable_frames += 1
-        if self._implausible_since is None:
-            self._implausible_since = t_s
         analysis = self.analyzer.update(None, t_s)
         if not self._said_unreliable:
             movement = exercise_facts(self.exercise).stretch.movement
@@ -226,12 +259,17 @@ class Pipeline:
             )
             analysis = dataclasses.replace(analysis, cue=Cue("unreliable", said, Severity.INFO))
             self._said_unreliable = True
+        if self._hands_down_since is not None:
+            self._implausible_since = None
+            return analysis
+        if self._implausible_since is None:
+            self._implausible_since = t_s
         if t_s - self._implausible_since >= RECALIBRATE_AFTER_IMPLAUSIBLE_S:
             self.recalibrate()
             self.calibrator.use_rest_window()  # mid-set: the rests between reps are the neutral moments
             self.recalibrations += 1
             self._implausible_since = None
-        return Step(pose, analysis, self.selector.people_in_view)
+        return analysis
 
     # -- calibration --------------------------------------------------------------------------------
 

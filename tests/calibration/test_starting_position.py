@@ -13,8 +13,11 @@ import pytest
 
 from coach.app.analyze import AnalyzeRequest, analyze_video
 from coach.pipeline import Pipeline, recording_rules
+from coach.pipeline.core import HANDS_DOWN_CUE_AFTER_S
+from coach.pose.estimator import PoseEstimator
 from coach.pose.model_files import resolve_model
 from coach.render.video_sink import VideoSink
+from coach.sources.video_file import VideoFileSource
 from tests.helpers import REALDATA, ClipLoader, replay
 
 MIDTURN = "midturn_rotate_front"  # dev_rotate_front_good cut 4.5 s in: it opens in a held left turn
@@ -91,3 +94,40 @@ def test_the_sample_clips_still_calibrate_at_their_start(clip_poses: ClipLoader)
         replay(pipeline, clip_poses(name))
         assert pipeline.analyzer is not None
         assert pipeline.analyzer.calibration_summary()["calibrated_at_s"] <= 2.5, name
+
+
+def stills_video(scenes: list[tuple[str, float]], out: Path, fps: float = 15.0) -> Path:
+    """A video of real photos, each held for its seconds, all at the first photo's size."""
+    first = cv2.imread(str(REALDATA / "images" / scenes[0][0]))
+    height, width = first.shape[:2]
+    with VideoSink(out, fps, (width, height)) as sink:
+        for name, seconds in scenes:
+            image = cv2.resize(cv2.imread(str(REALDATA / "images" / name)), (width, height))
+            for _ in range(round(seconds * fps)):
+                sink.write(image)
+    return out
+
+
+@pytest.mark.slow
+def test_hands_coming_down_mid_set_get_a_cue(tmp_path: Path) -> None:
+    # Real people: sitting with the fists at the head (calibrates), then a seated side bend with one
+    # arm down, then the hands back up.
+    video = stills_video(
+        [
+            ("revai_seated_arms_raised.png", 3.0),
+            ("revai_seated_flank_stretch.png", 2.0),
+            ("revai_seated_arms_raised.png", 1.0),
+        ],
+        tmp_path / "hands.mp4",
+    )
+    pipeline = Pipeline("rotate", rules=recording_rules())
+    cues = []
+    with VideoFileSource(video) as source, PoseEstimator(resolve_model("full")) as model:
+        for frame in source:
+            step = pipeline.step(model.estimate(frame), frame.t_s, frame.image)
+            if step.analysis.cue is not None:
+                cues.append((frame.t_s, step.analysis.cue.code))
+    assert pipeline.calibrated
+    hands = [t_s for t_s, code in cues if code == "hands"]
+    assert len(hands) == 1 and 3.0 <= hands[0] <= 3.0 + HANDS_DOWN_CUE_AFTER_S + 0.2
+    assert pipeline.calibration_summary()["hands_down_frames"] >= 1.5 * 15

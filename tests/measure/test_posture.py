@@ -57,7 +57,7 @@ def square(pose: Pose) -> bool:
 @pytest.mark.parametrize("azimuth", [0.0, 30.0, -45.0, 90.0, -90.0])
 def test_hands_behind_the_head_are_seen_from_any_side(azimuth: float) -> None:
     pose = seated_pose(azimuth)
-    assert hands_behind_head(pose.xy)
+    assert hands_behind_head(pose.xy, pose.visibility)
     assert min(wrist_rise_trunks(pose.xy)) > 0.3  # at ear height, well above the shoulder line
 
 
@@ -68,18 +68,32 @@ def test_hands_behind_the_head_are_seen_from_any_side(azimuth: float) -> None:
 def test_hands_elsewhere_are_not_the_starting_position(where: str, height_m: float, forward_m: float) -> None:
     for azimuth in (0.0, 45.0, 90.0):
         body = with_wrists_at(body_points_m(), height_m, forward_m)
-        assert not hands_behind_head(seated_pose(azimuth, body=body).xy), where
+        pose = seated_pose(azimuth, body=body)
+        assert not hands_behind_head(pose.xy, pose.visibility), where
 
 
 def test_one_arm_hanging_down_is_not_the_starting_position() -> None:
     body = body_points_m()
     body[L.LEFT_WRIST] = (0.25, 0.1, 0.0)
-    assert not hands_behind_head(seated_pose(0.0, body=body).xy)
+    pose = seated_pose(0.0, body=body)
+    assert not hands_behind_head(pose.xy, pose.visibility)
+
+
+def test_a_wrist_the_model_does_not_see_is_not_judged() -> None:
+    # Hidden behind the head (or the turned body), the model's guess can land below the shoulders.
+    body = body_points_m()
+    body[L.LEFT_WRIST] = (0.1, 0.2, 0.1)
+    pose = seated_pose(0.0, body=body)
+    pose.visibility[L.LEFT_WRIST] = 0.3
+    assert hands_behind_head(pose.xy, pose.visibility)
+    pose.visibility[L.LEFT_WRIST] = 0.95
+    assert not hands_behind_head(pose.xy, pose.visibility)
 
 
 def test_the_wrists_are_read_along_the_trunk_not_the_picture() -> None:
     # A camera lying on its side: the hands are still above the shoulders along the body.
-    assert hands_behind_head(turned_in_image(seated_pose(0.0), 80.0).xy)
+    lying = turned_in_image(seated_pose(0.0), 80.0)
+    assert hands_behind_head(lying.xy, lying.visibility)
 
 
 @pytest.mark.parametrize("azimuth", [0.0, 15.0, -20.0, 30.0])
