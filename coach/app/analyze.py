@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from coach.app.session import ReportCallback, run_session
-from coach.app.summary import no_reps_reason
+from coach.app.summary import reps_reason
 from coach.calibration.placement import PlacementWatch
 from coach.calibration.profile import CalibrationProfile
 from coach.errors import CalibrationError, InterruptedSession, NoPersonError
@@ -56,7 +56,7 @@ def analyze_video(request: AnalyzeRequest, on_report: ReportCallback | None = No
     `NoPersonError` and writes nothing; so does one in which the person sits still but the picture
     cuts off part of them (`CalibrationError` with the sentence `calibrate` gives). Any other reason
     for never calibrating is reported with 0 reps and that reason; so is any other reason for counting
-    no rep (`coach.app.summary.no_reps_reason`). A rep the video ends during is reported apart, as
+    no rep (`coach.app.summary.reps_reason`). A rep the video ends during is reported apart, as
     incomplete, with what was measured of it.
     """
     pipeline = Pipeline(
@@ -122,7 +122,7 @@ def analyze_video(request: AnalyzeRequest, on_report: ReportCallback | None = No
         target_reps=request.target_reps,
         hold_target_s=request.hold_target_s,
         incomplete_rep=incomplete,
-        no_reps_reason=no_reps_reason(request.exercise, calibration, record.rows, incomplete, len(reps)),
+        reps_reason=reps_reason(request.exercise, calibration, record.rows, incomplete, len(reps)),
     )
     write_report(request.report_path, report)
     if request.frames_path is not None:

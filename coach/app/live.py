@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 
 from coach.app.session import ReportCallback
-from coach.app.summary import ended_during, no_reps_reason
+from coach.app.summary import ended_during, reps_reason
 from coach.calibration.profile import CalibrationProfile
 from coach.coaching.live_coach import CALIBRATE_CUE, Coach
 from coach.errors import CalibrationError, CameraLostError, CoachError, InterruptedSession
@@ -478,7 +478,7 @@ def _finish(
 ) -> SessionReport:
     reps = [rep for _, rep in coach.reps]
     incomplete = coach.finish()
-    why = no_reps_reason(
+    why = reps_reason(
         request.exercise, coach.pipeline.calibration_summary(), record.rows, incomplete, len(reps), "session"
     )
     sets = tuple(
@@ -495,15 +495,15 @@ def _finish(
         hold_target_s=request.hold_target_s,
         live=LiveLog(request.log_path, sets),
         incomplete_rep=incomplete,
-        no_reps_reason=why,
+        reps_reason=why,
     )
     write_report(request.report_path, report)
     with contextlib.suppress(OSError):
         log.write("end", status=status, counts=report.counts.to_dict())
     for line in summary_lines(request.exercise, reps, incomplete):
         out(line)
-    if report.no_reps_reason is not None:
-        out(report.no_reps_reason)
+    if report.reps_reason is not None:
+        out(report.reps_reason)
     out(f"Session log: {request.log_path}  Report: {request.report_path}")
     if on_report is not None:
         on_report(report)

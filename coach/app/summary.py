@@ -17,6 +17,11 @@ from coach.reps.tracker import ABANDON_AFTER_S
 # After calibration the person must be measured on at least this share of the frames; fewer, and
 # the coach mostly did not see them (out of the picture, someone else in front, a dark room).
 SEEN_FRACTION = 0.5
+# "Far fewer reps than the person clearly did": at least this many more movements out past a rep's
+# least peak (and back) than reps counted. With fewer reps, a share of the frames after calibration
+# this large without the person is what to tell them first.
+MISSED_REPS = 2
+UNSEEN_FEW_REPS = 0.2
 # Calibration problems whose own sentence says less than the general one (a recording is searched
 # for a still window; that none was found is what the person needs to hear).
 GENERAL_PROBLEMS = frozenset({"not_still", "too_short", "nobody"})
@@ -61,7 +66,7 @@ def never_calibrated(calibration: dict[str, Any], source: str = "video") -> str:
     return f"Nothing was measured: {text}"
 
 
-def no_reps_reason(
+def reps_reason(
     exercise: str,
     calibration: dict[str, Any],
     rows: Sequence[FrameAnalysis],
@@ -69,24 +74,41 @@ def no_reps_reason(
     counted: int,
     source: str = "video",
 ) -> str | None:
-    """Why a session counted no rep, in one sentence (None when it counted any).
+    """Why a session counted no rep, or far fewer reps than the movements it saw, in one sentence
+    (None when neither).
 
     calibration: the pipeline's calibration summary (`calibrated`, `calibrated_at_s`, and while never
     calibrated its `reason` and `problem`). rows: every frame's analysis. incomplete: the rep the
-    session ended during. source: "video" or "session", as the sentence names it.
+    session ended during. counted: the reps counted. source: "video" or "session", as the sentence
+    names it.
     """
-    if counted > 0:
-        return None
-    if not calibration.get("calibrated"):
+    if counted == 0 and not calibration.get("calibrated"):
         return never_calibrated(calibration, source)
     facts = exercise_facts(exercise)
     noun = facts.stretch.movement.split()[-1]  # "turn", "arch"
+    rules = facts.rep_rules
     calibrated_at_s = calibration.get("calibrated_at_s")
     after = [
         row
         for row in rows
         if row.phase is not Phase.CALIBRATING and (calibrated_at_s is None or row.t_s > calibrated_at_s)
     ]
+    outward = [_outward(row.angle_deg, facts.stretch.by_side) for row in after if row.angle_deg is not None]
+    unseen = 1.0 - len(outward) / len(after) if after else 0.0
+    if counted > 0:
+        movements = _movements(outward, rules.min_peak_deg, rules.return_deg)
+        if movements - counted - (incomplete is not None) < MISSED_REPS:
+            return None
+        if unseen >= UNSEEN_FEW_REPS:
+            return (
+                f"The coach lost sight of you for {unseen:.0%} of the {source} after calibration, and "
+                "reps out of view are not counted: keep your head, shoulders, elbows and hips in the picture."
+            )
+        return (
+            f"You went past {rules.min_peak_deg:.0f} degrees {movements} times but {counted} reps counted: "
+            f"each rep starts and ends back within {rules.return_deg:.0f} degrees of where you sat at "
+            "calibration, with a moment's pause there."
+        )
     if incomplete is not None:
         return (
             f"The {source} ended before you came back from your first {noun}: "
@@ -94,17 +116,15 @@ def no_reps_reason(
         )
     if not after:
         return f"The {source} ended as soon as the coach had learnt your neutral: nothing was left to count."
-    angles = [abs(row.angle_deg) for row in after if row.angle_deg is not None]
-    if len(angles) < SEEN_FRACTION * len(after):
+    if unseen > 1.0 - SEEN_FRACTION:
         return (
             "The coach lost sight of you after calibration: keep your head, shoulders, elbows and hips "
             "in the picture, and only you in front of the camera."
         )
-    rules = facts.rep_rules
-    largest = max(angles)
+    largest = max(outward)
     if largest < rules.min_peak_deg:
         return (
-            f"Your largest {noun} was {largest:.0f} degrees from where you sat at calibration; "
+            f"Your largest {noun} was {max(largest, 0.0):.0f} degrees from where you sat at calibration; "
             f"a rep counts from {rules.min_peak_deg:.0f} degrees."
         )
     if _longest_gap_s(after) > ABANDON_AFTER_S:
@@ -116,6 +136,22 @@ def no_reps_reason(
         f"You reached {largest:.0f} degrees but never settled back within {rules.return_deg:.0f} degrees "
         "of where you sat at calibration, where each rep starts and ends."
     )
+
+
+def _outward(angle_deg: float, by_side: bool) -> float:
+    """How far out a reading is: either way for a turn, only backwards for the arch."""
+    return abs(angle_deg) if by_side else angle_deg
+
+
+def _movements(outward: Sequence[float], out_deg: float, back_deg: float) -> int:
+    """How many times the reading went out past `out_deg`, coming back within `back_deg` in between."""
+    count, out = 0, False
+    for value in outward:
+        if not out and value >= out_deg:
+            count, out = count + 1, True
+        elif out and value <= back_deg:
+            out = False
+    return count
 
 
 def _longest_gap_s(rows: Sequence[FrameAnalysis]) -> float:

@@ -88,8 +88,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     with cli_history.keep_analysis(args) as kept:  # history and --report-html
         report = analyze_video(request, on_report=kept.keep)
         print(f"{args.video.name}: {analysis_line(report)}; report: {report_path}")
-        if report.no_reps_reason is not None:
-            print(report.no_reps_reason)
+        if report.reps_reason is not None:
+            print(report.reps_reason)
     return 0
 
 

@@ -339,8 +339,8 @@ def render_page(
         f'<p class="meta">{_text(meta)}</p>',
         '<p class="summary">' + "".join(f"<span>{_text(s)}</span>" for s in summary) + "</p>",
     ]
-    if report.get("no_reps_reason"):
-        body.append(f'<p class="note why">{_text(str(report["no_reps_reason"]))}</p>')
+    if report.get("reps_reason"):
+        body.append(f'<p class="note why">{_text(str(report["reps_reason"]))}</p>')
     if next_session:
         body.append(f'<p class="next">Next session: {_text(next_session)}</p>')
     body.append(_legend())

@@ -90,8 +90,8 @@ class SessionReport:
     live: the live session's log and sets; None for `coach analyze`.
     incomplete_rep: the rep the session ended during (`Rep.incomplete`), never among `reps` nor
         counted; the JSON carries it as "incomplete_rep" only when there is one.
-    no_reps_reason: with no rep counted, why, in one sentence; the JSON carries it as
-        "no_reps_reason" only then.
+    reps_reason: why no rep, or far fewer reps than the movements seen, were counted, in one
+        sentence; the JSON carries it as "reps_reason" only then.
     """
 
     record: SessionRecord
@@ -103,7 +103,7 @@ class SessionReport:
     hold_target_s: float | None = None
     live: LiveLog | None = None
     incomplete_rep: Rep | None = None
-    no_reps_reason: str | None = None
+    reps_reason: str | None = None
 
     @property
     def exercise(self) -> str:
@@ -127,8 +127,8 @@ class SessionReport:
         if self.incomplete_rep is not None:
             document["incomplete_rep"] = self.incomplete_rep.to_dict()
         document["counts"] = self.counts.to_dict()
-        if self.no_reps_reason is not None:
-            document["no_reps_reason"] = self.no_reps_reason
+        if self.reps_reason is not None:
+            document["reps_reason"] = self.reps_reason
         document |= {
             "status": self.status,
             "target_reps": self.target_reps,

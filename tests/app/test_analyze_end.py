@@ -64,7 +64,7 @@ def test_a_video_that_ends_during_the_third_hold_counts_two_reps_and_reports_the
     assert cut["peak_angle_deg"] == pytest.approx(whole["peak_angle_deg"], abs=3)
     held_s = cut_s - third["hold_start"]
     assert cut["hold_s"] == pytest.approx(held_s, abs=0.5)
-    assert "no_reps_reason" not in report
+    assert "reps_reason" not in report
     assert re.search(
         r"cut\.mp4: 2 reps \(left 1, right 1, 2 good\); "
         r"the video ended during a 3rd \(left, held \d\.\d s so far\)",
@@ -83,11 +83,11 @@ def test_a_video_that_ends_during_the_first_hold_says_so_as_the_reason_for_no_re
     report, stdout, _ = analyzed(tmp_path, list(range(round(cut_s * FPS))))
     assert report["counts"]["total"] == 0 and report["incomplete_rep"]["side"] == "left"
     assert "the video ended during a 1st (left, held" in stdout
-    assert report["no_reps_reason"] == (
+    assert report["reps_reason"] == (
         "The video ended before you came back from your first turn: "
         "a rep counts once you are back where you sat at calibration."
     )
-    assert report["no_reps_reason"] in stdout.splitlines()
+    assert report["reps_reason"] in stdout.splitlines()
 
 
 @pytest.mark.slow
@@ -102,7 +102,7 @@ def test_a_turn_too_small_to_count_is_said_with_how_far_it_went_and_what_counts(
     report, stdout, page = analyzed(tmp_path, out + out[::-1][:20] + [0] * 15)
     assert report["calibration"]["calibrated"] is True
     assert report["counts"]["total"] == 0 and "incomplete_rep" not in report
-    said = report["no_reps_reason"]
+    said = report["reps_reason"]
     match = re.fullmatch(
         r"Your largest turn was (\d+) degrees from where you sat at calibration; "
         r"a rep counts from (\d+) degrees\.",

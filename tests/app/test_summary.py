@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from coach.app.summary import NEVER_CALIBRATED, ended_during, never_calibrated, no_reps_reason, ordinal
+from coach.app.summary import NEVER_CALIBRATED, ended_during, never_calibrated, ordinal, reps_reason
 from coach.exercises.rotate import ROTATE_RULES
 from coach.pipeline import Pipeline, recording_rules
 from coach.reps.analysis import FrameAnalysis, Phase, Rep
@@ -20,7 +20,7 @@ def streamed(angles: list[float | None]) -> tuple[Pipeline, list[FrameAnalysis]]
 
 
 def reason(pipeline: Pipeline, frames: list[FrameAnalysis]) -> str | None:
-    return no_reps_reason(
+    return reps_reason(
         "rotate", pipeline.calibration_summary(), frames, pipeline.finish(), len(pipeline.reps)
     )
 
@@ -112,13 +112,13 @@ def test_a_counted_rep_needs_no_reason() -> None:
 
 def test_lost_mid_rep_and_never_back_at_neutral_are_told_apart() -> None:
     lost = rows((0.0, 1.0), (30.0, 1.0), (None, 3.0), (0.0, 1.0))
-    said = no_reps_reason("rotate", CALIBRATED, lost, None, 0)
+    said = reps_reason("rotate", CALIBRATED, lost, None, 0)
     assert said == (
         "The coach lost sight of you during your turn (up to 30 degrees): keep your head, shoulders, "
         "elbows and hips in the picture."
     )
     stuck = rows((20.0, 5.0))
-    said = no_reps_reason("arch", CALIBRATED, stuck, None, 0, "session")
+    said = reps_reason("arch", CALIBRATED, stuck, None, 0, "session")
     assert said == (
         "You reached 20 degrees but never settled back within 3 degrees of where you sat at "
         "calibration, where each rep starts and ends."
@@ -127,7 +127,7 @@ def test_lost_mid_rep_and_never_back_at_neutral_are_told_apart() -> None:
 
 def test_a_stream_ending_at_calibration_has_nothing_left_to_count() -> None:
     frames = rows((0.0, 2.0))
-    said = no_reps_reason("rotate", {"calibrated": True, "calibrated_at_s": 2.0}, frames, None, 0)
+    said = reps_reason("rotate", {"calibrated": True, "calibrated_at_s": 2.0}, frames, None, 0)
     assert said == "The video ended as soon as the coach had learnt your neutral: nothing was left to count."
 
 
@@ -138,7 +138,7 @@ def test_never_calibrating_gives_the_calibrations_own_problem() -> None:
         "reason": "Your hands are not behind your head: put them there and hold still.",
         "problem": "hands_not_behind_head",
     }
-    assert no_reps_reason("rotate", hands, [], None, 0) == (
+    assert reps_reason("rotate", hands, [], None, 0) == (
         "Nothing was measured: your hands are not behind your head: put them there and hold still."
     )
     view = {"calibrated": False, "reason": "Cannot measure the arch from this view. Turn the camera.",
@@ -156,3 +156,41 @@ def test_a_stream_that_never_calibrates_through_the_pipeline_says_why() -> None:
     pipeline, frames = streamed([None] * 60)
     said = reason(pipeline, frames)
     assert said is not None and said.startswith("Nothing was measured")
+
+
+# -- far fewer reps than movements -------------------------------------------------------------
+
+
+def turns(count: int, *, back_to: float = 0.0, out: float = 30.0) -> list[tuple[float | None, float]]:
+    """Spans of `count` turns out to `out` degrees, each coming back to `back_to` between them."""
+    return [(0.0, 1.0)] + [span for _ in range(count) for span in ((out, 1.5), (back_to, 1.0))]
+
+
+def test_as_many_movements_as_reps_needs_no_reason() -> None:
+    assert reps_reason("rotate", CALIBRATED, rows(*turns(6)), None, 6) is None
+    # One uncounted movement is not "far fewer"; the rep the video ended during is no missed rep.
+    assert reps_reason("rotate", CALIBRATED, rows(*turns(6)), None, 5) is None
+    cut = Rep("left", 0.0, 1.0, 2.0, 2.0, 30.0, incomplete=True)
+    assert reps_reason("rotate", CALIBRATED, rows(*turns(6)), cut, 4) is None
+
+
+def test_far_fewer_reps_than_movements_says_what_a_rep_needs() -> None:
+    said = reps_reason("rotate", CALIBRATED, rows(*turns(6)), None, 2)
+    assert said == (
+        "You went past 15 degrees 6 times but 2 reps counted: each rep starts and ends back within 8 "
+        "degrees of where you sat at calibration, with a moment's pause there."
+    )
+
+
+def test_far_fewer_reps_with_the_person_often_out_of_view_says_that_first() -> None:
+    spans = [*turns(3), (None, 5.0), *turns(3)]
+    said = reps_reason("arch", CALIBRATED, rows(*spans), None, 2, "session")
+    assert said is not None and said.startswith("The coach lost sight of you for 23% of the session")
+
+
+def test_backward_only_counts_for_the_arch() -> None:
+    bent_forward = rows((0.0, 1.0), (-20.0, 3.0), (0.0, 1.0))
+    said = reps_reason("arch", CALIBRATED, bent_forward, None, 0)
+    assert said == (
+        "Your largest arch was 0 degrees from where you sat at calibration; a rep counts from 8 degrees."
+    )

@@ -181,7 +181,7 @@ def test_the_rep_a_session_ended_during_is_listed_last_and_apart(session: Sessio
 
 def test_a_session_with_no_rep_says_why_on_its_page() -> None:
     why = "Your largest turn was 9 degrees from where you sat at calibration; a rep counts from 15 degrees."
-    report = {"exercise": "rotate", "reps": [], "counts": {"total": 0}, "no_reps_reason": why}
+    report = {"exercise": "rotate", "reps": [], "counts": {"total": 0}, "reps_reason": why}
     page = build_page(report, None)
     assert f'<p class="note why">{why}</p>' in page and "No reps were counted." in page
 
