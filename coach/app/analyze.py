@@ -122,7 +122,14 @@ def analyze_video(request: AnalyzeRequest, on_report: ReportCallback | None = No
         target_reps=request.target_reps,
         hold_target_s=request.hold_target_s,
         incomplete_rep=incomplete,
-        reps_reason=reps_reason(request.exercise, calibration, record.rows, incomplete, len(reps)),
+        reps_reason=reps_reason(
+            request.exercise,
+            calibration,
+            record.rows,
+            incomplete,
+            len(reps),
+            "video" if status == "complete" else "analysis",  # Ctrl-C: the video did not end
+        ),
     )
     write_report(request.report_path, report)
     if request.frames_path is not None:

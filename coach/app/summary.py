@@ -53,13 +53,14 @@ def ended_during(rep: Rep, counted: int, source: str = "video") -> str:
 
 
 def never_calibrated(calibration: dict[str, Any], source: str = "video") -> str:
-    """Why nothing was measured, in one sentence: the calibration's own reason when it has one."""
+    """Why nothing was measured, in one sentence: the calibration's own reason when it has one.
+    `source`: "session" for a live one; anything else is a recording ("video", "analysis")."""
     reason = calibration.get("reason")
     problem = calibration.get("problem")
     if reason and (problem == "view" or calibration.get("measurable") is False):
         return str(reason)  # it says where to put the camera
     if not reason or problem in (None, *GENERAL_PROBLEMS):
-        return NEVER_CALIBRATED[source]
+        return NEVER_CALIBRATED.get(source, NEVER_CALIBRATED["video"])
     text = str(reason)
     if text[:2] != text[:2].upper():  # "Your hips ..." reads on after a colon; "TV ..." keeps its case
         text = text[0].lower() + text[1:]
@@ -79,8 +80,8 @@ def reps_reason(
 
     calibration: the pipeline's calibration summary (`calibrated`, `calibrated_at_s`, and while never
     calibrated its `reason` and `problem`). rows: every frame's analysis. incomplete: the rep the
-    session ended during. counted: the reps counted. source: "video" or "session", as the sentence
-    names it.
+    session ended during. counted: the reps counted. source: "video", "session" (live) or "analysis"
+    (an analysis stopped before the video ended), as the sentence names it.
     """
     if counted == 0 and not calibration.get("calibrated"):
         return never_calibrated(calibration, source)

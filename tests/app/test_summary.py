@@ -150,6 +150,7 @@ def test_never_calibrating_gives_the_calibrations_own_problem() -> None:
         summary = {"calibrated": False, "reason": "You moved.", "problem": problem}
         assert never_calibrated(summary) == NEVER_CALIBRATED["video"]
     assert never_calibrated({}, "session") == NEVER_CALIBRATED["session"]
+    assert never_calibrated({}, "analysis") == NEVER_CALIBRATED["video"]  # Ctrl-C during `analyze`
 
 
 def test_a_stream_that_never_calibrates_through_the_pipeline_says_why() -> None:
