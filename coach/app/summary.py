@@ -1,4 +1,5 @@
-"""What a session's end says to people: the rep it ended during, and why it counted no rep.
+"""What a session's end says to people: the rep it ended during, and why it counted no rep (or far
+fewer reps than the movements it saw).
 
 Both are sentences for the person, computed from what the session measured (its per-frame rows, its
 calibration summary, the incomplete rep its analyzer reported at the end); the report carries them

@@ -38,7 +38,7 @@ class Cue:
 
 @dataclass(frozen=True)
 class Rep:
-    """One completed repetition. Times are seconds on the stream's clock.
+    """One repetition, completed unless `incomplete`. Times are seconds on the stream's clock.
 
     incomplete: the rep the stream ended during (the video was cut off, the session stopped), with
         what was measured of it; it is listed apart and never counted, nor a good rep.
