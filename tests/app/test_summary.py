@@ -11,6 +11,8 @@ from coach.app.summary import NEVER_CALIBRATED, ended_during, never_calibrated, 
 from coach.exercises.rotate import ROTATE_RULES
 from coach.pipeline import Pipeline, recording_rules
 from coach.reps.analysis import FrameAnalysis, Phase, Rep
+from tests.exercises.test_arch_analyzer import run as run_arch
+from tests.exercises.test_arch_analyzer import session as arch_session
 from tests.exercises.test_rotate_analyzer import FPS, ramp, rep, run, still, upper_body_turn
 
 
@@ -51,6 +53,21 @@ def test_a_stream_cut_off_during_a_hold_reports_that_rep_apart_and_counts_the_ot
     assert cut not in pipeline.reps and pipeline.finish() == cut  # reading it changes nothing
     line = ended_during(cut, len(pipeline.reps))
     assert re.fullmatch(r"the video ended during a 2nd \(right, held 1\.\d s so far\)", line), line
+
+
+def test_an_arch_cut_off_during_its_hold_is_reported_without_a_side() -> None:
+    good = ((20.0, 4.0, 0.0), 1.5)
+    done = arch_session(good)
+    frames = arch_session(good, (good[0], 3.0))[: len(done) + round((1.2 + 1.0) * FPS)]
+    pipeline = Pipeline("arch", rules=recording_rules())
+    run_arch(frames, pipeline)
+    assert len(pipeline.reps) == 1
+    cut = pipeline.finish()
+    assert cut is not None and cut.incomplete and cut.side is None
+    assert cut.peak_angle_deg == pytest.approx(pipeline.reps[0].peak_angle_deg, abs=2)
+    assert cut.hold_s == pytest.approx(1.0, abs=0.4)
+    line = ended_during(cut, len(pipeline.reps))
+    assert re.fullmatch(r"the video ended during a 2nd \(held \d\.\d s so far\)", line), line
 
 
 def test_a_stream_that_ends_at_neutral_has_no_incomplete_rep() -> None:
