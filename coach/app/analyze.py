@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from coach.app.session import ReportCallback, run_session
+from coach.app.summary import reps_reason
 from coach.calibration.placement import PlacementWatch
 from coach.calibration.profile import CalibrationProfile
 from coach.errors import CalibrationError, InterruptedSession, NoPersonError
@@ -54,7 +55,9 @@ def analyze_video(request: AnalyzeRequest, on_report: ReportCallback | None = No
     no usable person stays in view for a moment (see `PersonSelector.saw_person`) raises
     `NoPersonError` and writes nothing; so does one in which the person sits still but the picture
     cuts off part of them (`CalibrationError` with the sentence `calibrate` gives). Any other reason
-    for never calibrating is reported with 0 reps and that reason.
+    for never calibrating is reported with 0 reps and that reason; so is any other reason for counting
+    no rep (`coach.app.summary.reps_reason`). A rep the video ends during is reported apart, as
+    incomplete, with what was measured of it.
     """
     pipeline = Pipeline(
         request.exercise,
@@ -109,14 +112,24 @@ def analyze_video(request: AnalyzeRequest, on_report: ReportCallback | None = No
     refused = pipeline.refused_picture()
     if status == "complete" and refused is not None:
         raise CalibrationError(refused.message)
+    reps, incomplete, calibration = pipeline.reps, pipeline.finish(), pipeline.calibration_summary()
     report = SessionReport(
         record=record,
-        reps=tuple(pipeline.reps),
-        calibration=pipeline.calibration_summary(),
+        reps=tuple(reps),
+        calibration=calibration,
         status=status,
         model=request.model_path.name,
         target_reps=request.target_reps,
         hold_target_s=request.hold_target_s,
+        incomplete_rep=incomplete,
+        reps_reason=reps_reason(
+            request.exercise,
+            calibration,
+            record.rows,
+            incomplete,
+            len(reps),
+            "video" if status == "complete" else "analysis",  # Ctrl-C: the video did not end
+        ),
     )
     write_report(request.report_path, report)
     if request.frames_path is not None:

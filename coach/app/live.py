@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 from coach.app.session import ReportCallback
+from coach.app.summary import ended_during, reps_reason
 from coach.calibration.profile import CalibrationProfile
 from coach.coaching.live_coach import CALIBRATE_CUE, Coach
 from coach.errors import CalibrationError, CameraLostError, CoachError, InterruptedSession
@@ -476,6 +477,10 @@ def _finish(
     on_report: ReportCallback | None,
 ) -> SessionReport:
     reps = [rep for _, rep in coach.reps]
+    incomplete = coach.finish()
+    why = reps_reason(
+        request.exercise, coach.pipeline.calibration_summary(), record.rows, incomplete, len(reps), "session"
+    )
     sets = tuple(
         SetCounts(number, RepCounts.of(rep for n, rep in coach.reps if n == number))
         for number in range(1, coach.set_number + 1)
@@ -489,12 +494,16 @@ def _finish(
         target_reps=request.target_reps,
         hold_target_s=request.hold_target_s,
         live=LiveLog(request.log_path, sets),
+        incomplete_rep=incomplete,
+        reps_reason=why,
     )
     write_report(request.report_path, report)
     with contextlib.suppress(OSError):
         log.write("end", status=status, counts=report.counts.to_dict())
-    for line in summary_lines(request.exercise, reps):
+    for line in summary_lines(request.exercise, reps, incomplete):
         out(line)
+    if report.reps_reason is not None:
+        out(report.reps_reason)
     out(f"Session log: {request.log_path}  Report: {request.report_path}")
     if on_report is not None:
         on_report(report)
@@ -507,13 +516,15 @@ def rep_line(number: int, rep: Rep) -> str:
     return f"Rep {number}{side}: {abs(rep.peak_angle_deg):.0f} deg, hold {rep.hold_s:.1f} s, {verdict}"
 
 
-def summary_lines(exercise: str, reps: Sequence[Rep]) -> list[str]:
-    """The end-of-session summary: reps per side, good reps, faults, best angles."""
+def summary_lines(exercise: str, reps: Sequence[Rep], incomplete: Rep | None = None) -> list[str]:
+    """The end-of-session summary: reps per side, good reps (and the rep the session ended during),
+    faults, best angles."""
     tally = counts(list(reps))
     title = stretch(exercise).title
     sides = sorted({rep.side for rep in reps if rep.side})
     per_side = f" ({', '.join(f'{side} {tally[side]}' for side in sides)})" if sides else ""
-    lines = [f"{title}: {tally['total']} reps{per_side}, {tally['good']} good"]
+    during = f"; {ended_during(incomplete, tally['total'], 'session')}" if incomplete is not None else ""
+    lines = [f"{title}: {tally['total']} reps{per_side}, {tally['good']} good{during}"]
     faults: dict[str, int] = {}
     for rep in reps:
         for fault in rep.faults:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from coach import __version__
+from coach.app.summary import ended_during
 from coach.cli import history as cli_history
 from coach.cli import live as cli_live
 from coach.cli.options import (
@@ -21,6 +22,7 @@ from coach.cli.options import (
 from coach.errors import CoachError
 from coach.exercises import EXERCISES
 from coach.pose.model_files import DEFAULT_MODEL, resolve_model
+from coach.storage.report import SessionReport
 
 # Registration functions of commands defined in their own modules: (subparsers) -> None.
 EXTRA_COMMANDS: tuple[Callable[[Any], None], ...] = (cli_live.register, cli_history.register)
@@ -85,29 +87,20 @@ def run_analyze(args: argparse.Namespace) -> int:
     )
     with cli_history.keep_analysis(args) as kept:  # history and --report-html
         report = analyze_video(request, on_report=kept.keep)
-        counts = report.counts
-        sides = f"left {counts.left}, right {counts.right}, " if args.exercise == "rotate" else ""
-        reps = f"{counts.total} reps ({sides}{counts.good} good)"
-        print(f"{args.video.name}: {reps}; report: {report_path}")
-        if not report.calibration.get("calibrated"):
-            print(never_calibrated(report.calibration))
+        print(f"{args.video.name}: {analysis_line(report)}; report: {report_path}")
+        if report.reps_reason is not None:
+            print(report.reps_reason)
     return 0
 
 
-NEVER_CALIBRATED = (
-    "Nothing was measured: the video never shows you sitting still for 2 seconds, which the coach "
-    "needs first to learn your neutral. Start a recording sitting tall, hands behind your head, "
-    "still for 3 seconds (or pass --profile)."
-)
-
-
-def never_calibrated(calibration: dict[str, Any]) -> str:
-    """Why nothing was measured, in one sentence (the calibration's own reason when it has one)."""
-    reason = calibration.get("reason")
-    problem = calibration.get("problem")
-    if reason is None or problem in (None, "not_still", "too_short", "nobody"):
-        return NEVER_CALIBRATED
-    return str(reason) if problem == "view" else f"Nothing was measured: {reason}"
+def analysis_line(report: SessionReport) -> str:
+    """'6 reps (left 3, right 3, 6 good); the video ended during a 7th (left, held 1.2 s so far)'."""
+    counts = report.counts
+    sides = f"left {counts.left}, right {counts.right}, " if report.exercise == "rotate" else ""
+    line = f"{counts.total} reps ({sides}{counts.good} good)"
+    if report.incomplete_rep is not None:
+        line += "; " + ended_during(report.incomplete_rep, counts.total)
+    return line
 
 
 def run_calibrate(args: argparse.Namespace) -> int:

@@ -153,6 +153,10 @@ class Coach:
     def calibration_summary(self) -> dict[str, Any]:
         return self.analyzer.calibration_summary() if self.analyzer is not None else {}
 
+    def finish(self) -> Rep | None:
+        """At the end of the session: the rep under way, incomplete (`Pipeline.finish`)."""
+        return self.pipeline.finish()
+
     def _calibrate(
         self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None
     ) -> tuple[Pose | None, FrameAnalysis]:

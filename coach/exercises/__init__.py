@@ -10,6 +10,7 @@ from coach.exercises import arch, rotate
 from coach.facts import ARCH, EXERCISES, ROTATE, Stretch, stretch
 from coach.pose.types import Pose
 from coach.reps.analysis import Analyzer
+from coach.reps.tracker import RepRules
 
 __all__ = ["EXERCISES", "Exercise", "exercise_facts", "make_analyzer"]
 
@@ -21,17 +22,21 @@ class Exercise:
     signal_names: the two secondary per-frame numbers the CSV carries.
     wants_mask: the analyzer reads the pose model's segmentation mask.
     view_problem: why a calibrated neutral's camera view cannot show this movement (None when it can).
+    rep_rules: where a rep starts, the least peak that counts and where it is back at neutral.
     """
 
     stretch: Stretch
     signal_names: tuple[str, str]
     wants_mask: bool
     view_problem: Callable[[CalibrationProfile], str | None]
+    rep_rules: RepRules
 
 
 REGISTRY: dict[str, Exercise] = {
-    ROTATE: Exercise(stretch(ROTATE), rotate.RotateAnalyzer.signal_names, False, rotate.view_problem),
-    ARCH: Exercise(stretch(ARCH), arch.ArchAnalyzer.signal_names, True, arch.view_problem),
+    ROTATE: Exercise(
+        stretch(ROTATE), rotate.RotateAnalyzer.signal_names, False, rotate.view_problem, rotate.ROTATE_RULES
+    ),
+    ARCH: Exercise(stretch(ARCH), arch.ArchAnalyzer.signal_names, True, arch.view_problem, arch.ARCH_RULES),
 }
 
 

@@ -228,6 +228,12 @@ class ArchAnalyzer:
             completed=completed,
         )
 
+    def finish(self) -> Rep | None:
+        window = self._tracker.unfinished()
+        if window is None:
+            return None
+        return window.as_rep(self._evidence.raised_faults(CUES), incomplete=True)
+
     # -- calibration -------------------------------------------------------------------------------
 
     def _use_profile(self, profile: CalibrationProfile, still: list[Pose]) -> None:

@@ -250,6 +250,12 @@ class RotateAnalyzer:
             completed=completed,
         )
 
+    def finish(self) -> Rep | None:
+        window = self._tracker.unfinished()
+        if window is None:
+            return None
+        return window.as_rep(self._evidence.raised_faults(self.cues), incomplete=True)
+
     # -- internals ---------------------------------------------------------------------------------
 
     def _use_profile(self, profile: CalibrationProfile) -> None:

@@ -160,6 +160,11 @@ class Pipeline:
         """Every rep counted in this stream, also before a recalibration."""
         return self._earlier_reps + (self.analyzer.reps if self.analyzer is not None else [])
 
+    def finish(self) -> Rep | None:
+        """At the end of the stream: the rep under way, as an incomplete rep with what was measured
+        of it (None when none is, or before calibration). It is never among `reps`."""
+        return self.analyzer.finish() if self.analyzer is not None else None
+
     def use_profile(self, profile: CalibrationProfile, *, calibrated_at_s: float | None = None) -> None:
         """Measure from `profile` from now on (a saved one, or one this stream calibrated)."""
         assert self.exercise is not None, "calibrate-only pipelines measure nothing"

@@ -134,17 +134,27 @@ def plot_data(report: dict[str, Any], series: AngleSeries | None) -> PlotData:
     )
 
 
+INCOMPLETE = "incomplete: the recording ended during it"
+
+
 def rep_rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
-    """The per-rep table, formatted: #, side, start, hold, peak, result."""
+    """The per-rep table, formatted: #, side, start, hold, peak, result; last, the rep the session
+    ended during (not counted), with what was measured of it."""
     rows: list[tuple[str, ...]] = []
-    for number, rep in enumerate(report.get("reps", []), start=1):
-        result = "good" if rep["good"] else "fault: " + ", ".join(rep["faults"])
+    reps = list(report.get("reps", []))
+    incomplete = report.get("incomplete_rep")
+    for number, rep in enumerate([*reps, *([incomplete] if incomplete else [])], start=1):
+        if rep.get("incomplete"):
+            result, hold = INCOMPLETE, f"{float(rep['hold_s']):.1f} s so far"
+        else:
+            result = "good" if rep["good"] else "fault: " + ", ".join(rep["faults"])
+            hold = f"{float(rep['hold_s']):.1f} s"
         rows.append(
             (
                 str(number),
                 rep["side"] or "-",
                 f"{float(rep['start_s']):.1f} s",
-                f"{float(rep['hold_s']):.1f} s",
+                hold,
                 f"{float(rep['peak_angle_deg']):.0f} deg",
                 result,
             )
@@ -295,6 +305,7 @@ table { border-collapse: collapse; margin-top: 1em; }
 th, td { border-bottom: 1px solid #ddd; padding: 4px 12px; text-align: left; }
 td.fault { color: #b01c1c; }
 td.good { color: #1e7a1e; }
+td.incomplete { color: #666; font-style: italic; }
 .note { color: #8a5a00; }
 dl.calibration { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; font-size: 0.9em; }
 dl.calibration dt { color: #555; }
@@ -328,6 +339,8 @@ def render_page(
         f'<p class="meta">{_text(meta)}</p>',
         '<p class="summary">' + "".join(f"<span>{_text(s)}</span>" for s in summary) + "</p>",
     ]
+    if report.get("reps_reason"):
+        body.append(f'<p class="note why">{_text(str(report["reps_reason"]))}</p>')
     if next_session:
         body.append(f'<p class="next">Next session: {_text(next_session)}</p>')
     body.append(_legend())
@@ -389,7 +402,7 @@ def _rep_table(rows: Sequence[tuple[str, ...]]) -> str:
     head = "".join(f"<th>{h}</th>" for h in ("#", "side", "start", "hold", "peak", "result"))
     lines = []
     for row in rows:
-        css = "good" if row[-1] == "good" else "fault"
+        css = "good" if row[-1] == "good" else "incomplete" if row[-1] == INCOMPLETE else "fault"
         cells = "".join(f"<td>{_text(cell)}</td>" for cell in row[:-1])
         lines.append(f'<tr>{cells}<td class="{css}">{_text(row[-1])}</td></tr>')
     return f'<table class="reps"><thead><tr>{head}</tr></thead><tbody>{"".join(lines)}</tbody></table>'

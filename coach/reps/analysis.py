@@ -38,7 +38,11 @@ class Cue:
 
 @dataclass(frozen=True)
 class Rep:
-    """One completed repetition. Times are seconds on the stream's clock."""
+    """One repetition, completed unless `incomplete`. Times are seconds on the stream's clock.
+
+    incomplete: the rep the stream ended during (the video was cut off, the session stopped), with
+        what was measured of it; it is listed apart and never counted, nor a good rep.
+    """
 
     side: str | None
     start_s: float
@@ -47,6 +51,7 @@ class Rep:
     end_s: float
     peak_angle_deg: float
     faults: tuple[str, ...] = ()
+    incomplete: bool = False
 
     @property
     def hold_s(self) -> float:
@@ -54,10 +59,10 @@ class Rep:
 
     @property
     def good(self) -> bool:
-        return not self.faults
+        return not self.faults and not self.incomplete
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "side": self.side,
             "start_s": round(self.start_s, 3),
             "hold_start_s": round(self.hold_start_s, 3),
@@ -68,6 +73,9 @@ class Rep:
             "good": self.good,
             "faults": list(self.faults),
         }
+        if self.incomplete:
+            document["incomplete"] = True
+        return document
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,11 @@ class Analyzer(Protocol):
 
     @property
     def reps(self) -> list[Rep]: ...
+
+    def finish(self) -> Rep | None:
+        """The rep under way as the stream ends, as an incomplete `Rep` (None when none is): what
+        was measured of it, never counted. Reads only; `update` may go on."""
+        ...
 
     def calibration_summary(self) -> dict[str, Any]: ...
 

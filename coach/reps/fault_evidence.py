@@ -50,3 +50,8 @@ class FaultEvidence:
         if hold_s < hold_target_s:
             faults = faults | {SHORT_HOLD}
         return tuple(code for code in order if code in faults)
+
+    def raised_faults(self, order: Iterable[str]) -> tuple[str, ...]:
+        """The faults raised so far, in `order`, without `short_hold`: for a rep the stream ended
+        during, whose hold nobody cut short."""
+        return tuple(code for code in order if code in self.raised - {SHORT_HOLD})

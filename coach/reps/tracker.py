@@ -83,8 +83,9 @@ class RepWindow:
     def hold_s(self) -> float:
         return self.hold_end_s - self.hold_start_s
 
-    def as_rep(self, faults: tuple[str, ...]) -> Rep:
-        """The finished rep; its peak is signed like the angle (a turn to the right is negative)."""
+    def as_rep(self, faults: tuple[str, ...], *, incomplete: bool = False) -> Rep:
+        """The finished rep (or, `incomplete`, the rep the stream ended during); its peak is signed
+        like the angle (a turn to the right is negative)."""
         return Rep(
             side=self.side,
             start_s=self.start_s,
@@ -93,6 +94,7 @@ class RepWindow:
             end_s=self.end_s,
             peak_angle_deg=-self.peak_deg if self.side == "right" else self.peak_deg,
             faults=faults,
+            incomplete=incomplete,
         )
 
 
@@ -338,6 +340,33 @@ class RepTracker:
         self._clear_rep()
         self._last_neutral_s = self._neutral_since_s = t_s
         return TrackerUpdate(Phase.NEUTRAL, side=side, hold_ended_early=ended_early, completed=completed)
+
+    # -- the end of the stream ----------------------------------------------------------------
+
+    def unfinished(self) -> RepWindow | None:
+        """The rep under way when the stream ends (on its way out, holding or on its way back), as
+        far as it was measured: its peak so far and its longest hold so far, a hold still going on
+        counted up to the last frame the person was seen; it ends at that frame. None when no rep
+        is under way. Reads only: the tracker goes on as before if more frames come.
+
+        The hold is the live reading, not `coach.reps.hold_dating`'s: that fit needs the way back."""
+        if self._peak <= 0 or self._last_seen_s is None:
+            return None
+        hold_start_s, hold_end_s = self._best_hold
+        if self._hold_start_s is not None:
+            end_s = self._exit_pending_s if self._exit_pending_s is not None else self._last_seen_s
+            if end_s - self._hold_start_s > hold_end_s - hold_start_s:
+                hold_start_s, hold_end_s = self._hold_start_s, end_s
+        if hold_end_s <= hold_start_s:
+            hold_start_s = hold_end_s = self._peak_s  # never held: the moment of the peak, for no time
+        return RepWindow(
+            side=self._side(),
+            start_s=self._start_s,
+            hold_start_s=hold_start_s,
+            hold_end_s=hold_end_s,
+            end_s=self._last_seen_s,
+            peak_deg=self._peak,
+        )
 
     # -- helpers ------------------------------------------------------------------------------
 

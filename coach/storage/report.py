@@ -88,6 +88,10 @@ class SessionReport:
     hold_target_s: the hold the session asked for, None for the exercise's standard one; the history
         keeps it, the JSON does not carry it.
     live: the live session's log and sets; None for `coach analyze`.
+    incomplete_rep: the rep the session ended during (`Rep.incomplete`), never among `reps` nor
+        counted; the JSON carries it as "incomplete_rep" only when there is one.
+    reps_reason: why no rep, or far fewer reps than the movements seen, were counted, in one
+        sentence; the JSON carries it as "reps_reason" only then.
     """
 
     record: SessionRecord
@@ -98,6 +102,8 @@ class SessionReport:
     target_reps: int = 3
     hold_target_s: float | None = None
     live: LiveLog | None = None
+    incomplete_rep: Rep | None = None
+    reps_reason: str | None = None
 
     @property
     def exercise(self) -> str:
@@ -117,7 +123,13 @@ class SessionReport:
             "frames_with_pose": self.record.frames_with_pose,
             "calibration": self.calibration,
             "reps": [rep.to_dict() for rep in self.reps],
-            "counts": self.counts.to_dict(),
+        }
+        if self.incomplete_rep is not None:
+            document["incomplete_rep"] = self.incomplete_rep.to_dict()
+        document["counts"] = self.counts.to_dict()
+        if self.reps_reason is not None:
+            document["reps_reason"] = self.reps_reason
+        document |= {
             "status": self.status,
             "target_reps": self.target_reps,
             "max_people_seen": self.record.max_people,

@@ -26,6 +26,7 @@ from coach.render.html_report import (
     HOLD_ALPHA,
     HOLD_FAULT_COLOUR,
     HOLD_GOOD_COLOUR,
+    INCOMPLETE,
     LINE_COLOUR,
     TARGET_ALPHA,
     TARGET_COLOUR,
@@ -35,6 +36,7 @@ from coach.render.html_report import (
     target_band_deg,
     write_html_report,
 )
+from coach.reps.analysis import Rep
 from coach.storage.angle_series import AngleSeries
 from coach.storage.history import list_sessions, load_session
 from coach.storage.report import frames_csv
@@ -166,6 +168,22 @@ def test_rep_rows(session: Session) -> None:
         ("3", "left", "12.4 s", "2.2 s", "30 deg", "fault: low_back"),
         ("4", "right", "17.7 s", "2.2 s", "34 deg", "good"),
     ]
+
+
+def test_the_rep_a_session_ended_during_is_listed_last_and_apart(session: Session) -> None:
+    cut = Rep("left", 21.0, 22.1, 23.0, 23.0, 31.6, incomplete=True).to_dict()
+    report = dict(session.report, incomplete_rep=cut)
+    assert rep_rows(report)[-1] == ("5", "left", "21.0 s", "0.9 s so far", "32 deg", INCOMPLETE)
+    assert len(plot_data(report, None).holds) == len(PLAN)  # only counted reps are drawn
+    page = build_page(report, None)
+    assert f'<td class="incomplete">{INCOMPLETE}</td>' in page
+
+
+def test_a_session_with_no_rep_says_why_on_its_page() -> None:
+    why = "Your largest turn was 9 degrees from where you sat at calibration; a rep counts from 15 degrees."
+    report = {"exercise": "rotate", "reps": [], "counts": {"total": 0}, "reps_reason": why}
+    page = build_page(report, None)
+    assert f'<p class="note why">{why}</p>' in page and "No reps were counted." in page
 
 
 # -- the drawn plot -----------------------------------------------------------------------------

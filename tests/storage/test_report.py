@@ -105,6 +105,23 @@ def test_report_has_the_stable_keys_and_counts() -> None:
     assert report["reps"][1]["good"] is False
 
 
+def test_the_rep_a_session_ended_during_and_the_reason_for_no_rep_are_extra_keys_only_when_there() -> None:
+    record = SessionRecord("rotate", "v.mp4", 15.0, ("pelvis_deg", "lean_deg"))
+    cut = Rep("right", 6.0, 7.0, 8.2, 8.2, -33.0, incomplete=True)
+    why = "The video ended before you came back from your first turn."
+    report = SessionReport(record, (), {"calibrated": True}, incomplete_rep=cut, reps_reason=why)
+    document = report.to_json_dict()
+    keys = list(document)
+    assert keys.index("reps") + 1 == keys.index("incomplete_rep") == keys.index("counts") - 1
+    assert keys.index("reps_reason") == keys.index("counts") + 1
+    assert document["incomplete_rep"]["incomplete"] is True and document["incomplete_rep"]["side"] == "right"
+    assert document["incomplete_rep"]["hold_s"] == pytest.approx(1.2)
+    assert document["counts"] == {"left": 0, "right": 0, "total": 0, "good": 0}  # never counted
+    assert document["reps_reason"] == why
+    plain = SessionReport(record, (), {"calibrated": True}).to_json_dict()
+    assert "incomplete_rep" not in plain and "reps_reason" not in plain
+
+
 def test_frames_csv_columns_and_empty_cells_without_pose() -> None:
     record = SessionRecord(
         exercise="rotate", video="v.mp4", fps=15.0, signal_names=("pelvis_deg", "lean_deg")

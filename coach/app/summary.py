@@ -1,0 +1,168 @@
+"""What a session's end says to people: the rep it ended during, and why it counted no rep (or far
+fewer reps than the movements it saw).
+
+Both are sentences for the person, computed from what the session measured (its per-frame rows, its
+calibration summary, the incomplete rep its analyzer reported at the end); the report carries them
+and every command prints them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from coach.exercises import exercise_facts
+from coach.reps.analysis import FrameAnalysis, Phase, Rep
+from coach.reps.tracker import ABANDON_AFTER_S
+
+# After calibration the person must be measured on at least this share of the frames; fewer, and
+# the coach mostly did not see them (out of the picture, someone else in front, a dark room).
+SEEN_FRACTION = 0.5
+# "Far fewer reps than the person clearly did": at least this many more movements out past a rep's
+# least peak (and back) than reps counted. With fewer reps, a share of the frames after calibration
+# this large without the person is what to tell them first.
+MISSED_REPS = 2
+UNSEEN_FEW_REPS = 0.2
+# Calibration problems whose own sentence says less than the general one (a recording is searched
+# for a still window; that none was found is what the person needs to hear).
+GENERAL_PROBLEMS = frozenset({"not_still", "too_short", "nobody"})
+NEVER_CALIBRATED = {
+    "video": (
+        "Nothing was measured: the video never shows you sitting still for 2 seconds, which the coach "
+        "needs first to learn your neutral. Start a recording sitting tall, hands behind your head, "
+        "still for 3 seconds (or pass --profile)."
+    ),
+    "session": (
+        "Nothing was measured: the session ended before the coach could learn your neutral; sit tall, "
+        "hands behind your head, and hold still for 3 seconds first."
+    ),
+}
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def ended_during(rep: Rep, counted: int, source: str = "video") -> str:
+    """The rep the `source` ("video", "session") ended during, after `counted` reps: "the video ended
+    during a 7th (left, held 1.2 s so far)"."""
+    held = f"held {rep.hold_s:.1f} s so far" if rep.hold_s > 0 else "not held yet"
+    details = ", ".join(part for part in (rep.side, held) if part)
+    return f"the {source} ended during a {ordinal(counted + 1)} ({details})"
+
+
+def never_calibrated(calibration: dict[str, Any], source: str = "video") -> str:
+    """Why nothing was measured, in one sentence: the calibration's own reason when it has one.
+    `source`: "session" for a live one; anything else is a recording ("video", "analysis")."""
+    reason = calibration.get("reason")
+    problem = calibration.get("problem")
+    if reason and (problem == "view" or calibration.get("measurable") is False):
+        return str(reason)  # it says where to put the camera
+    if not reason or problem in (None, *GENERAL_PROBLEMS):
+        return NEVER_CALIBRATED.get(source, NEVER_CALIBRATED["video"])
+    text = str(reason)
+    if text[:2] != text[:2].upper():  # "Your hips ..." reads on after a colon; "TV ..." keeps its case
+        text = text[0].lower() + text[1:]
+    return f"Nothing was measured: {text}"
+
+
+def reps_reason(
+    exercise: str,
+    calibration: dict[str, Any],
+    rows: Sequence[FrameAnalysis],
+    incomplete: Rep | None,
+    counted: int,
+    source: str = "video",
+) -> str | None:
+    """Why a session counted no rep, or far fewer reps than the movements it saw, in one sentence
+    (None when neither).
+
+    calibration: the pipeline's calibration summary (`calibrated`, `calibrated_at_s`, and while never
+    calibrated its `reason` and `problem`). rows: every frame's analysis. incomplete: the rep the
+    session ended during. counted: the reps counted. source: "video", "session" (live) or "analysis"
+    (an analysis stopped before the video ended), as the sentence names it.
+    """
+    if counted == 0 and not calibration.get("calibrated"):
+        return never_calibrated(calibration, source)
+    facts = exercise_facts(exercise)
+    noun = facts.stretch.movement.split()[-1]  # "turn", "arch"
+    rules = facts.rep_rules
+    calibrated_at_s = calibration.get("calibrated_at_s")
+    after = [
+        row
+        for row in rows
+        if row.phase is not Phase.CALIBRATING and (calibrated_at_s is None or row.t_s > calibrated_at_s)
+    ]
+    outward = [_outward(row.angle_deg, facts.stretch.by_side) for row in after if row.angle_deg is not None]
+    unseen = 1.0 - len(outward) / len(after) if after else 0.0
+    if counted > 0:
+        movements = _movements(outward, rules.min_peak_deg, rules.return_deg)
+        if movements - counted - (incomplete is not None) < MISSED_REPS:
+            return None
+        if unseen >= UNSEEN_FEW_REPS:
+            return (
+                f"The coach lost sight of you for {unseen:.0%} of the {source} after calibration, and "
+                "reps out of view are not counted: keep your head, shoulders, elbows and hips in the picture."
+            )
+        return (
+            f"You went past {rules.min_peak_deg:.0f} degrees {movements} times but {counted} reps counted: "
+            f"each rep starts and ends back within {rules.return_deg:.0f} degrees of where you sat at "
+            "calibration, with a moment's pause there."
+        )
+    if incomplete is not None:
+        return (
+            f"The {source} ended before you came back from your first {noun}: "
+            "a rep counts once you are back where you sat at calibration."
+        )
+    if not after:
+        return f"The {source} ended as soon as the coach had learnt your neutral: nothing was left to count."
+    if unseen > 1.0 - SEEN_FRACTION:
+        return (
+            "The coach lost sight of you after calibration: keep your head, shoulders, elbows and hips "
+            "in the picture, and only you in front of the camera."
+        )
+    largest = max(outward)
+    if largest < rules.min_peak_deg:
+        return (
+            f"Your largest {noun} was {max(largest, 0.0):.0f} degrees from where you sat at calibration; "
+            f"a rep counts from {rules.min_peak_deg:.0f} degrees."
+        )
+    if _longest_gap_s(after) > ABANDON_AFTER_S:
+        return (
+            f"The coach lost sight of you during your {noun} (up to {largest:.0f} degrees): keep your "
+            "head, shoulders, elbows and hips in the picture."
+        )
+    return (
+        f"You reached {largest:.0f} degrees but never settled back within {rules.return_deg:.0f} degrees "
+        "of where you sat at calibration, where each rep starts and ends."
+    )
+
+
+def _outward(angle_deg: float, by_side: bool) -> float:
+    """How far out a reading is: either way for a turn, only backwards for the arch."""
+    return abs(angle_deg) if by_side else angle_deg
+
+
+def _movements(outward: Sequence[float], out_deg: float, back_deg: float) -> int:
+    """How many times the reading went out past `out_deg`, coming back within `back_deg` in between."""
+    count, out = 0, False
+    for value in outward:
+        if not out and value >= out_deg:
+            count, out = count + 1, True
+        elif out and value <= back_deg:
+            out = False
+    return count
+
+
+def _longest_gap_s(rows: Sequence[FrameAnalysis]) -> float:
+    """The longest time the person was out of view (between two frames they were measured on)."""
+    longest, last_seen = 0.0, None
+    for row in rows:
+        if row.angle_deg is None:
+            continue
+        if last_seen is not None:
+            longest = max(longest, row.t_s - last_seen)
+        last_seen = row.t_s
+    return longest
