@@ -23,6 +23,9 @@ SEEN_FRACTION = 0.5
 # this large without the person is what to tell them first.
 MISSED_REPS = 2
 UNSEEN_FEW_REPS = 0.2
+# With the hands away from the head on this share of the frames after calibration (and fewer reps
+# than a set's), that is what to tell the person first.
+HANDS_DOWN_FRACTION = 0.3
 # Calibration problems whose own sentence says less than the general one (a recording is searched
 # for a still window; that none was found is what the person needs to hear).
 GENERAL_PROBLEMS = frozenset({"not_still", "too_short", "nobody"})
@@ -97,6 +100,17 @@ def reps_reason(
     ]
     outward = [_outward(row.angle_deg, facts.stretch.by_side) for row in after if row.angle_deg is not None]
     unseen = 1.0 - len(outward) / len(after) if after else 0.0
+    hands_down = int(calibration.get("hands_down_frames", 0))
+    if after and hands_down >= HANDS_DOWN_FRACTION * len(after) and counted < MISSED_REPS:
+        return (
+            f"Your hands were away from your head for {hands_down / len(after):.0%} of the {source} after "
+            "calibration: do both stretches with your hands behind your head, elbows wide."
+        )
+    if counted == 0 and calibration.get("recalibrations"):
+        return (
+            f"Readings of your {noun} went past what a spine can do, so the calibration was off and the "
+            "coach calibrated again: start sitting tall, facing forward, hands behind your head."
+        )
     if counted > 0:
         movements = _movements(outward, rules.min_peak_deg, rules.return_deg)
         if movements - counted - (incomplete is not None) < MISSED_REPS:

@@ -212,3 +212,16 @@ def test_backward_only_counts_for_the_arch() -> None:
     assert said == (
         "Your largest arch was 0 degrees from where you sat at calibration; a rep counts from 8 degrees."
     )
+
+
+def test_hands_away_from_the_head_for_much_of_the_session_is_said_first() -> None:
+    calibration = {**CALIBRATED, "hands_down_frames": 40}
+    said = reps_reason("rotate", calibration, rows((0.0, 4.0)), None, 0)
+    assert said is not None and "hands behind your head" in said and "67%" in said
+    assert reps_reason("rotate", {**CALIBRATED, "hands_down_frames": 5}, rows((0.0, 4.0)), None, 0) != said
+
+
+def test_a_recalibration_after_impossible_readings_is_said_when_nothing_counted() -> None:
+    calibration = {**CALIBRATED, "unreliable_frames": 20, "recalibrations": 1}
+    said = reps_reason("rotate", calibration, rows((0.0, 4.0)), None, 0)
+    assert said is not None and "past what a spine can do" in said
