@@ -56,7 +56,9 @@ ONE_PERSON_IN_VIEW = {"videos/poseformat_webcam_selfie_wave.mp4", "videos/tfjs_d
 # Partial bodies at a table: the person is seen for a fraction of a second at a time.
 EITHER = {"videos/mmaction2_armwrestling_two_seated.mp4"}
 # A webcam selfie: the head and shoulders sit still while one arm waves out of the picture. Calibration
-# cannot be made until the elbows are in view, and the command says so (the calibrate command's sentence).
+# cannot be made until the elbows are in view, and the command says so (the calibrate command's sentence):
+# refused with it when the window counts as still, or as the report's reason when the waving elbow
+# moves the upper body's facing (the stillness check that catches the end of a slow turn).
 CUT_OFF_WHILE_STILL = {"videos/poseformat_webcam_selfie_wave.mp4"}
 
 
@@ -119,8 +121,10 @@ def test_real_footage_gives_an_honest_report_or_one_clear_line(
         assert "No person" in result.stderr and not report_path.exists()
         return
     if name in CUT_OFF_WHILE_STILL:
-        result.assert_one_clear_line(code=CalibrationError.exit_code)
-        assert "cut off" in result.stderr and "move back from the camera" in result.stderr
+        if result.code != 0:
+            result.assert_one_clear_line(code=CalibrationError.exit_code)
+        said = result.stderr if result.code else json.loads(report_path.read_text())["reps_reason"]
+        assert "cut off" in said and "move back from the camera" in said
         return
     assert result.code == 0, result.stderr
     report = json.loads(report_path.read_text())
