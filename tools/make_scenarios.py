@@ -27,7 +27,7 @@ def scenarios() -> list[dict]:
         sc.build(
             "nat_rotate_front",
             "Sit and Rotate from the front, breathing and a slow sway throughout, holds easing deeper; "
-            "L, R, L, R good",
+            "L, R, L good",
             sc.BODIES["f1"],
             sc.camera("front"),
             [
