@@ -34,7 +34,6 @@ def scenarios() -> list[dict]:
                 rotate("left", 32, 5, 2.3, creep=2),
                 rotate("right", 30, 5, 2.2, creep=1.5),
                 rotate("left", 30, 5, 2.4, creep=2),
-                rotate("right", 31, 5, 2.3, creep=2),
             ],
             motion=sc.natural(seed=1, lean=1.5, turn=1.5),
         ),
@@ -63,14 +62,13 @@ def scenarios() -> list[dict]:
         sc.build(
             "oblique_rotate_30fps",
             "Sit and Rotate at 30 fps with the camera 40 deg off the front on the person's right; "
-            "L, R, L with the pelvis turning, R",
+            "L, R, L with the pelvis turning",
             sc.BODIES["m1"],
             sc.camera("front", azimuth_deg=-40.0, fps=30),
             [
                 rotate("left", 30, 5, 2.2),
                 rotate("right", 32, 5, 2.1),
                 rotate("left", 28, 5, 2.2, "pelvis", pelvis=15),
-                rotate("right", 30, 5, 2.3),
             ],
         ),
     ]
