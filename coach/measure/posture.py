@@ -11,14 +11,14 @@ says it is the starting position of both stretches:
   view. Only wrists the model sees count: hands behind the head are often hidden by it, and the
   model's guess for a hidden wrist can land anywhere (below the shoulders in rendered turns).
 - **Shoulders square to the hips.** The camera's placement is read from what does not turn in these
-  stretches, the thighs (they point the way the seat faces; world landmarks, knees in view), and the
-  upper body's facing from the face, shoulders and elbows (`coach.measure.rotation.build_template`,
-  whose azimuth fit is exact for a neutral upper body). At a neutral they agree; a held turn puts
-  them apart by most of the turn (a 40-degree turn seen from the front: 32 degrees). The two readings
-  err in opposite directions off the front (45 degrees off: thighs 55, upper body 35), so the check is
-  made only where both are good, within `SQUARE_VIEW_DEG` of the front; further round the picture
-  cannot tell a held turn from the view, and a neutral taken there is guarded by the analyzers'
-  plausibility limits instead.
+  stretches, the thighs (they point the way the seat faces; world landmarks, knees in view, their
+  depth scaled back to the body's: `WORLD_DEPTH_SCALE`), and the upper body's facing from the face,
+  shoulders and elbows (the rotation template's midplane fit). At a neutral they agree (rendered
+  bodies: within 1 degree from the front, 5 at 10 degrees off it, 5-12 at 45); a held turn puts them
+  apart by most of the turn (a 40-degree turn seen from the front: 32 degrees; a 35-degree turn at
+  45 degrees off: 20 away from the camera, 44 towards it). The check is made within `SQUARE_VIEW_DEG`
+  of the front; further round the face and far elbow hide and the picture cannot tell a held turn from
+  the view, and a neutral taken there is guarded by the analyzers' plausibility limits instead.
 
 Pure numpy on landmark arrays (one pose, or the median of a still window).
 """
@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from coach.measure.rotation import build_template
+from coach.measure.rotation import upper_body_azimuth_deg as midplane_azimuth_deg
 from coach.measure.view import thighs_usable
 from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
@@ -41,10 +41,15 @@ MIN_WRIST_RISE_TRUNKS = 0.1
 # A wrist in plain view (on a knee, on the chest, an arm hanging) is seen with a visibility of 0.8-1.0;
 # the model's guesses for wrists hidden behind the head or the body stay at 0.5 or less.
 MIN_WRIST_VISIBILITY = 0.75
-# A still upper body facing this far from the seat is a held turn, not a neutral: half of a typical
-# 40-degree turn, and twice the two readings' disagreement at a true neutral within `SQUARE_VIEW_DEG`.
-MAX_UNSQUARE_DEG = 20.0
-SQUARE_VIEW_DEG = 30.0
+# A still upper body facing this far from the seat is a held turn, not a neutral: a rep starts at 12
+# degrees of turn and a typical turn is 30-40; the two readings disagree by up to about 12 at a true
+# neutral 45 degrees off the front.
+MAX_UNSQUARE_DEG = 15.0
+SQUARE_VIEW_DEG = 60.0
+# The model's world landmarks are shallower than the body: depth comes out at about 0.7 of the width
+# (rendered bodies with known geometry: thighs 45 degrees off the camera read 55, shoulders 45 off the
+# front read 37, both as depths of 0.7). The seat's direction is read with the depth scaled back.
+WORLD_DEPTH_SCALE = 1.0 / 0.7
 
 
 def wrist_rise_trunks(xy: np.ndarray) -> tuple[float, float]:
@@ -81,13 +86,13 @@ def seat_azimuth_deg(
         return None
     thigh = midpoint(world, L.LEFT_KNEE, L.RIGHT_KNEE) - midpoint(world, L.LEFT_HIP, L.RIGHT_HIP)
     # World x is the camera's right, z away from it: a person facing the camera has thighs along -z.
-    return math.degrees(math.atan2(-float(thigh[0]), -float(thigh[2])))
+    return math.degrees(math.atan2(-float(thigh[0]), -WORLD_DEPTH_SCALE * float(thigh[2])))
 
 
 def upper_body_azimuth_deg(xy: np.ndarray) -> float | None:
     """The camera's azimuth as the face, shoulders and elbows show it (None: no shoulder span)."""
     try:
-        return build_template(xy).azimuth_deg
+        return midplane_azimuth_deg(xy)
     except ValueError:
         return None
 

@@ -120,19 +120,34 @@ def handedness(neutral_xy: np.ndarray) -> float:
     return 1.0 if neutral_xy[L.LEFT_SHOULDER, 0] >= neutral_xy[L.RIGHT_SHOULDER, 0] else -1.0
 
 
-def build_template(neutral_xy: np.ndarray) -> UpperBodyTemplate:
-    """The template from the neutral landmarks (33, 2); raises ValueError on a degenerate pose."""
-    hand = handedness(neutral_xy)
-    x = neutral_xy[:, 0] * hand
+def midplane_fit(xy: np.ndarray) -> tuple[float, float]:
+    """(tan of the upper body's azimuth, the image x of its axis, mirrored by `handedness`) from the
+    nose and the midpoints of left-right pairs against their prior depths; ValueError without a
+    shoulder span."""
+    x = xy[:, 0] * handedness(xy)
     span = float(x[L.LEFT_SHOULDER] - x[L.RIGHT_SHOULDER])
     if span < 1.0:
         raise ValueError("the neutral pose has no shoulder span: the person is not facing the camera")
-    # The midplane: the nose and the middle of each pair, against their prior depths.
     midplane_x = [x[L.NOSE]] + [(x[a] + x[b]) / 2 for a, b in MIDPLANE_PAIRS]
     midplane_depth = [PRIOR_DEPTH_SHOULDER_SPANS[L.NOSE]]
     midplane_depth += [PRIOR_DEPTH_SHOULDER_SPANS[a] for a, _ in MIDPLANE_PAIRS]
     design = np.stack([np.asarray(midplane_depth) * span, np.ones(len(midplane_x))], axis=1)
     (tan_azimuth, axis_x), *_ = np.linalg.lstsq(design, np.asarray(midplane_x), rcond=None)
+    return float(tan_azimuth), float(axis_x)
+
+
+def upper_body_azimuth_deg(xy: np.ndarray) -> float:
+    """The camera's azimuth as the face, shoulders and elbows show it (unclipped; ValueError without a
+    shoulder span)."""
+    return float(np.degrees(np.arctan(midplane_fit(xy)[0])))
+
+
+def build_template(neutral_xy: np.ndarray) -> UpperBodyTemplate:
+    """The template from the neutral landmarks (33, 2); raises ValueError on a degenerate pose."""
+    hand = handedness(neutral_xy)
+    x = neutral_xy[:, 0] * hand
+    span = float(x[L.LEFT_SHOULDER] - x[L.RIGHT_SHOULDER])
+    tan_azimuth, axis_x = midplane_fit(neutral_xy)
     limit = np.radians(MAX_AZIMUTH_DEG)
     azimuth = float(np.clip(np.arctan(tan_azimuth), -limit, limit))
     # Body frame: `body_x` sideways, `body_depth` backwards; the image shows
