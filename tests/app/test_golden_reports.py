@@ -1,6 +1,9 @@
 """Golden reports: `coach analyze` on every sample clip gives the report and frame table stored in
 tests/data/golden/ (made by `python -m tools.make_golden`), within what another CPU's floating point
 may move: counts, sides, faults and calibration exactly; times within two frames; angles within a degree.
+And the same analysis meets the targets against the clip's ground truth: exact reps per side, every
+hold within 0.3 s, angle MAE within 5 degrees (rotate) or 3 (arch), every fault on its rep and no
+false alarm (`benchmarks/scoring.py`, the accuracy benchmark's scoring).
 
 A change that moves these on purpose (a new rule) regenerates the files and says why in its commit.
 """
@@ -14,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from benchmarks.accuracy import HOLD_TOLERANCE_S, TARGET_MAE
+from benchmarks.scoring import score_clip
 from coach.app.analyze import AnalyzeRequest, analyze_video
 from coach.pose.model_files import resolve_model
 from tests.helpers import REPO, SAMPLES
@@ -27,7 +32,17 @@ TIMED_REP_KEYS = ("start_s", "hold_start_s", "hold_end_s", "end_s", "hold_s")
 EXACT_CALIBRATION_KEYS = ("source", "calibrated", "measurable")
 
 
+ANALYSES: dict[str, tuple[dict[str, Any], list[dict[str, str]]]] = {}
+
+
 def analyze(clip: str, out: Path) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The report and frame rows of `coach analyze` on the clip (run once per test session)."""
+    if clip not in ANALYSES:
+        ANALYSES[clip] = _analyze(clip, out)
+    return ANALYSES[clip]
+
+
+def _analyze(clip: str, out: Path) -> tuple[dict[str, Any], list[dict[str, str]]]:
     name, exercise = clip.rsplit(".", 1)
     report_path, frames_path = out / "report.json", out / "frames.csv"
     analyze_video(
@@ -73,3 +88,14 @@ def test_analyze_gives_the_golden_report(clip: str, tmp_path: Path) -> None:
     assert differently_measured <= 2, "frames measured where the golden run did not, or the other way"
     off = [abs(float(a) - float(b)) for a, b in measured if a and b]
     assert max(off) <= ANGLE_TOLERANCE_DEG
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", CLIPS)
+def test_analyze_meets_the_targets_against_the_ground_truth(clip: str, tmp_path: Path) -> None:
+    report, rows = analyze(clip, tmp_path)
+    name, exercise = clip.rsplit(".", 1)
+    truth = json.loads((SAMPLES / f"{name}.gt.json").read_text())
+    angles = [(float(row["t_s"]), float(row["angle_deg"]) if row["angle_deg"] else None) for row in rows]
+    score = score_clip(truth, report, angles)
+    assert score.meets(TARGET_MAE[exercise], HOLD_TOLERANCE_S), score
