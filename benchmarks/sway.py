@@ -133,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     runs = [("sway", amplitude) for amplitude in sways]
     runs += [(kind, amplitude) for kind, amplitude in TARGET_AMPLITUDE_DEG.items() if kind != "sway"]
     short = []
-    for truth_path in sorted((REPO / "sample_videos").glob("*.gt.json")):
+    truths = sorted((REPO / "sample_videos").glob("*.gt.json"))
+    if not truths:
+        short.append("no sample clips found")
+    for truth_path in truths:
         truth = json.loads(truth_path.read_text())
         frames = clip_poses(truth_path.with_name(truth_path.name.replace(".gt.json", ".mp4")))
         print(f"\n{truth['name']} ({truth['scenario']['reps'][0]['exercise']})")
