@@ -21,7 +21,7 @@ the movement, so dropping or repeating frames moves it by a fraction of one.
   shoulder's height under a sideways sway) weighs little against one that moves far and holds still.
   A sway moves every upper-body point at once; the points' shared wobble counts once, not once a
   point (their noise grows with how few independent ways they wobble in: the participation ratio of
-  their covariance over the hold).
+  their correlations over the hold).
 - Signals can disagree by a tenth of a second or two (in a low-back arch the body slides forward on
   the seat and the head stays put while the spine still bends; the angle reads the end of a turn
   compressed), so no one signal decides: the fit is the compromise of all of them.
@@ -140,8 +140,8 @@ def hold_noise(held: np.ndarray, signals: np.ndarray) -> np.ndarray | None:
     noise = np.maximum(spread, NOISE_FLOOR_OF_EXCURSION * excursion)
     points = wobble[:, 1:] - wobble[:, 1:].mean(axis=0)
     if points.shape[1] > 1:
-        spread = points.std(axis=0)
-        standard = points / np.where(spread > 0, spread, 1.0)
+        deviation = points.std(axis=0)
+        standard = points / np.where(deviation > 0, deviation, 1.0)
         correlation = standard.T @ standard / len(standard)
         np.fill_diagonal(correlation, 1.0)
         participation = points.shape[1] ** 2 / float(np.sum(correlation**2))
