@@ -58,7 +58,11 @@ def make_analyzer(
     options: dict[str, float] = {} if hold_target_s is None else {"hold_target_s": hold_target_s}
     if exercise_facts(exercise).stretch.name == ROTATE:
         return rotate.RotateAnalyzer(
-            profile, target_reps=target_reps, calibrated_at_s=calibrated_at_s, **options
+            profile,
+            target_reps=target_reps,
+            calibrated_at_s=calibrated_at_s,
+            still_poses=still_poses,
+            **options,
         )
     return arch.ArchAnalyzer(
         profile, target_reps=target_reps, calibrated_at_s=calibrated_at_s, still_poses=still_poses, **options

@@ -11,6 +11,7 @@ it has lasted long enough; the finished rep carries the faults it collected.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -54,8 +55,13 @@ LEARN_MAX_YAW_DEG = 60.0
 # Hips turning this far with the shoulders is visible compensation (a quarter of a typical turn).
 LOW_BACK_PELVIS_DEG = 10.0
 # The hip-to-shoulder chord of an evenly side-bent spine tilts by about half the bend: 5 degrees of
-# chord is a side bend of about 10 degrees, clearly more than sitting tall allows.
+# chord is a side bend of about 10 degrees, clearly more than sitting tall allows. A lean is a posture
+# kept through the turn, not a moment of a sway or a breath: it is judged on the median of the rep's
+# frames near its turned position so far, from the person's own upright (`_RestingLean`).
 SIDE_LEAN_DEG = 5.0
+# The person's upright is where their trunk line rests between reps, over this long: many breaths and
+# sways, where the calibration's couple of seconds may have caught one at its side.
+REST_MEMORY_S = 60.0
 # Evidence is collected while the turn is at least this fraction of the rep's peak so far.
 NEAR_PEAK_FRACTION = 0.8
 # Smoothing: at rest the angle jitters by about a degree; turns run at up to ~60 deg/s, where the
@@ -145,6 +151,25 @@ class _BodyStillness:
         return self._still
 
 
+class _RestingLean:
+    """The side lean the person sits with at rest, from their own upright: the median over the
+    calibration window and the frames at neutral since (the calibration's are let go once the
+    rests alone span `REST_MEMORY_S`, and rests older than that too)."""
+
+    def __init__(self, calibration_leans: Sequence[float] = ()) -> None:
+        self._calibration = list(calibration_leans)
+        self._rests: deque[tuple[float, float]] = deque()
+        self.deg = float(np.median(self._calibration)) if self._calibration else 0.0
+
+    def add(self, lean_deg: float, t_s: float) -> None:
+        self._rests.append((t_s, lean_deg))
+        if t_s - self._rests[0][0] >= REST_MEMORY_S:
+            self._calibration = []
+        while t_s - self._rests[0][0] > REST_MEMORY_S:
+            self._rests.popleft()
+        self.deg = float(np.median(self._calibration + [lean for _, lean in self._rests]))
+
+
 class RotateAnalyzer:
     """Sit and Rotate, frame by frame, against the calibrated neutral `profile`.
 
@@ -162,6 +187,7 @@ class RotateAnalyzer:
         target_reps: int = 3,
         hold_target_s: float = stretch(EXERCISE).hold_s,
         calibrated_at_s: float | None = None,
+        still_poses: Sequence[Pose] = (),
     ) -> None:
         if target_reps < 1:
             raise ValueError("target_reps must be at least 1")
@@ -178,6 +204,7 @@ class RotateAnalyzer:
         self.rules = self.base_rules
         self._profile = profile
         self._calibrated_at_s = calibrated_at_s
+        self._still_poses = list(still_poses)
         self.reset()
 
     def reset(self) -> None:
@@ -190,6 +217,7 @@ class RotateAnalyzer:
         self._evidence = FaultEvidence()
         self._cues: deque[Cue] = deque()
         self._peak_deg = 0.0
+        self._near_peak_leans: list[float] = []
         self._stillness = _BodyStillness(0.0, 0.0)
         self._use_profile(self._profile)
 
@@ -227,7 +255,8 @@ class RotateAnalyzer:
         self._learn_depths(xy, yaw)
         total = self._angle_filter(yaw, t_s)
         pelvis = self._pelvis_filter(pelvis_yaw(neutral, xy, self._lower_body), t_s)
-        lean = self._lean_filter(side_lean(neutral, xy), t_s)
+        seated_lean = self._lean_filter(side_lean(neutral, xy), t_s)
+        lean = seated_lean - self._resting_lean.deg
         angle = trunk_rotation(total, pelvis)
         update = self._tracker.update(
             angle,
@@ -241,6 +270,8 @@ class RotateAnalyzer:
         if update.phase == Phase.NEUTRAL:  # no rep under way (finished, or never started)
             self._evidence = FaultEvidence()
             self._peak_deg = 0.0
+            self._near_peak_leans = []
+            self._resting_lean.add(seated_lean, t_s)
         return self._frame(
             t_s,
             update.phase,
@@ -272,6 +303,9 @@ class RotateAnalyzer:
         rules = self.base_rules
         self.rules = replace(rules, hold_band_deg=max(rules.hold_band_deg, 3.0 * noise_deg))
         self._tracker = RepTracker(self.rules)
+        self._resting_lean = _RestingLean(
+            [side_lean(self._neutral_xy, self._upright(pose.xy)) for pose in self._still_poses]
+        )
         still_px_per_s = float(np.radians(self.rules.hold_speed_dps)) * lever_px
         self._stillness = _BodyStillness(still_px_per_s, JITTER_FACTOR * noise_px)
 
@@ -308,7 +342,8 @@ class RotateAnalyzer:
             if turned >= NEAR_PEAK_FRACTION * self._peak_deg and self._peak_deg >= self.rules.min_peak_deg:
                 if pelvis * direction >= LOW_BACK_PELVIS_DEG:
                     faults.add("low_back")
-                if abs(lean) >= SIDE_LEAN_DEG:
+                self._near_peak_leans.append(lean)
+                if abs(float(np.median(self._near_peak_leans))) >= SIDE_LEAN_DEG:
                     faults.add("side_lean")
                 for code in self._evidence.observe(faults, t_s):
                     self._cues.append(self.cues[code])

@@ -16,6 +16,12 @@ the movement, so dropping or repeating frames moves it by a fraction of one.
 - Each signal has its own levels before and after (solved exactly for each candidate timing) and its
   own noise, estimated from its residuals, so a landmark the model tracks badly weighs little; a
   robust (Cauchy) weight per frame discounts the model's one-frame jolts.
+- A body is never quite still: it breathes and sways. What a signal does during the hold (the
+  tracker's reading of it) is its noise, so a signal whose hold wobbles by much of its excursion (a
+  shoulder's height under a sideways sway) weighs little against one that moves far and holds still.
+  A sway moves every upper-body point at once; the points' shared wobble counts once, not once a
+  point (their noise grows with how few independent ways they wobble in: the participation ratio of
+  their correlations over the hold).
 - Signals can disagree by a tenth of a second or two (in a low-back arch the body slides forward on
   the seat and the head stays put while the spine still bends; the angle reads the end of a turn
   compressed), so no one signal decides: the fit is the compromise of all of them.
@@ -59,6 +65,8 @@ NOISE_FLOOR_OF_EXCURSION = 0.05
 # A fitted moment further than this from the tracker's own reading is a fit gone wrong (a rep that is
 # not one movement out and one back); the tracker's reading stands then.
 MAX_SHIFT_S = 1.0
+# A hold of fewer frames than this says nothing about how the signals wobble while held.
+MIN_HOLD_FRAMES = 4
 
 
 @dataclass(frozen=True)
@@ -100,12 +108,13 @@ def date_hold(
     signals = np.hstack([angle, *points])
     usable = np.all(np.isfinite(signals), axis=1)
     t_s, signals = t_s[usable], signals[usable]
+    noise = hold_noise(signals[(t_s >= hold_start_s) & (t_s <= hold_end_s)], signals)
     middle = (hold_start_s + hold_end_s) / 2
     out = (t_s <= middle) & (t_s >= hold_start_s - RAMP_MAX_S - MAX_SHIFT_S)
     back = (t_s >= middle) & (t_s <= hold_end_s + RAMP_MAX_S + MAX_SHIFT_S)
-    going = fit_ramp(t_s[out], signals[out])
+    going = fit_ramp(t_s[out], signals[out], noise)
     # The movement back, read in reverse time, is a movement out: its arrival is the departure.
-    coming = fit_ramp(-t_s[back][::-1], signals[back][::-1])
+    coming = fit_ramp(-t_s[back][::-1], signals[back][::-1], noise)
     start = going.end_s if going is not None else hold_start_s
     end = -coming.end_s if coming is not None else hold_end_s
     if not (abs(start - hold_start_s) <= MAX_SHIFT_S and start <= middle):
@@ -115,11 +124,37 @@ def date_hold(
     return start, end
 
 
-def fit_ramp(t_s: np.ndarray, signals: np.ndarray) -> Ramp | None:
+def hold_noise(held: np.ndarray, signals: np.ndarray) -> np.ndarray | None:
+    """Each signal's noise while the body holds: (C,), in the signals' units; None with too few frames.
+
+    held: (M, C) the hold's frames; signals: (N, C) all the rep's frames, column 0 the angle and the rest
+    body points. A signal's noise is its robust spread over the hold, at least `NOISE_FLOOR_OF_EXCURSION`
+    of its excursion. The body points' noise is then raised by sqrt(K / PR), PR the participation
+    ratio of their K wobbles' correlation matrix (K when each wobbles on its own, 1 when all wobble
+    as one): a sway or a breath that moves them all together is one piece of evidence."""
+    if len(held) < MIN_HOLD_FRAMES:
+        return None
+    excursion = np.percentile(signals, 95, axis=0) - np.percentile(signals, 5, axis=0)
+    wobble = held - np.median(held, axis=0)
+    spread = MAD_TO_STD * np.median(np.abs(wobble), axis=0)
+    noise = np.maximum(spread, NOISE_FLOOR_OF_EXCURSION * excursion)
+    points = wobble[:, 1:] - wobble[:, 1:].mean(axis=0)
+    if points.shape[1] > 1:
+        deviation = points.std(axis=0)
+        standard = points / np.where(deviation > 0, deviation, 1.0)
+        correlation = standard.T @ standard / len(standard)
+        np.fill_diagonal(correlation, 1.0)
+        participation = points.shape[1] ** 2 / float(np.sum(correlation**2))
+        noise[1:] *= np.sqrt(points.shape[1] / participation)
+    return noise
+
+
+def fit_ramp(t_s: np.ndarray, signals: np.ndarray, noise: np.ndarray | None = None) -> Ramp | None:
     """The one movement between two levels that fits every signal best; None with too few frames.
 
     t_s: (N,) increasing times. signals: (N, C), one signal a column; each moves between its own two
-    levels, all at the same moments, and may have begun moving before the first frame."""
+    levels, all at the same moments, and may have begun moving before the first frame. noise: (C,)
+    each signal's least noise (`hold_noise`), in its units; without it, `NOISE_FLOOR_OF_EXCURSION`."""
     t_s = np.asarray(t_s, dtype=float)
     signals = np.asarray(signals, dtype=float).reshape(len(t_s), -1)
     if len(t_s) < 4 or t_s[-1] - t_s[0] < RAMP_MIN_S:
@@ -131,20 +166,23 @@ def fit_ramp(t_s: np.ndarray, signals: np.ndarray) -> Ramp | None:
     if not moving.any():
         return None
     signals = (signals[:, moving] - np.median(signals[:, moving], axis=0)) / excursion[moving]
+    floor = np.full(signals.shape[1], NOISE_FLOOR_OF_EXCURSION)
+    if noise is not None:
+        floor = np.maximum(floor, np.asarray(noise, dtype=float)[moving] / excursion[moving])
     coarse = SEARCH_STEPS_S[0]
     grid = np.arange(t_s[0] - RAMP_MAX_S, t_s[-1] + coarse / 2, coarse)
     first, second = np.triu_indices(len(grid), 1)
     starts, ends = grid[first], grid[second]
     keep = _plausible(starts, ends) & (ends >= t_s[0])
-    # Until the fit has residuals to tell each signal's noise, all count alike (not by their
-    # frame-to-frame jitter, which a repeated frame hides).
-    weights = np.ones_like(signals)
-    best, weights = _search(t_s, signals, starts[keep], ends[keep], weights)
+    # Until the fit has residuals to tell each signal's noise, each counts by its least noise (not by
+    # its frame-to-frame jitter, which a repeated frame hides).
+    weights = np.ones_like(signals) / floor**2
+    best, weights = _search(t_s, signals, starts[keep], ends[keep], weights, floor)
     for wider, step in itertools.pairwise(SEARCH_STEPS_S):
         box = np.arange(-wider, wider + step / 2, step)
         starts, ends = (grid.ravel() for grid in np.meshgrid(best.start_s + box, best.end_s + box))
         keep = _plausible(starts, ends)
-        best, weights = _search(t_s, signals, starts[keep], ends[keep], weights)
+        best, weights = _search(t_s, signals, starts[keep], ends[keep], weights, floor)
     return best
 
 
@@ -159,6 +197,7 @@ def _search(
     starts: np.ndarray,
     ends: np.ndarray,
     weights: np.ndarray,
+    floor: np.ndarray,
 ) -> tuple[Ramp, np.ndarray]:
     """The candidate (start, end) with the least weighted squared error, refining the weights.
 
@@ -203,14 +242,14 @@ def _search(
         error[~solvable] = np.inf
         k = int(np.argmin(error))
         fitted = np.outer(1.0 - progress[k], level_before[k]) + np.outer(progress[k], level_after[k])
-        weights = _robust_weights(signals - fitted)
+        weights = _robust_weights(signals - fitted, floor)
     return Ramp(float(starts[k]), float(ends[k])), weights
 
 
-def _robust_weights(residuals: np.ndarray) -> np.ndarray:
-    """Cauchy weights on each signal's own robust noise, divided by that noise squared. (Smooth: a
-    frame never drops out of the fit all at once, so one frame more or less moves it a little.) The
-    signals are in units of their excursion, so the noise floor is `NOISE_FLOOR_OF_EXCURSION` itself."""
-    noise = np.maximum(MAD_TO_STD * np.median(np.abs(residuals), axis=0), NOISE_FLOOR_OF_EXCURSION)
+def _robust_weights(residuals: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Cauchy weights on each signal's own robust noise (at least `floor`, in units of the signal's
+    excursion), divided by that noise squared. (Smooth: a frame never drops out of the fit all at
+    once, so one frame more or less moves it a little.)"""
+    noise = np.maximum(MAD_TO_STD * np.median(np.abs(residuals), axis=0), floor)
     scaled = residuals / (CAUCHY_C * noise[None, :])
     return 1.0 / (1.0 + scaled**2) / noise[None, :] ** 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.reps.hold_dating import MAX_SHIFT_S, date_hold, ease, fit_ramp
+from coach.reps.hold_dating import MAX_SHIFT_S, date_hold, ease, fit_ramp, hold_noise
 
 # A rep like the article's: out in 1.3 s, hold 2.2 s, back in 1.2 s, with still time either side.
 OUT_S, HOLD_START_S, HOLD_END_S, BACK_S = 1.0, 2.3, 4.5, 5.7
@@ -113,3 +113,50 @@ def test_a_fit_far_from_the_trackers_reading_is_not_trusted() -> None:
     start, end = date_hold(t, wriggle, None, 3.0, 3.6)
     assert abs(start - 3.0) <= MAX_SHIFT_S and abs(end - 3.6) <= MAX_SHIFT_S
     assert start <= 3.3 <= end
+
+
+def swaying_body(t_s: np.ndarray, amplitude_deg: float, phase: float) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 7, 2) points of a turn seen from the front while the upper body sways sideways about the
+    hips (a breath's pace, 0.25 Hz): a nose, two ears and two shoulders that turn and sway, two hips
+    that do neither; and the sway's angle (N,), degrees."""
+    progress = movement(t_s)
+    upper = np.stack(
+        [
+            np.column_stack([320 - 40 * progress, 120 + 0 * progress]),
+            np.column_stack([300 - 30 * progress, 115 + 0 * progress]),
+            np.column_stack([340 - 30 * progress, 115 + 0 * progress]),
+            np.column_stack([290 + 10 * progress, 180 + 0 * progress]),
+            np.column_stack([390 - 10 * progress, 180 + 0 * progress]),
+        ],
+        axis=1,
+    )
+    sway = np.radians(amplitude_deg * np.sin(2 * np.pi * 0.25 * t_s + phase))
+    hips = np.array([340.0, 330.0])
+    cos, sin = np.cos(sway)[:, None], np.sin(sway)[:, None]
+    x, y = (upper - hips)[..., 0], (upper - hips)[..., 1]
+    swayed = np.stack([x * cos - y * sin, x * sin + y * cos], axis=-1) + hips
+    lower = np.broadcast_to(np.array([[310.0, 330.0], [370.0, 330.0]]), (t_s.size, 2, 2))
+    points = np.concatenate([swayed, lower], axis=1)
+    return points + np.random.default_rng(0).normal(0.0, 0.4, points.shape), np.degrees(sway)
+
+
+@pytest.mark.parametrize("phase", np.linspace(0.0, 2 * np.pi, 8, endpoint=False))
+def test_a_sway_that_moves_every_upper_body_point_at_once_does_not_move_the_hold(phase: float) -> None:
+    # A 2-degree sway moves the shoulders sideways by as much as the turn does; all the upper body's
+    # points move with it at once, and the angle a little too. It is one wobble, not seven movements.
+    t = times(15.0)
+    points, sway = swaying_body(t, 2.0, phase)
+    start, end = date_hold(t, movement(t, 35.0) + 0.8 * sway, points, HOLD_START_S + 0.15, HOLD_END_S + 0.3)
+    assert (start, end) == pytest.approx((HOLD_START_S, HOLD_END_S), abs=0.1)
+
+
+def test_a_signal_wobbling_while_held_weighs_less_than_one_holding_still() -> None:
+    t = times(15.0)
+    rng = np.random.default_rng(5)
+    still = movement(t, 10.0) + rng.normal(0.0, 0.1, t.size)
+    wobbly = movement(t, 10.0) + 4.0 * np.sin(2 * np.pi * 0.25 * t)
+    held = (t >= HOLD_START_S) & (t <= HOLD_END_S)
+    signals = np.column_stack([still, wobbly])
+    noise = hold_noise(signals[held], signals)
+    assert noise is not None and noise[1] > 3 * noise[0]
+    assert hold_noise(signals[held][:3], signals) is None  # too few frames to tell

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -268,3 +270,24 @@ def test_a_hold_the_body_signal_cut_in_two_is_reported_whole() -> None:
     (only,) = completed(updates)
     assert only.hold_start_s == pytest.approx(len(lead_in) / FPS, abs=1 / FPS)
     assert only.hold_s == pytest.approx(36 / FPS, abs=1 / FPS)
+
+
+@pytest.mark.parametrize(
+    ("rules", "smoothing", "peak"),
+    [
+        (ROTATE_RULES, ROTATE_SMOOTHING, 35.0),
+        (dataclasses.replace(ARCH_RULES, signed=False), ARCH_SMOOTHING, 20.0),
+    ],
+)
+def test_a_hold_that_eases_two_degrees_deeper_while_held_is_one_whole_hold(
+    rules: RepRules, smoothing: OneEuroSettings, peak: float
+) -> None:
+    rng = np.random.default_rng(4)
+    easing = list(np.linspace(peak, peak + 2.0, round(2.3 * FPS)))
+    angles = ramp(0, 0, 1.0) + ramp(0, peak, 1.3) + easing + ramp(peak + 2.0, 0, 1.2) + ramp(0, 0, 1.0)
+    raw = np.array(angles) + rng.normal(0.0, 0.5, len(angles))
+    smoother, tracker = OneEuroFilter(smoothing), RepTracker(rules)
+    updates = [tracker.update(smoother(a, i / FPS), i / FPS, raw_deg=a) for i, a in enumerate(raw)]
+    (window,) = completed(updates)
+    assert window.hold_s == pytest.approx(2.3, abs=0.15)
+    assert not any(u.hold_ended_early for u in updates)
