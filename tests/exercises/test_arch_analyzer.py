@@ -143,7 +143,9 @@ def test_a_fault_is_cued_during_the_hold_and_tagged_on_the_rep(target: Bends, fa
     assert cue is not None and cue.severity == Severity.FAULT
     [rep] = analyzer.reps
     assert rep.faults == (fault,) and not rep.good
-    assert rep.peak_angle_deg == pytest.approx(target[0] + target[1], abs=2.5)
+    # (a thrown-back head's neck is read against the most trunk the chord allows: over 3 degrees of
+    # low back it reads 20 of its 25 degrees, and the arch 2.5 more than it bent)
+    assert rep.peak_angle_deg == pytest.approx(target[0] + target[1], abs=3.0)
 
 
 def test_a_short_hold_is_cued_as_the_person_leaves_it() -> None:
