@@ -15,7 +15,7 @@ Each line's turn from the calibrated neutral is modelled as the segments' bends 
 (`LINE_TURN`: thoracic, lumbar, neck), inverted in two steps:
 
 1. The neck, against the chord (`neck_beyond_trunk_deg`): how far the face and the ear line turned
-   beyond the most trunk arch that can turn the chord as far as it turned. Fitted jointly with the
+   beyond the upper-back arch that turns the chord as far as it turned. Fitted jointly with the
    trunk's two bends, the neck absorbs the error of their split: the chord's thoracic lever is
    small, so a degree misread in the belly moves the thoracic reading by several, and the trunk it
    loses reappears as a neck bend (on a rendered clip seen from 45 degrees, good arches read 11-19
@@ -65,6 +65,11 @@ LINE_TURN: dict[str, tuple[float, float, float]] = {
 LINE_NOISE_DEG = {"chord": 0.75, "belly": 1.15, "ear_line": 2.5, "face": 3.5}
 # Without a mask thoracic and lumbar cannot be told apart: assume a typical upper-back arch.
 UPPER_BACK_ARCH_MIX = (5 / 6, 1 / 6)
+# The chord turns by about half of an upper-back arch: by 0.42-0.50 of the rendered good arches (20
+# degrees thoracic + 4 lumbar) in their ground truth, 0.44-0.56 in the model's landmarks (in the line
+# model, half is an arch whose low back does a fifth of it). The neck is read against the trunk this
+# implies (`neck_beyond_trunk_deg`).
+CHORD_PER_UPPER_BACK_ARCH = 0.5
 
 # The belly band: image rows from this fraction of the torso length above the hips up to the next.
 # Below it the thighs join the outline; above it the ribcage and chest do.
@@ -270,22 +275,22 @@ def read_arch(lines: ArchLines, neutral: ArchLines) -> ArchReading:
 
 
 def neck_beyond_trunk_deg(turns: dict[str, float]) -> float:
-    """How far the head is thrown back beyond any trunk arch that turns the chord as far, degrees.
+    """How far the head is thrown back beyond the upper-back arch that turns the chord as far, degrees.
 
-    The chord is the line read most precisely, and no neck bend moves it. Per degree, a thoracic bend
-    turns it least (`LINE_TURN`), so its turn over the thoracic lever is the most trunk extension that
-    can explain it (none when the chord turned forwards: a slump); the neck is the weighted
-    least-squares fit of what the face (lever 1) and the ear line (lever 1/2) turned beyond that, none
-    below zero. In the line model it never reads more than the neck's own bend, and reads all of it
-    over an arch of the upper back alone; with the low back bending it reads less (a head thrown back
-    is judged conservatively, and a good arch is not called one).
+    The chord is the line read most precisely, and no neck bend moves it: the trunk's extension is
+    taken as its turn over `CHORD_PER_UPPER_BACK_ARCH` (none when the chord turned forwards: a
+    slump). The neck is the weighted least-squares fit of what the face (lever 1) and the ear line
+    (lever 1/2) turned beyond that, none below zero. In the line model it reads the neck's own bend
+    whenever the low back does a fifth of the arch; more of the low back and it reads less (a head
+    thrown back over a low-back arch is judged conservatively); less, and it reads up to a fifth of
+    the arch too much.
     """
-    trunk = max(turns["chord"], 0.0) / LINE_TURN["chord"][0]
+    trunk = max(turns["chord"], 0.0) / CHORD_PER_UPPER_BACK_ARCH
     names = ("face", "ear_line")
     levers = np.array([LINE_TURN[name][2] for name in names])
     weights = 1.0 / np.array([LINE_NOISE_DEG[name] for name in names]) ** 2
-    # The face and the ear line turn with the whole trunk (their thoracic lever is 1).
-    beyond = np.array([turns[name] - LINE_TURN[name][0] * trunk for name in names])
+    # The face and the ear line turn with the whole trunk (their thoracic and lumbar levers are 1).
+    beyond = np.array([turns[name] - trunk for name in names])
     neck = float(np.sum(weights * levers * beyond) / np.sum(weights * levers**2))
     return max(neck, 0.0)
 
