@@ -3,7 +3,8 @@
 Seen from the side, four lines on the body turn when the person arches back over the chair:
 
 - the trunk chord, mid-hip to mid-shoulder: a lumbar bend pivots just above the hips and turns it
-  almost fully; a thoracic bend pivots about mid-back and turns it by about half;
+  almost fully; a thoracic bend pivots lower than the shoulders by less than half the trunk and turns
+  it by about 0.4;
 - the belly, the front outline of the lower trunk in the segmentation mask: it lies along the
   lumbar spine, so it turns with the lumbar bend and hardly with the thoracic one;
 - the ear line, mid-shoulder to mid-ear: the head rides on top of the thorax, so the line turns
@@ -11,15 +12,25 @@ Seen from the side, four lines on the body turn when the person arches back over
 - the face, ear to nose: the head's own pitch, every bend below it.
 
 Each line's turn from the calibrated neutral is modelled as the segments' bends times lever factors
-(`LINE_TURN`: thoracic, lumbar, neck). Weighted least squares with no negative bend inverts the
-model: the chord and the belly split the trunk's arch into thoracic and lumbar (two lines that see
-the two bends very differently), the ear line and the face add the neck. The arch is thoracic +
-lumbar; the neck is excluded. Without a mask the trunk is a single unknown (an upper-back arch).
+(`LINE_TURN`: thoracic, lumbar, neck), inverted in two steps:
+
+1. The neck, against the chord (`neck_beyond_trunk_deg`): how far the face and the ear line turned
+   beyond the upper-back arch that turns the chord as far as it turned. Fitted jointly with the
+   trunk's two bends, the neck absorbs the error of their split: the chord's thoracic lever is
+   small, so a degree misread in the belly moves the thoracic reading by several, and the trunk it
+   loses reappears as a neck bend (on a rendered clip seen from 45 degrees, good arches read 11-19
+   degrees of neck that way).
+2. The trunk, with the neck's share of each line taken out: weighted least squares with no negative
+   bend; the chord and the belly split it into thoracic and lumbar (two lines that see the two bends
+   very differently), the ear line and the face carry the whole of it.
+
+The arch is thoracic + lumbar; the neck is excluded. Without a mask the trunk is a single unknown (an
+upper-back arch).
 
 Angles are read in the image and unfolded into the person's side (sagittal) plane with the camera's
-azimuth, estimated from the neutral pose; from the front the side plane is seen edge on and the arch
-cannot be measured at all (`SideView.measurable`). Angles are turns, so the body's size in the image
-does not matter.
+azimuth, estimated from the neutral pose (`sagittal_azimuth_deg`); from the front the side plane is
+seen edge on and the arch cannot be measured at all (`SideView.measurable`). Angles are turns, so the
+body's size in the image does not matter.
 
 All functions are pure numpy on landmark and mask arrays. Angles are degrees, + = backwards.
 """
@@ -32,15 +43,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.facts import ARCH
-from coach.measure.view import estimate_view_of, verdict
+from coach.measure.view import ViewEstimate, estimate_view_of, normalize_deg, verdict
 from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
 
 # How far each line turns per degree of (thoracic, lumbar, neck) extension: lever factors from where
-# each segment bends relative to the line's ends.
+# each segment bends relative to the line's ends. The ear line and the face join points that ride on the
+# thorax and head, so they turn with the whole trunk whatever the body. The chord's thoracic lever
+# depends on the body (how high the shoulders sit above where the thoracic spine bends): for the
+# rendered bodies' joint centres it is 0.32-0.41 (their ground truth's `trunk_line_ext_deg`: about 10
+# degrees for 20 + 4 of extension), and the model's hip and shoulder landmarks turn by 0.36-0.47.
 LINE_TURN: dict[str, tuple[float, float, float]] = {
-    "chord": (0.5, 0.9, 0.0),
+    "chord": (0.4, 0.9, 0.0),
     "belly": (0.2, 1.0, 0.0),  # its top edge reaches the lower ribs
     "ear_line": (1.0, 1.0, 0.5),  # the neck bends about halfway between shoulder and ear
     "face": (1.0, 1.0, 1.0),
@@ -50,6 +65,11 @@ LINE_TURN: dict[str, tuple[float, float, float]] = {
 LINE_NOISE_DEG = {"chord": 0.75, "belly": 1.15, "ear_line": 2.5, "face": 3.5}
 # Without a mask thoracic and lumbar cannot be told apart: assume a typical upper-back arch.
 UPPER_BACK_ARCH_MIX = (5 / 6, 1 / 6)
+# The chord turns by about half of an upper-back arch: by 0.42-0.50 of the rendered good arches (20
+# degrees thoracic + 4 lumbar) in their ground truth, 0.44-0.56 in the model's landmarks (in the line
+# model, half is an arch whose low back does a fifth of it). The neck is read against the trunk this
+# implies (`neck_beyond_trunk_deg`).
+CHORD_PER_UPPER_BACK_ARCH = 0.5
 
 # The belly band: image rows from this fraction of the torso length above the hips up to the next.
 # Below it the thighs join the outline; above it the ribcage and chest do.
@@ -67,7 +87,8 @@ class SideView:
 
     forward_sign: +1 when the person faces image right (+x), -1 when they face image left.
     azimuth_deg: the camera's azimuth (`coach.measure.view`: 0 = in front, +90 = at the person's left).
-    sagittal_scale: |sin(azimuth)|: how much of a backward movement shows in the image.
+    sagittal_scale: |sin(a)| for the azimuth a the side plane is unfolded with
+        (`sagittal_azimuth_deg`): how much of a backward movement shows in the image.
     torso_px: neutral hip-to-shoulder distance, the body's scale in the image.
     reason: empty when the arch can be measured, otherwise why not (for people).
     """
@@ -115,7 +136,7 @@ class ArchReading:
 
     arch_deg: thoracic + lumbar extension (the neck excluded).
     thoracic_deg, lumbar_deg: the split; None when it cannot be made (no mask).
-    neck_deg: the head thrown back beyond the trunk's own extension.
+    neck_deg: the head thrown back beyond the trunk's own extension (`neck_beyond_trunk_deg`).
     """
 
     arch_deg: float
@@ -137,11 +158,27 @@ def side_view(neutral: Pose) -> SideView:
         forward_sign = float(np.sign(thigh_dx))
     else:
         forward_sign = -1.0 if estimate.azimuth_deg > 0 else 1.0
-    scale = abs(float(np.sin(np.radians(estimate.azimuth_deg))))
+    scale = abs(float(np.sin(np.radians(sagittal_azimuth_deg(estimate)))))
     reason = ""
     if not judged.suits:
         reason = f"Cannot measure the arch from this view. {judged.instruction}"
     return SideView(forward_sign, estimate.azimuth_deg, scale, torso_px, reason)
+
+
+def sagittal_azimuth_deg(estimate: ViewEstimate) -> float:
+    """The azimuth the side plane is unfolded with: the median of the view's readings.
+
+    Every angle read in the side plane is divided by sin(azimuth), so at oblique views an error in the
+    azimuth is an error in the arch (at 45 degrees, 8 degrees of azimuth are 13 % of the arch). There the
+    image-depth reading errs by 20-25 degrees towards the side while the other two err by a few
+    (`coach.measure.view`); their circular mean, which judges where the camera is, keeps a third of that
+    error, and the median drops it. With two readings the median is their mean.
+    """
+    values = list(estimate.readings.values())
+    if not values:
+        return estimate.azimuth_deg
+    offsets = [normalize_deg(value - estimate.azimuth_deg) for value in values]
+    return normalize_deg(estimate.azimuth_deg + float(np.median(offsets)))
 
 
 def sagittal_angle_deg(vector: np.ndarray, view: SideView) -> float:
@@ -219,21 +256,43 @@ def arch_lines(pose: Pose, view: SideView) -> ArchLines:
 def read_arch(lines: ArchLines, neutral: ArchLines) -> ArchReading:
     """The thoracic, lumbar and neck extension that best explain how each line turned from neutral.
 
-    Weighted least squares over the line models in `LINE_TURN`, no bend below zero (a slump
-    forwards reads as no arch). Without the belly the trunk is one unknown, an upper-back arch.
+    The neck first, against the chord (`neck_beyond_trunk_deg`); then, with the neck's share of each
+    line's turn taken out, weighted least squares over the line models in `LINE_TURN` for the trunk,
+    no bend below zero (a slump forwards reads as no arch). Without the belly the trunk is one
+    unknown, an upper-back arch.
     """
     turns = lines.turns_from(neutral)
+    neck = neck_beyond_trunk_deg(turns)
     sensitivity = np.array([LINE_TURN[name] for name in turns])
     noise = np.array([LINE_NOISE_DEG[name] for name in turns])
-    observed = np.array(list(turns.values())) / noise
+    observed = (np.array(list(turns.values())) - sensitivity[:, 2] * neck) / noise
     if "belly" in turns:
-        thoracic, lumbar, neck = non_negative_least_squares(sensitivity / noise[:, None], observed)
+        thoracic, lumbar = non_negative_least_squares(sensitivity[:, :2] / noise[:, None], observed)
         return ArchReading(thoracic + lumbar, thoracic, lumbar, neck)
     trunk = sensitivity[:, :2] @ np.array(UPPER_BACK_ARCH_MIX)
-    arch, neck = non_negative_least_squares(
-        np.column_stack([trunk, sensitivity[:, 2]]) / noise[:, None], observed
-    )
+    [arch] = non_negative_least_squares((trunk / noise)[:, None], observed)
     return ArchReading(arch, None, None, neck)
+
+
+def neck_beyond_trunk_deg(turns: dict[str, float]) -> float:
+    """How far the head is thrown back beyond the upper-back arch that turns the chord as far, degrees.
+
+    The chord is the line read most precisely, and no neck bend moves it: the trunk's extension is
+    taken as its turn over `CHORD_PER_UPPER_BACK_ARCH` (none when the chord turned forwards: a
+    slump). The neck is the weighted least-squares fit of what the face (lever 1) and the ear line
+    (lever 1/2) turned beyond that, none below zero. In the line model it reads the neck's own bend
+    whenever the low back does a fifth of the arch; more of the low back and it reads less (a head
+    thrown back over a low-back arch is judged conservatively); less, and it reads up to a fifth of
+    the arch too much.
+    """
+    trunk = max(turns["chord"], 0.0) / CHORD_PER_UPPER_BACK_ARCH
+    names = ("face", "ear_line")
+    levers = np.array([LINE_TURN[name][2] for name in names])
+    weights = 1.0 / np.array([LINE_NOISE_DEG[name] for name in names]) ** 2
+    # The face and the ear line turn with the whole trunk (their thoracic and lumbar levers are 1).
+    beyond = np.array([turns[name] - trunk for name in names])
+    neck = float(np.sum(weights * levers * beyond) / np.sum(weights * levers**2))
+    return max(neck, 0.0)
 
 
 def non_negative_least_squares(matrix: np.ndarray, observed: np.ndarray) -> list[float]:
