@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the scenario files of the natural-movement and oblique sample clips (issue 18).
+"""Write the scenario files of the rendered sample clips of issues 18 and 19 (natural movement, oblique, desk).
 
 The renderer lives beside the repository (``../shared/tools/synth``), not in it; this script records
 exactly how each clip in ``sample_videos/`` that it names was made, so it can be rendered again:
@@ -70,6 +70,26 @@ def scenarios() -> list[dict]:
                 rotate("right", 32, 5, 2.1),
                 rotate("left", 28, 5, 2.2, "pelvis", pelvis=15),
             ],
+        ),
+        sc.build(
+            "desk_rotate",
+            "Sit and Rotate at a desk: laptop webcam 0.85 m in front at shoulder height (head, shoulders and "
+            "elbows in view, no hips); L, R, L with a side lean, R",
+            sc.BODIES["f1"],
+            sc.camera("desk"),
+            [
+                rotate("left", 30, 5, 2.2),
+                rotate("right", 31, 5, 2.0),
+                rotate("left", 28, 5, 2.1, "side_lean", lean=9),
+                rotate("right", 30, 5, 2.4),
+            ],
+        ),
+        sc.build(
+            "desk_arch",
+            "Sit and Arch at a desk: laptop webcam 0.7 m in front at shoulder height; good, head back, good",
+            sc.BODIES["m1"],
+            sc.camera("desk", distance_m=0.7),
+            [arch(20, 4, 1.8), arch(8, 3, 1.7, "head_back", neck=25), arch(18, 4, 1.9)],
         ),
     ]
 
