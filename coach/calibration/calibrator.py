@@ -35,7 +35,7 @@ from coach.measure.view import ViewEstimate, ViewVerdict, estimate_view, verdict
 from coach.pose.framing import Framing, body_scale_px, framing_of
 from coach.pose.geometry import midpoint, robust_std, robust_std_px, trunk_length_px
 from coach.pose.landmarks import PoseLandmark as L
-from coach.pose.plausibility import is_someone, is_usable_upper_body
+from coach.pose.plausibility import implausible_reason, is_someone, is_usable_upper_body
 from coach.pose.types import Pose
 
 UPPER_PARTS: dict[str, tuple[L, ...]] = {
@@ -102,7 +102,8 @@ class Problem:
 TOO_DARK = Problem("too_dark", "The picture is too dark: turn on a light or face a window.")
 NOBODY = Problem(
     "nobody",
-    "Nobody is in view: sit upright on your chair where the camera sees you from head to hips.",
+    "Nobody is in view: sit upright where the camera sees you from head to hips, or at a laptop your "
+    "head, shoulders and elbows with your hands behind your head.",
 )
 SEVERAL_PEOPLE = Problem(
     "several_people", "More than one person is in view: make sure only you are in front of the camera."
@@ -274,6 +275,8 @@ def check_frame(
     problem: Problem | None
     if brightness is not None and brightness < rules.min_brightness:
         problem = TOO_DARK
+    elif pose is None and someone and implausible_reason(someone[0]) == "no_arm_in_frame":
+        problem = HANDS_NOT_UP  # at a laptop with the hands down on the desk
     elif pose is None:
         problem = NOBODY
     elif len(people) > 1:

@@ -90,6 +90,9 @@ def run_analyze(args: argparse.Namespace) -> int:
         print(f"{args.video.name}: {analysis_line(report)}; report: {report_path}")
         if report.reps_reason is not None:
             print(report.reps_reason)
+        not_checked = report.calibration.get("not_checked")
+        if not_checked:
+            print(f"Desk mode (head and shoulders in view): {not_checked}.")
     return 0
 
 

@@ -28,6 +28,7 @@ from coach.calibration.profile import CalibrationProfile
 from coach.facts import ARCH, stretch
 from coach.measure.arch import ArchLines, ArchReading, SideView, arch_lines, read_arch, side_view
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
+from coach.pose.framing import Framing
 from coach.pose.types import Pose
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.reps.fault_evidence import FaultEvidence
@@ -337,7 +338,15 @@ class ArchAnalyzer:
         )
 
 
+DESK_NOT_MEASURED = (
+    "Sit and Arch is not measured from a desk webcam yet: put the camera at your side, 2-3 m away, "
+    "so it sees you from head to hips."
+)
+
+
 def view_problem(profile: CalibrationProfile) -> str | None:
     """Why the arch cannot be read from where this camera sees the neutral (None when it can)."""
+    if profile.framing is Framing.DESK:
+        return DESK_NOT_MEASURED
     view = side_view(profile.neutral_pose())
     return None if view.measurable else view.reason

@@ -20,6 +20,7 @@ import numpy as np
 from coach.calibration.profile import CalibrationProfile
 from coach.facts import ROTATE, stretch
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
+from coach.measure.perspective import FACE_LANDMARKS, build_near_template, chest_turn_deg, fit_near_yaw
 from coach.measure.rotation import (
     TEMPLATE_LANDMARKS,
     Uprighting,
@@ -47,6 +48,7 @@ CUES = {
     "low_back": Cue("low_back", "Keep your hips square, turn from the upper back", Severity.FAULT),
     "side_lean": Cue("side_lean", "Sit tall, don't lean", Severity.FAULT),
     "short_hold": Cue("short_hold", "Hold for 2 seconds", Severity.FAULT),
+    "head_only": Cue("head_only", "Turn your chest, not just your head", Severity.FAULT),
 }
 # The template's prior depths count as much as this many frames seen turned by 90 degrees: about one
 # rep's worth (some 30 frames near 35 degrees, sin^2 ~ 0.33). Afterwards the person's own frames lead.
@@ -72,6 +74,13 @@ NEAR_PEAK_FRACTION = 0.8
 # cutoff rises to ~4 Hz (about 40 ms of lag at 15-30 fps).
 ANGLE_SMOOTHING = OneEuroSettings(min_cutoff_hz=1.0, beta=0.05, d_cutoff_hz=1.0)
 SIGNAL_SMOOTHING = OneEuroSettings(min_cutoff_hz=0.8, beta=0.05, d_cutoff_hz=1.0)
+# At the desk the typical mistake is turning the head alone (the hands behind it take the elbows along):
+# the face turns while the shoulder span keeps its length. A turn of the chest shortens the span by
+# cos(turn), so the chest's turn read from it is close to the face's; a head turned on still shoulders
+# reads a chest turn of the span's noise only (about 10 degrees for 1.5 % of jitter).
+HEAD_ONLY_CHEST_SHARE = 0.5
+# What a desk picture cannot show, said in the report and on the live screen.
+DESK_NOT_CHECKED = "hips not in view: turning on the seat is not checked"
 # Counting rules. Back at neutral, the reading can stay up to ~7 degrees off for a while after a turn
 # (the model is slow to let go of a half-hidden far elbow at oblique views), so "back" is below 8
 # degrees and a new turn starts past 12; a rep still needs a 15-degree peak. A hold drifts by a few
@@ -242,6 +251,7 @@ class RotateAnalyzer:
             "duration_s": round(self._profile.duration_s, 3),
             "view_azimuth_deg": round(self._template.azimuth_deg, 1),
             "framing": str(self._profile.framing),
+            "not_checked": DESK_NOT_CHECKED if self.desk else None,
             "target_deg": self._profile.comfortable_deg.get(EXERCISE),
             "shoulder_span_px": round(self._template.shoulder_span_px, 1),
             "noise_px": round(float(np.median(self._profile.noise_px)), 3),
@@ -254,7 +264,13 @@ class RotateAnalyzer:
 
     def reading(self, pose: Pose) -> float | None:
         xy = self._upright(pose.xy)
-        return trunk_rotation(fit_yaw(self._template, xy), self._pelvis(xy))
+        return trunk_rotation(self._yaw(xy), self._pelvis(xy))
+
+    def _yaw(self, xy: np.ndarray) -> float:
+        """The upper body's turn: through the lens at the desk, where the camera is near."""
+        if self._near_template is not None:
+            return fit_near_yaw(self._near_template, xy)
+        return fit_yaw(self._template, xy)
 
     def _pelvis(self, xy: np.ndarray) -> float:
         return 0.0 if self.desk else pelvis_yaw(self._neutral_xy, xy, self._lower_body)
@@ -268,7 +284,7 @@ class RotateAnalyzer:
         if pose is None:
             return self._absent(t_s)
         xy = self._upright(pose.xy)
-        yaw = fit_yaw(self._template, xy)
+        yaw = self._yaw(xy)
         self._learn_depths(xy, yaw)
         total = self._angle_filter(yaw, t_s)
         pelvis = self._pelvis_filter(self._pelvis(xy), t_s)
@@ -282,7 +298,7 @@ class RotateAnalyzer:
             raw_deg=trunk_rotation(yaw, pelvis),
             body_xy=moving_points(pose.xy),
         )
-        self._collect_faults(update, angle, pelvis, lean, t_s)
+        self._collect_faults(update, angle, pelvis, lean, t_s, self._head_only(xy))
         completed = self._complete(update.completed) if update.completed is not None else None
         if update.phase == Phase.NEUTRAL:  # no rep under way (finished, or never started)
             self._evidence = FaultEvidence()
@@ -310,6 +326,8 @@ class RotateAnalyzer:
         self._upright = Uprighting.of_neutral(profile.neutral_xy, profile.framing)
         self._neutral_xy = self._upright(profile.neutral_xy)
         self._prior_template = self._template = build_template(self._neutral_xy)
+        desk = profile.framing is Framing.DESK
+        self._near_template = build_near_template(self._neutral_xy, profile.image_size) if desk else None
         self._depth_weight = 0.0
         self._depth_evidence = np.zeros(len(TEMPLATE_LANDMARKS))
         self._lower_body = lower_body_pairs(profile.neutral_xy, profile.image_size)
@@ -328,8 +346,8 @@ class RotateAnalyzer:
 
     def _learn_depths(self, xy: np.ndarray, yaw_deg: float) -> None:
         assert self._prior_template is not None and self._template is not None
-        if abs(yaw_deg) > LEARN_MAX_YAW_DEG:  # not this stretch (standing up, turning away)
-            return
+        if abs(yaw_deg) > LEARN_MAX_YAW_DEG or self._near_template is not None:
+            return  # not this stretch (standing up, turning away); or the near camera's own model
         weight, evidence = depth_evidence(self._template, xy, yaw_deg)
         self._depth_weight += weight
         self._depth_evidence += evidence
@@ -345,8 +363,17 @@ class RotateAnalyzer:
         self._stillness.reset()
         return self._frame(t_s, update.phase, update=update)
 
+    def _head_only(self, xy: np.ndarray) -> bool:
+        """At the desk: the face turned past a rep's start while the shoulders kept square."""
+        if self._near_template is None:
+            return False
+        head = abs(fit_near_yaw(self._near_template, xy, FACE_LANDMARKS))
+        return head >= self.rules.start_deg and chest_turn_deg(self._near_template, xy) < (
+            HEAD_ONLY_CHEST_SHARE * head
+        )
+
     def _collect_faults(
-        self, update: TrackerUpdate, angle: float, pelvis: float, lean: float, t_s: float
+        self, update: TrackerUpdate, angle: float, pelvis: float, lean: float, t_s: float, head_only: bool
     ) -> None:
         """Faults seen near the turned position count once they last; a hold left early counts at once."""
         if update.phase in (Phase.NEUTRAL, Phase.NO_POSE) or update.side is None:
@@ -362,6 +389,8 @@ class RotateAnalyzer:
                 self._near_peak_leans.append(lean)
                 if abs(float(np.median(self._near_peak_leans))) >= self._side_lean_limit_deg:
                     faults.add("side_lean")
+                if head_only:
+                    faults.add("head_only")
                 for code in self._evidence.observe(faults, t_s):
                     self._cues.append(self.cues[code])
             else:

@@ -5,7 +5,8 @@ not one the coach can measure, so it counts as nobody. The checks are body geome
 margins (any adult, any camera azimuth, seated or standing upright), never fitted to one clip:
 
 - the shoulders are in the frame and one of them is seen, the hips in it or just below its edge, or
-  not seen at all (a laptop webcam sees the head and shoulders only: `coach.pose.framing`);
+  not seen at all with an elbow seen in the frame instead (a laptop webcam sees the head, shoulders
+  and, hands behind the head, elbows: `coach.pose.framing`);
 - the trunk is upright within `MAX_TRUNK_TILT_DEG` (seated stretches; camera roll; arching back);
 - the head sits above the shoulders and the feet do not rise above the hips;
 - the body's proportions in MediaPipe's metric world frame are human: shoulder and hip widths
@@ -25,6 +26,11 @@ MIN_SHOULDER_VISIBILITY = 0.5
 SHOULDER_MARGIN_TRUNKS = 0.1  # how far outside the frame a shoulder may be, in trunk lengths
 HIP_MARGIN_TRUNKS = 0.5  # hips may be cut off by a close webcam, not be far out of the frame
 MAX_TRUNK_TILT_DEG = 60.0
+# Without the hips in the picture an arm must be: an elbow in plain view (the model sees an arm in the
+# picture at 0.8-1.0; it guesses the arms below a face that fills the picture at 0.7 or less), in the
+# picture or up to this far past its edge.
+MIN_ELBOW_VISIBILITY = 0.75
+ELBOW_MARGIN_TRUNKS = 0.25
 MIN_HEAD_RISE_TRUNKS = 0.1  # the nose above the shoulder midpoint (upright: about 0.4)
 MAX_FEET_RISE_TRUNKS = 0.25  # the ankles at most a little above the hips (seated: about 1 below)
 SHOULDER_WIDTH_TRUNKS = (0.3, 1.2)  # world shoulder width / world trunk length (adults: 0.6-0.8)
@@ -45,6 +51,10 @@ def implausible_reason(pose: Pose) -> str | None:
     hips_seen = max(pose.visibility[L.LEFT_HIP], pose.visibility[L.RIGHT_HIP]) >= MIN_SHOULDER_VISIBILITY
     if hips_seen and _outside(xy[[L.LEFT_HIP, L.RIGHT_HIP]], width, height) > HIP_MARGIN_TRUNKS * trunk:
         return "hips_out_of_frame"
+    if framing is Framing.DESK and not _an_elbow_seen(pose, trunk):
+        # Without the hips, an upper body needs an arm: a face filling the picture has the model
+        # guess shoulders at its bottom edge and elbows below it.
+        return "no_arm_in_frame"
     # One shoulder seen is enough: from the side the far one hides behind the body.
     if max(pose.visibility[L.LEFT_SHOULDER], pose.visibility[L.RIGHT_SHOULDER]) < MIN_SHOULDER_VISIBILITY:
         return "shoulders_not_seen"
@@ -89,6 +99,16 @@ def is_someone(pose: Pose) -> bool:
     if trunk < 1.0 or np.degrees(np.arctan2(abs(up[0]), up[1])) > MAX_TRUNK_TILT_DEG:
         return False
     return bool(shoulders[1] - xy[L.NOSE][1] >= MIN_HEAD_RISE_TRUNKS * trunk)
+
+
+def _an_elbow_seen(pose: Pose, trunk_px: float) -> bool:
+    """An elbow in plain view, in the picture or just past its edge (an arm waving out of it)."""
+    width, height = pose.image_size
+    return any(
+        pose.visibility[elbow] >= MIN_ELBOW_VISIBILITY
+        and _outside(pose.xy[[elbow]], width, height) <= ELBOW_MARGIN_TRUNKS * trunk_px
+        for elbow in (L.LEFT_ELBOW, L.RIGHT_ELBOW)
+    )
 
 
 def _outside(points: np.ndarray, width: int, height: int) -> float:

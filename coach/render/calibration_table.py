@@ -20,6 +20,7 @@ LABELS = {
     "frames": "Still frames",
     "view_azimuth_deg": "Camera direction",
     "framing": "The camera sees",
+    "not_checked": "Not checked",
     "target_deg": "Target angle",
     "comfortable_deg": "Comfortable range",
     "shoulder_span_px": "Shoulder width in the picture",

@@ -1,0 +1,124 @@
+"""The upper body's turn seen through a near camera's lens: a laptop webcam 0.5-1 m away.
+
+`coach.measure.rotation` reads the turn as if the camera were far away: every landmark's image x is its
+sideways position times one scale. At a desk the camera is as close as the body is deep, and that
+no longer holds: a landmark's scale is f / (f + depth), where f is the lens's focal length in pixels
+and depth is measured in the same pixels from the shoulder plane (the shoulders lie f such pixels from
+the camera, whatever the distance: the picture's pixels-per-metre there is f / distance). The nose,
+12 cm nearer than the shoulders, is magnified by 16 % at 0.85 m; as the body turns, the face swings
+out and grows, the shoulder that comes forward grows, the elbows that go back shrink. Read flat, a
+35-degree turn reads 37-38 degrees and a 10-degree one 13-15 (pinhole projection of the template's
+own prior body).
+
+The lens is not known. Laptop webcams are 60-80 degrees wide; `ASSUMED_FIELD_OF_VIEW_DEG` sits in the
+middle of that; a lens at either end of it leaves at most 2.5 degrees of error at 0.85 m, less than
+reading flat with the same lens (`tests/measure/test_perspective.py`).
+
+The template is the flat one (`build_template`: the same prior depths and camera azimuth), its
+sideways positions taken back to the shoulder plane's scale from the neutral image. Each frame's turn
+is the one that, with the best sideways position of the body's axis, best explains the image x of all
+its landmarks through the lens (least squares over a fine grid).
+
+Pure numpy on landmark arrays; angles in degrees, + = towards the person's left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from coach.measure.rotation import TEMPLATE_LANDMARKS, YAW_GRID_DEG, UpperBodyTemplate, build_template
+from coach.pose.landmarks import PoseLandmark as L
+
+ASSUMED_FIELD_OF_VIEW_DEG = 70.0
+
+
+def focal_px(image_width: int, field_of_view_deg: float = ASSUMED_FIELD_OF_VIEW_DEG) -> float:
+    """The focal length in pixels of a lens `field_of_view_deg` wide across the picture's width."""
+    return image_width / 2.0 / float(np.tan(np.radians(field_of_view_deg) / 2.0))
+
+
+@dataclass(frozen=True, eq=False)
+class NearTemplate:
+    """The upper body at neutral, in the shoulder plane's pixels, seen from `focal_px` away.
+
+    across_px: (N,) sideways position of each of `TEMPLATE_LANDMARKS` (mirrored by handedness) from
+        the body's axis; depth_px: (N,) + = further from the camera than the axis point.
+    centre_x_px: the image x of the camera's axis (the picture's centre).
+    """
+
+    flat: UpperBodyTemplate
+    across_px: np.ndarray
+    depth_px: np.ndarray
+    focal_px: float
+    centre_x_px: float
+
+
+def build_near_template(
+    neutral_xy: np.ndarray, image_size: tuple[int, int], field_of_view_deg: float = ASSUMED_FIELD_OF_VIEW_DEG
+) -> NearTemplate:
+    """The template from the neutral landmarks (33, 2); raises ValueError on a degenerate pose."""
+    flat = build_template(neutral_xy)
+    f = focal_px(image_size[0], field_of_view_deg)
+    centre = image_size[0] / 2.0
+    x = (neutral_xy[list(TEMPLATE_LANDMARKS), 0] - centre) * flat.handedness
+    # Depths from the shoulder plane, where the template's pixels are measured (its span).
+    shoulders = [TEMPLATE_LANDMARKS.index(L.LEFT_SHOULDER), TEMPLATE_LANDMARKS.index(L.RIGHT_SHOULDER)]
+    depth = flat.depth_px - flat.depth_px[shoulders].mean()
+    sideways = x * (f + depth) / f  # back to the shoulder plane's scale: x = f * X / (f + depth)
+    return NearTemplate(
+        flat=flat,
+        across_px=sideways - sideways.mean(),
+        depth_px=depth,
+        focal_px=f,
+        centre_x_px=centre,
+    )
+
+
+def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = TEMPLATE_LANDMARKS) -> float:
+    """The upper body's turn (degrees, + = to the person's left) from its neutral, in a frame's landmarks
+    (`only` some of them: the face's turn is the head's).
+
+    For each turn on the grid the landmarks' image x is f (axis + across') / (f + depth'), where
+    (across', depth') is the template turned; that is linear in the unknown axis position, which is
+    solved in closed form. The best turn is refined by a parabola through the best three.
+    """
+    ids = [TEMPLATE_LANDMARKS.index(landmark) for landmark in only]
+    x = (xy[list(only), 0] - template.centre_x_px) * template.flat.handedness
+    grid = np.radians(YAW_GRID_DEG)[:, None]
+    across, depth, f = template.across_px[ids], template.depth_px[ids], template.focal_px
+    turned_across = np.cos(grid) * across - np.sin(grid) * depth
+    turned_depth = np.sin(grid) * across + np.cos(grid) * depth
+    scale = f / np.maximum(f + turned_depth, 1e-6)
+    # x = scale * axis + scale * turned_across: least squares for the axis at each turn.
+    known = scale * turned_across
+    axis = ((x - known) * scale).sum(axis=1, keepdims=True) / (scale**2).sum(axis=1, keepdims=True)
+    cost = ((x - known - scale * axis) ** 2).sum(axis=1)
+    best = int(np.clip(np.argmin(cost), 1, len(YAW_GRID_DEG) - 2))
+    left, mid, right = cost[best - 1], cost[best], cost[best + 1]
+    curvature = left - 2 * mid + right
+    offset = 0.5 * (left - right) / curvature if curvature > 0 else 0.0
+    step = YAW_GRID_DEG[1] - YAW_GRID_DEG[0]
+    return float(YAW_GRID_DEG[best] + np.clip(offset, -1.0, 1.0) * step)
+
+
+FACE_LANDMARKS: tuple[L, ...] = (
+    L.NOSE,
+    L.LEFT_EYE,
+    L.RIGHT_EYE,
+    L.MOUTH_LEFT,
+    L.MOUTH_RIGHT,
+    L.LEFT_EAR,
+    L.RIGHT_EAR,
+)
+
+
+def chest_turn_deg(template: NearTemplate, xy: np.ndarray) -> float:
+    """How far the shoulders turned, unsigned, from the shortening of their span alone (cos): the one
+    reading of the turn that the head cannot make, as the face and the elbows (hands behind the head)
+    follow the head. Through the lens the near shoulder grows as much as the far one shrinks, to first
+    order, so the span still shortens by cos."""
+    span = abs(float(xy[L.LEFT_SHOULDER, 0] - xy[L.RIGHT_SHOULDER, 0]))
+    ratio = span / template.flat.shoulder_span_px if template.flat.shoulder_span_px > 0 else 1.0
+    return float(np.degrees(np.arccos(np.clip(ratio, -1.0, 1.0))))

@@ -1,0 +1,71 @@
+"""The turn read through a near camera's lens (`coach.measure.perspective`), on a body whose depths are
+the template's own prior, projected through a pinhole camera."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coach.measure.perspective import build_near_template, fit_near_yaw, focal_px
+from coach.measure.rotation import PRIOR_DEPTH_SHOULDER_SPANS, build_template, fit_yaw
+from tests.seated import SHOULDER_SPAN_M, body_points_m
+
+SIZE = (854, 480)
+
+
+def prior_body() -> np.ndarray:
+    body = body_points_m()  # X = the person's left, Y up, Z = the way they face
+    for landmark, spans in PRIOR_DEPTH_SHOULDER_SPANS.items():
+        body[landmark, 2] = -spans * SHOULDER_SPAN_M
+    return body
+
+
+def seen(turn_deg: float, distance_m: float, focal: float, mirrored: bool = False) -> np.ndarray:
+    """Image landmarks (33, 2) of the body with its upper half turned, from a camera `distance_m` in
+    front of the shoulders at shoulder height."""
+    body = prior_body()
+    t = np.radians(turn_deg)
+    rotation = np.array([[np.cos(t), 0, np.sin(t)], [0, 1, 0], [-np.sin(t), 0, np.cos(t)]])
+    upper = body[:, 1] > 0.3
+    body[upper] = body[upper] @ rotation.T
+    away = distance_m - body[:, 2]
+    x = focal * body[:, 0] / away
+    y = -focal * (body[:, 1] - 0.5) / away
+    if mirrored:
+        x = -x
+    return np.column_stack([SIZE[0] / 2 + x, SIZE[1] / 2 + y])
+
+
+@pytest.mark.parametrize("distance_m", [0.55, 0.85, 1.0])
+@pytest.mark.parametrize("turn_deg", [-40.0, -12.0, 10.0, 25.0, 35.0])
+def test_the_lens_it_assumes_gives_the_turn_back(distance_m: float, turn_deg: float) -> None:
+    focal = focal_px(SIZE[0])
+    template = build_near_template(seen(0, distance_m, focal), SIZE)
+    assert fit_near_yaw(template, seen(turn_deg, distance_m, focal)) == pytest.approx(turn_deg, abs=0.5)
+
+
+def test_a_mirrored_picture_reads_the_same_turn() -> None:
+    focal = focal_px(SIZE[0])
+    template = build_near_template(seen(0, 0.85, focal, mirrored=True), SIZE)
+    assert fit_near_yaw(template, seen(30, 0.85, focal, mirrored=True)) == pytest.approx(30, abs=0.5)
+
+
+def test_read_flat_a_near_camera_over_reads_and_the_lens_model_does_not() -> None:
+    focal = focal_px(SIZE[0])
+    neutral, turned = seen(0, 0.85, focal), seen(20, 0.85, focal)
+    flat = fit_yaw(build_template(neutral), turned)
+    near = fit_near_yaw(build_near_template(neutral, SIZE), turned)
+    assert flat - 20 > 3.0
+    assert abs(near - 20) < 0.5
+
+
+@pytest.mark.parametrize("field_of_view_deg", [60.0, 80.0])
+def test_any_laptop_lens_leaves_less_error_than_reading_flat(field_of_view_deg: float) -> None:
+    """Webcams are 60-80 degrees wide; the template assumes 70."""
+    focal = focal_px(SIZE[0], field_of_view_deg)
+    neutral = seen(0, 0.85, focal)
+    for turn in (10.0, 20.0, 35.0):
+        near = fit_near_yaw(build_near_template(neutral, SIZE), seen(turn, 0.85, focal))
+        flat = fit_yaw(build_template(neutral), seen(turn, 0.85, focal))
+        assert abs(near - turn) <= 2.5
+        assert abs(near - turn) < abs(flat - turn)
