@@ -6,7 +6,8 @@ calls for, stamped with the frame's time:
 - calibration: "Sit tall, hands behind your head, and hold still"; a calibration problem, when it
   changes (at most every `PROBLEM_EVERY_S`);
 - calibrated: the first prompt ("Turn to your left, as far as is comfortable, and hold");
-- a tone when the hold starts, another when it reaches its target, then "And back";
+- a tone when the hold starts, another when it reaches its target (counted from the first tone, while
+  the person still holds), then "And back";
 - a fault, in the words the screen shows, at most once per rep;
 - back at neutral: the next prompt, following the person (the side with fewer reps next; a person
   who turned right first is asked for the left), with the rep count now and then;
@@ -40,7 +41,7 @@ OTHER_SIDE = {"left": "right", "right": "left"}
 class _Rep:
     """What the guide has done in the rep under way."""
 
-    hold_started: bool = False
+    hold_started_s: float | None = None  # when the first hold of the rep began (its start tone)
     hold_done: bool = False
     faults_said: set[str] = field(default_factory=set)
 
@@ -118,10 +119,13 @@ class Guide:
         if analysis.phase != Phase.HOLD:
             return []
         t, sounds = analysis.t_s, []
-        if not self._rep.hold_started:
-            self._rep.hold_started = True
+        if self._rep.hold_started_s is None:
+            self._rep.hold_started_s = t - analysis.hold_s
             sounds.append(tone(t, HOLD_START))
-        if not self._rep.hold_done and analysis.hold_s >= analysis.hold_target_s:
+        # The target counts from the start tone the person heard (a jolt that restarts the analyzer's
+        # hold timer does not make them hold longer), or the analyzer's own timer, whichever is first.
+        held_s = max(analysis.hold_s, t - self._rep.hold_started_s)
+        if not self._rep.hold_done and held_s >= analysis.hold_target_s:
             self._rep.hold_done = True
             sounds.append(tone(t, HOLD_DONE))
             sounds.append(speech(t, "come_back", AND_BACK, Priority.PROMPT, BACK_STALE_S))
