@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -9,9 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from coach.render.overlay import KEY_HELP, Hud, annotate
+from coach.reps.analysis import FrameAnalysis, Phase
 from coach.sound.audio_log import AudioLog, read_audio_log
 from coach.sound.events import HOLD_DONE, HOLD_START, Priority, estimated_speech_s, speech, tone
-from coach.sound.player import Player, SoundMode
+from coach.sound.player import Player, SoundMode, SoundRequest
 from coach.sound.schedule import SpeechSlot
 from coach.sound.tones import SAMPLE_RATE, TONES, resampled, tone_samples
 
@@ -137,3 +141,43 @@ def test_muted_nothing_plays_and_tones_only_says_nothing() -> None:
     tones_only.close(drain_s=1.0)
     assert player.started == [] and [s.sound.name for s in tones_only.started] == [HOLD_DONE]
     assert threading.active_count() < 50
+
+
+def test_without_an_audio_device_one_line_says_the_session_is_silent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.sound import player as player_module
+
+    monkeypatch.setattr(player_module, "audio_device_found", lambda: False)
+    lines: list[str] = []
+    assert player_module.open_player(SoundRequest(mode=None), SteppedClock(), lines.append, []) is None
+    assert lines == ["No audio device found: the session runs silent."]
+    lines.clear()
+    logged = player_module.open_player(
+        SoundRequest(SoundMode.VOICE, audio_log=tmp_path / "a.jsonl"), SteppedClock(), lines.append, []
+    )
+    assert logged is not None and logged.output is None and logged.voice is None
+    assert lines == ["No audio device found: the session runs silent."]  # and still logs
+    logged.close()
+    assert player_module.open_player(SoundRequest(SoundMode.OFF), SteppedClock(), lines.append, []) is None
+
+
+def test_live_help_describes_voice_tones_mute_and_the_audio_log() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "coach", "live", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for flag in ("--voice, --no-voice", "--tones-only", "--audio-log FILE", "key m mutes"):
+        assert flag in text
+
+
+def test_the_live_screen_shows_the_sound_state() -> None:
+    picture = np.full((480, 640, 3), 90, np.uint8)
+    analysis = FrameAnalysis(t_s=0.0, phase=Phase.NEUTRAL)
+    plain = annotate(picture, None, analysis, hud=Hud(fps=30.0))
+    muted = annotate(picture, None, analysis, hud=Hud(fps=30.0, sound="sound muted (m)"))
+    strip = (slice(458, 480), slice(340, 560))
+    assert np.any(plain[strip] != muted[strip])
+    assert np.array_equal(plain[:458], muted[:458])  # only the status strip
+    assert "m mute" in KEY_HELP
