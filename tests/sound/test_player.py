@@ -181,3 +181,30 @@ def test_the_live_screen_shows_the_sound_state() -> None:
     assert np.any(plain[strip] != muted[strip])
     assert np.array_equal(plain[:458], muted[:458])  # only the status strip
     assert "m mute" in KEY_HELP
+
+
+def test_the_system_voice_makes_a_sentence_and_the_null_device_plays_it() -> None:
+    """The real voice process and the real mixer (miniaudio's null device plays to nowhere in real
+    time). Skipped where the system has no voice (Linux without espeak-ng)."""
+    from coach.sound.output import MixerOutput
+    from coach.sound.voice import Voice, VoiceUnavailable
+
+    voice = Voice()
+    try:
+        voice.wait_ready()
+    except VoiceUnavailable as error:
+        pytest.skip(f"no system voice here: {error}")
+    try:
+        samples = voice.synthesise("And back")
+        assert 0.3 < samples.size / SAMPLE_RATE < 2.0 and np.abs(samples).max() > 0.05
+        assert voice.synthesise("And back") is samples  # made once
+    finally:
+        voice.close()
+    output = MixerOutput("null")
+    try:
+        took = output.play(samples)
+        asked = time.monotonic()
+        wait_until(lambda: bool(took))
+        assert took[0] - asked < 0.2
+    finally:
+        output.close()
