@@ -29,7 +29,7 @@ from coach.sound.events import HOLD_DONE, HOLD_START, Priority, Sound, speech, t
 PROBLEM_EVERY_S = 8.0  # a calibration problem is said again (when it changed) no sooner than this
 # How long each kind of sentence stays worth saying when the voice is busy.
 PROMPT_STALE_S = 3.0
-CUE_STALE_S = 2.0
+CUE_STALE_S = 3.0  # a fault may wait out a short prompt ("Now to the right") being said
 BACK_STALE_S = 1.0
 END_STALE_S = 10.0
 COMFORTABLE = "as far as is comfortable, and hold"
