@@ -27,6 +27,7 @@ PIPELINE = (
     "coaching",
     "storage",
     "render",
+    "sound",
     "app",
     "cli",
 )

@@ -5,13 +5,16 @@ Three threads, each doing one thing:
     capture thread    camera -> the newest frame (coach/sources/capture.py)
     analysis thread   newest frame -> pose model -> Coach -> session log (each rep fsync'd at once)
     main thread       newest frame + its analysis -> overlay -> window / recording; keys
+    speech thread     the guide's sentences, one at a time (coach/sound/player.py)
 
 The main thread shows each frame with its own analysis as soon as that is ready, waiting for it at
 most until the next frame is due; a frame the model had no time for is shown with the newest
 analysis there is. So the skeleton sits on the frame it was found in when the model keeps up, and
 the picture still runs at the camera's rate when it does not.
 
-Calibration runs first when there is no profile, and again on key `c`. At the end (also on Ctrl-C,
+The analysis thread also hands each analysis to the guide (coach/sound/guide.py), whose tones and
+sentences the player plays; key `m` mutes them. Calibration runs first when there is no profile, and
+again on key `c`. At the end (also on Ctrl-C,
 a crash or a lost camera) the report is written in the same format as `coach analyze` and a summary
 is printed.
 """
@@ -43,6 +46,7 @@ from coach.pose.types import Pose
 from coach.render.overlay import Hud, annotate
 from coach.render.video_sink import VideoSink
 from coach.reps.analysis import FrameAnalysis, Phase, Rep
+from coach.sound import Guide, Player, SoundRequest, open_player, phrases
 from coach.sources.capture import CaptureState, LatestFrameCapture, open_capture
 from coach.sources.frame import Frame
 from coach.storage.report import (
@@ -59,6 +63,7 @@ from coach.storage.session_log import SessionLog
 WINDOW_NAME = "Upper-Back Coach"
 WAIT_S = 0.05  # longest a thread waits for a frame before it looks at keys, commands and the camera
 SET_COMPLETE = "Set complete!"
+DRAIN_S = 6.0  # at the end of a set, the last sentence ("Set complete: ...") is let finish
 
 Output = Callable[[str], None]
 
@@ -76,6 +81,7 @@ class LiveRequest:
     record_path: Path | None = None
     window: bool = True
     comfortable_deg: float | None = None  # the range shown comfortable before (the gauge's target)
+    sound: SoundRequest = field(default_factory=SoundRequest)  # voice, tones, audio log (default off)
 
 
 @dataclass
@@ -129,6 +135,7 @@ class AnalysisThread:
         log: SessionLog,
         stats: LiveStats,
         out: Output,
+        player: Player | None = None,
     ) -> None:
         self.capture = capture
         self.estimator = estimator
@@ -137,6 +144,8 @@ class AnalysisThread:
         self.log = log
         self.stats = stats
         self.out = out
+        self.player = player
+        self.guide = Guide(coach.exercise) if player is not None else None
         self.latest: Analysed | None = None
         self.failure: BaseException | None = None
         self._news = threading.Condition()
@@ -205,6 +214,8 @@ class AnalysisThread:
                 f"The calibration profile does not fit: {self.coach.placement_change}. Calibrating again."
             )
         self.record.add(analysis, self.coach.people_in_view)
+        if self.guide is not None and self.player is not None:
+            self.player.submit(self.guide.update(analysis, set_complete=self.coach.set_complete(analysis)))
         self.stats.frames_analysed += 1
         if analysis.completed_rep is not None:
             self.log.rep(analysis.completed_rep, set_number=self.coach.set_number)
@@ -334,7 +345,11 @@ def run_live(
         if request.record_path is not None:
             sink = stack.enter_context(VideoSink(request.record_path, capture.fps, capture.size))
         warm_up(estimator, capture)
-        worker = AnalysisThread(capture, estimator, coach, record, log, stats, out)
+        # The player's clock is the capture's: sounds are logged in video or camera time.
+        player = open_player(
+            request.sound, lambda: time.monotonic() - capture.origin_s, out, phrases(request.exercise)
+        )
+        worker = AnalysisThread(capture, estimator, coach, record, log, stats, out, player)
         # The session's clock (frame and rep times) starts with the capture, just after this line.
         log.write("start", exercise=request.exercise, source=capture.name, target_reps=request.target_reps)
         capture.start()  # once the model is ready, so the first frames are not stale
@@ -342,7 +357,7 @@ def run_live(
 
         status = "complete"
         lost: CameraLostError | None = None
-        display = Display(request, coach, capture, worker, window, sink, stats, out)
+        display = Display(request, coach, capture, worker, window, sink, stats, out, player)
         try:
             display.run()
         except KeyboardInterrupt:
@@ -351,9 +366,13 @@ def run_live(
             status, lost = "camera_lost", error
         except BaseException:
             worker.stop()
+            if player is not None:
+                player.close()
             _finish(request, coach, record, log, "error", out, on_report)
             raise
         worker.stop()
+        if player is not None:
+            player.close(drain_s=DRAIN_S if status == "complete" else 0.0)
         report = _finish(request, coach, record, log, status, out, on_report)
     if lost is not None:
         raise lost
@@ -377,6 +396,7 @@ class Display:
     sink: VideoSink | None
     stats: LiveStats
     out: Output
+    player: Player | None = None
     stream_ended: bool = False  # a video file played to its end
     _shown_index: int = -1
     _shown_analysis: int = -1
@@ -411,6 +431,7 @@ class Display:
                     paused=self.coach.paused,
                     banner=f"{SET_COMPLETE} r: new set, q: quit" if complete else None,
                     title=f"{title} - set {self.coach.set_number}",
+                    sound=self.player.label if self.player is not None else "sound off",
                 )
                 image = annotate(frame.image, latest.pose if latest else None, analysis, hud=hud)
                 self._record(frame, image)
@@ -464,6 +485,8 @@ class Display:
             return True
         if key in (" ", "r", "c"):
             self.worker.command(key)
+        if key == "m" and self.player is not None:
+            self.out("Sound muted" if self.player.toggle_mute() else "Sound on")
         return False
 
 

@@ -13,6 +13,7 @@ from coach.cli.options import add_common_options, load_profile_option
 from coach.exercises import EXERCISES
 
 if TYPE_CHECKING:
+    from coach.sound import SoundMode
     from coach.storage.report import SessionReport
 
 SESSIONS_DIR = Path("sessions")
@@ -33,6 +34,25 @@ def register(commands: Any) -> None:
     live.add_argument("--no-window", action="store_true", help="run headless (no window, no keys)")
     live.add_argument("--log", type=Path, help="session log, JSON lines (default: sessions/...)")
     live.add_argument("--report", type=Path, help="JSON report (default: sessions/...)")
+    sound = live.add_argument_group(
+        "sound",
+        "The coach talks you through the set (the system's own offline voice) and plays a tone when a "
+        "hold starts and another when it is long enough; key m mutes and unmutes.",
+    )
+    sound.add_argument(
+        "--voice",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="spoken guidance and tones (default: on when there is an audio device)",
+    )
+    sound.add_argument("--tones-only", action="store_true", help="the hold tones, no speech")
+    sound.add_argument(
+        "--audio-log",
+        type=Path,
+        metavar="FILE",
+        help="write one JSON line per sound as it starts (time on the video or camera clock); "
+        "works without an audio device",
+    )
     add_common_options(live)
     add_db_option(live)
     live.set_defaults(run=run_live_command)
@@ -41,6 +61,7 @@ def register(commands: Any) -> None:
 def run_live_command(args: argparse.Namespace) -> int:
     from coach.app.live import LiveRequest, run_live
     from coach.pose.model_files import resolve_model
+    from coach.sound import SoundRequest
     from coach.storage.history import comfortable_range_deg, suggested_target
 
     stem = SESSIONS_DIR / f"{datetime.now():%Y%m%d-%H%M%S}-{args.exercise}"
@@ -63,6 +84,7 @@ def run_live_command(args: argparse.Namespace) -> int:
         record_path=args.record,
         window=not args.no_window,
         comfortable_deg=comfortable,
+        sound=SoundRequest(mode=_sound_mode(args), audio_log=args.audio_log),
     )
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the session as Ctrl-C does: saved
     saved: list[SessionReport] = []  # the report, once written: also when run_live then raises
@@ -72,6 +94,18 @@ def run_live_command(args: argparse.Namespace) -> int:
         for report in saved:
             _remember(report, args.db)
     return 0
+
+
+def _sound_mode(args: argparse.Namespace) -> SoundMode | None:
+    """--no-voice: off; --tones-only: tones; --voice: tones and speech; neither: None (the voice when
+    there is an audio device)."""
+    from coach.sound import SoundMode
+
+    if args.voice is False:
+        return SoundMode.OFF
+    if args.tones_only:
+        return SoundMode.TONES
+    return SoundMode.VOICE if args.voice else None
 
 
 def _remember(report: SessionReport, db: Path | None) -> None:

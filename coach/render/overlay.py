@@ -6,7 +6,7 @@
 - a hold ring that fills over the hold target,
 - rep counters per side towards the target,
 - the current cue in large text coloured by its severity (good / fault / info),
-- for the live session: fps, the key help, PAUSED and banners ("Set complete!").
+- for the live session: fps, the key help, the sound state, PAUSED and banners ("Set complete!").
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 MIN_VISIBILITY = 0.3  # joints the model is unsure about are not drawn
 DEFAULT_RANGE_DEG = 45.0  # gauge range before calibration says what the person's range is
 
-KEY_HELP = "q quit   space pause   c recalibrate   r reset set"
+KEY_HELP = "q quit   space pause   c recalibrate   r reset set   m mute"
 PHASE_LABEL = {
     Phase.CALIBRATING: "Calibrating: sit tall, keep still",
     Phase.NO_POSE: "No person in view",
@@ -50,13 +50,15 @@ SIDE_LABEL = {"left": "LEFT", "right": "RIGHT"}
 
 @dataclass(frozen=True)
 class Hud:
-    """What a live session shows besides the exercise: fps, key help, pause, a banner."""
+    """What a live session shows besides the exercise: fps, key help, pause, a banner, and the sound
+    state ("voice on", "tones only", "sound muted (m)", "sound off")."""
 
     fps: float | None = None
     key_help: str | None = KEY_HELP
     paused: bool = False
     banner: str | None = None
     title: str | None = None
+    sound: str | None = None
 
 
 def annotate(
@@ -252,6 +254,10 @@ def draw_status_strip(canvas: np.ndarray, hud: Hud, scale: float) -> int:
         put(canvas, hud.key_help, (int(10 * scale), baseline), 0.45 * scale, GREY)
     if hud.fps is not None:
         put(canvas, f"{hud.fps:4.1f} fps", (width - int(72 * scale), baseline), 0.45 * scale, GREY)
+    if hud.sound:
+        (text_width, _), _ = cv2.getTextSize(hud.sound, FONT, 0.45 * scale, 1)
+        x = width - int(84 * scale) - text_width
+        put(canvas, hud.sound, (x, baseline), 0.45 * scale, INFO if "muted" in hud.sound else GREY)
     return top
 
 
