@@ -60,7 +60,8 @@ def patient_copy(name: str, folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def voiced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[LiveProcess, Path]]]:
-    """Both clips at once, headless, with --voice and --audio-log."""
+    """Each clip headless with --voice and --audio-log, one after the other (two live sessions at once
+    would share the machine's cores and drop frames)."""
     tmp = tmp_path_factory.mktemp("voice")
     runs = {}
     for name in CLIPS:
@@ -68,6 +69,7 @@ def voiced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple
         run = LiveProcess(
             tmp, name, patient_copy(name, tmp), "--no-window", "--voice", "--audio-log", str(audio)
         )
+        run.finish()
         runs[name] = (run, audio)
     yield runs
     for run, _ in runs.values():
@@ -77,7 +79,7 @@ def voiced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple
 
 def finished(runs: dict[str, tuple[LiveProcess, Path]], name: str) -> tuple[list[dict[str, Any]], list[str]]:
     run, audio = runs[name]
-    assert run.finish() == 0, run.stderr
+    assert run.process.returncode == 0, run.stderr
     return [{**line, "t_s": line["t_s"] - OFFSET_S} for line in read_audio_log(audio)], run.lines
 
 
