@@ -42,6 +42,13 @@ REPO = Path(__file__).resolve().parent.parent
 COLUMNS = ("clip", "exercise", "reps found/true", "max hold err (s)", "angle MAE (deg)", "hold MAE (deg)",
            "faults", "false alarms", "targets")  # fmt: skip
 TARGET_MAE = {"rotate": 5.0, "arch": 3.0}
+DESK_TARGET_MAE = {"rotate": 5.0, "arch": 4.0}  # issue 19: the arch from a webcam in front
+
+
+def target_mae(score: ClipScore) -> float:
+    return (DESK_TARGET_MAE if score.desk else TARGET_MAE)[score.exercise]
+
+
 HOLD_TOLERANCE_S = 0.3
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -136,7 +143,7 @@ def run_clip(video: Path, truth: dict, model: Path, workdir: Path) -> ClipScore:
 
 def format_row(score: ClipScore) -> str:
     reps = " ".join(f"{k} {score.reps_found[k]}/{score.reps_true[k]}" for k in score.reps_true)
-    verdict = "OK" if score.meets(TARGET_MAE[score.exercise]) else "SHORT"
+    verdict = "OK" if score.meets(target_mae(score)) else "SHORT"
     cells = (
         score.name, score.exercise, reps, f"{score.max_hold_error_s:.2f}", f"{score.angle_mae_deg:.1f}",
         f"{score.hold_angle_mae_deg:.1f}", f"{score.faults_found}/{score.faults_true}",
@@ -171,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 variants.append((copy, variant_truth))
             for clip, clip_truth in variants:
                 score = run_clip(clip, clip_truth, model, workdir)
-                met.append(score.meets(TARGET_MAE[score.exercise]))
+                met.append(score.meets(target_mae(score)))
                 hold_errors_s += score.hold_errors_s
                 print(format_row(score), flush=True)
     errors = np.array(hold_errors_s)

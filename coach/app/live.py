@@ -147,6 +147,7 @@ class AnalysisThread:
         self.player = player
         self.guide = Guide(coach.exercise) if player is not None else None
         self.latest: Analysed | None = None
+        self.not_checked: str | None = None  # what the calibrated picture cannot show (desk mode)
         self.failure: BaseException | None = None
         self._news = threading.Condition()
         self._told: tuple[str | None, float] = (None, -10.0)
@@ -222,6 +223,9 @@ class AnalysisThread:
             self.out(rep_line(self.log.reps_written, analysis.completed_rep))
         if was_calibrating and not self.coach.calibrating:
             self.out(f"Calibrated at {frame.t_s:.1f} s: go!")
+            self.not_checked = self.coach.calibration_summary().get("not_checked")
+            if self.not_checked:
+                self.out(f"Desk mode (head and shoulders in view): {self.not_checked}.")
         elif self.coach.calibrating:
             self._tell_calibration_problem(frame.t_s)
         with self._news:
@@ -432,6 +436,7 @@ class Display:
                     banner=f"{SET_COMPLETE} r: new set, q: quit" if complete else None,
                     title=f"{title} - set {self.coach.set_number}",
                     sound=self.player.label if self.player is not None else "sound off",
+                    note=f"Desk mode: {self.worker.not_checked}" if self.worker.not_checked else None,
                 )
                 image = annotate(frame.image, latest.pose if latest else None, analysis, hud=hud)
                 self._record(frame, image)

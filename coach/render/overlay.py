@@ -59,6 +59,7 @@ class Hud:
     banner: str | None = None
     title: str | None = None
     sound: str | None = None
+    note: str | None = None  # one line above the strip: what this picture cannot show (desk mode)
 
 
 def annotate(
@@ -80,6 +81,8 @@ def annotate(
     bottom = canvas.shape[0]
     if hud.key_help or hud.fps is not None:
         bottom = draw_status_strip(canvas, hud, scale)
+    if hud.note:
+        bottom = draw_note(canvas, hud.note, bottom, scale)
     draw_top_bar(canvas, analysis, hud, scale)
     draw_rep_counters(canvas, analysis, scale)
     draw_hold_ring(canvas, analysis, scale)
@@ -258,6 +261,14 @@ def draw_status_strip(canvas: np.ndarray, hud: Hud, scale: float) -> int:
         (text_width, _), _ = cv2.getTextSize(hud.sound, FONT, 0.45 * scale, 1)
         x = width - int(84 * scale) - text_width
         put(canvas, hud.sound, (x, baseline), 0.45 * scale, INFO if "muted" in hud.sound else GREY)
+    return top
+
+
+def draw_note(canvas: np.ndarray, note: str, bottom: int, scale: float) -> int:
+    """One line of grey text on a shaded band just above `bottom`; returns the band's top edge."""
+    top = bottom - int(20 * scale)
+    shade(canvas, (0, top, canvas.shape[1], bottom))
+    put(canvas, note, (int(10 * scale), bottom - int(6 * scale)), 0.42 * scale, GREY)
     return top
 
 

@@ -128,3 +128,11 @@ def test_key_help_strip_only_in_the_live_hud() -> None:
     without = annotate(GREY_IMAGE, None, analysis())
     assert with_keys[strip].std() > 5 and with_keys[strip].mean() < 60  # dark strip with text
     assert np.array_equal(without[strip], GREY_IMAGE[strip])
+
+
+def test_the_desk_note_sits_on_its_own_band_above_the_strip() -> None:
+    band = slice(440, 458)
+    noted = annotate(GREY_IMAGE, None, analysis(), hud=Hud(note="Desk mode: hips not in view"))
+    plain = annotate(GREY_IMAGE, None, analysis(), hud=Hud())
+    assert noted[band].std() > 5 and noted[band].mean() < plain[band].mean()  # shaded, with text
+    assert np.array_equal(plain[band], GREY_IMAGE[band])
