@@ -150,11 +150,11 @@ class ProfileViewCheck:
     def __init__(self, request: AnalyzeRequest) -> None:
         assert request.profile is not None
         self.request = request
-        self.watch = PlacementWatch(request.profile.view_azimuth_deg)
+        self.watch = PlacementWatch(request.profile.view_azimuth_deg, request.profile.framing)
 
     def add(self, pose: Pose | None, t_s: float) -> None:
         verdict = self.watch.add(pose, t_s)
         if verdict is not None:
             assert self.request.profile is not None
             check_view(self.request.profile, verdict.seen, self.request.profile_name,
-                       self.request.calibration_dir)  # fmt: skip
+                       self.request.calibration_dir, verdict.seen_framing)  # fmt: skip

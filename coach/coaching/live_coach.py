@@ -19,6 +19,7 @@ from coach.exercises import exercise_facts
 from coach.measure.view import same_view
 from coach.pipeline import Pipeline
 from coach.pipeline.core import CALIBRATE_CUE
+from coach.pose.framing import Framing
 from coach.pose.plausibility import is_usable_upper_body
 from coach.pose.types import Pose
 from coach.reps.analysis import Analyzer, Cue, FrameAnalysis, Phase, Rep, Severity
@@ -73,7 +74,10 @@ class Coach:
         self.ever_calibrated = False
         self._just_calibrated = False
         # A ready-made profile is checked against where the camera sees the person now.
-        self._placement = PlacementWatch(profile.view_azimuth_deg if profile is not None else None)
+        self._placement = PlacementWatch(
+            profile.view_azimuth_deg if profile is not None else None,
+            profile.framing if profile is not None else Framing.FULL,
+        )
         self._before: tuple[Analyzer, CalibrationProfile] | None = None  # the calibration `c` replaces
         self._calibration_note: str | None = None  # said while calibrating until it succeeds
         self.placement_change: str | None = None  # why a given profile was set aside, once it was

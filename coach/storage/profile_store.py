@@ -17,6 +17,7 @@ from coach.calibration.calibrator import starting_position_problem
 from coach.calibration.profile import SCHEMA_VERSION, CalibrationProfile
 from coach.errors import ProfileError
 from coach.measure.view import ViewEstimate, describe, same_view
+from coach.pose.framing import Framing
 from coach.storage.atomic import atomic_writer, write_text_atomic
 
 DEFAULT_DIR = Path("calibration")
@@ -92,7 +93,7 @@ def load_profile(
         raise ProfileError(
             f"Calibration profile {path} is corrupt ({_reason(error)}): run `{redo}`"
         ) from None
-    problem = starting_position_problem([profile.neutral_pose()])
+    problem = starting_position_problem([profile.neutral_pose()], profile.framing)
     if problem is not None:  # a neutral taken while turned would shift every reading by that turn
         fix = problem.message.rstrip(".")
         raise ProfileError(
@@ -141,16 +142,25 @@ def check_view(
     seen: ViewEstimate | float,
     name_or_path: str | Path = DEFAULT_NAME,
     directory: Path = DEFAULT_DIR,
+    framing: Framing | None = None,
 ) -> None:
     """ProfileError when the camera now sees the person from another place than at calibration
-    (`seen`: the view estimated now, e.g. from the first still seconds of a video)."""
+    (`seen`: the view estimated now, e.g. from the first still seconds of a video; `framing`: how much
+    of the person it shows now, when known)."""
+    path = profile_path(name_or_path, directory)
+    if framing is not None and framing is not profile.framing:
+        words = {Framing.FULL: "you from head to hips", Framing.DESK: "only your head and shoulders"}
+        raise ProfileError(
+            f"Calibration profile {path} was made with the camera seeing {words[profile.framing]} but it "
+            f"now sees {words[framing]}: put the camera back or run "
+            f"`{calibrate_command(name_or_path, directory)}` for this placement"
+        )
     if profile.view_azimuth_deg is None:
         return
     now = seen.azimuth_deg if isinstance(seen, ViewEstimate) else float(seen)
     then = profile.view_azimuth_deg
     if same_view(then, now):
         return
-    path = profile_path(name_or_path, directory)
     raise ProfileError(
         f"Calibration profile {path} was made with the camera seeing you {describe(then)} (about "
         f"{round(then):d} degrees) but it now sees you {describe(now)} (about {round(now):d} degrees): "
