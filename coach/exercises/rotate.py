@@ -20,13 +20,13 @@ import numpy as np
 from coach.calibration.profile import CalibrationProfile
 from coach.facts import ROTATE, stretch
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
-from coach.measure.perspective import FACE_LANDMARKS, build_near_template, chest_turn_deg, fit_near_yaw
+from coach.measure.head_turn import head_turned_alone
+from coach.measure.perspective import build_near_template, fit_near_yaw, shoulder_tilt_deg
 from coach.measure.rotation import (
     TEMPLATE_LANDMARKS,
     Uprighting,
     build_template,
     depth_evidence,
-    desk_side_lean,
     fit_yaw,
     lower_body_pairs,
     pelvis_yaw,
@@ -62,9 +62,11 @@ LOW_BACK_PELVIS_DEG = 10.0
 # kept through the turn, not a moment of a sway or a breath: it is judged on the median of the rep's
 # frames near its turned position so far, from the person's own upright (`_RestingLean`).
 SIDE_LEAN_DEG = 5.0
-# At the desk the lean is read from the shoulder line (`desk_side_lean`), which tilts by the whole side
-# bend: the same 10-degree bend.
-DESK_SIDE_LEAN_DEG = 2.0 * SIDE_LEAN_DEG
+# At the desk the lean is read from the shoulder line (`coach.measure.perspective.shoulder_tilt_deg`),
+# which tilts by the whole side bend below the shoulders, not half of it. A good turn tilts it by up to
+# 3-4 degrees of its own (a curved upper back turning; rendered desk turns), so a lean counts from twice
+# that: a 6-degree side bend kept through the turn.
+DESK_SIDE_LEAN_DEG = 6.0
 # The person's upright is where their trunk line rests between reps, over this long: many breaths and
 # sways, where the calibration's couple of seconds may have caught one at its side.
 REST_MEMORY_S = 60.0
@@ -74,11 +76,6 @@ NEAR_PEAK_FRACTION = 0.8
 # cutoff rises to ~4 Hz (about 40 ms of lag at 15-30 fps).
 ANGLE_SMOOTHING = OneEuroSettings(min_cutoff_hz=1.0, beta=0.05, d_cutoff_hz=1.0)
 SIGNAL_SMOOTHING = OneEuroSettings(min_cutoff_hz=0.8, beta=0.05, d_cutoff_hz=1.0)
-# At the desk the typical mistake is turning the head alone (the hands behind it take the elbows along):
-# the face turns while the shoulder span keeps its length. A turn of the chest shortens the span by
-# cos(turn), so the chest's turn read from it is close to the face's; a head turned on still shoulders
-# reads a chest turn of the span's noise only (about 10 degrees for 1.5 % of jitter).
-HEAD_ONLY_CHEST_SHARE = 0.5
 # What a desk picture cannot show, said in the report and on the live screen.
 DESK_NOT_CHECKED = "hips not in view: turning on the seat is not checked"
 # Counting rules. Back at neutral, the reading can stay up to ~7 degrees off for a while after a turn
@@ -276,8 +273,9 @@ class RotateAnalyzer:
         return 0.0 if self.desk else pelvis_yaw(self._neutral_xy, xy, self._lower_body)
 
     def _lean(self, xy: np.ndarray, yaw_deg: float) -> float:
-        if self.desk:
-            return desk_side_lean(self._neutral_xy, xy, yaw_deg)
+        if self._near_template is not None:
+            near = self._near_template
+            return shoulder_tilt_deg(near, xy, yaw_deg) - shoulder_tilt_deg(near, self._neutral_xy, 0.0)
         return side_lean(self._neutral_xy, xy)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
@@ -298,7 +296,7 @@ class RotateAnalyzer:
             raw_deg=trunk_rotation(yaw, pelvis),
             body_xy=moving_points(pose.xy),
         )
-        self._collect_faults(update, angle, pelvis, lean, t_s, self._head_only(xy))
+        self._collect_faults(update, angle, pelvis, lean, t_s, self._head_only(xy, pose.world))
         completed = self._complete(update.completed) if update.completed is not None else None
         if update.phase == Phase.NEUTRAL:  # no rep under way (finished, or never started)
             self._evidence = FaultEvidence()
@@ -363,14 +361,12 @@ class RotateAnalyzer:
         self._stillness.reset()
         return self._frame(t_s, update.phase, update=update)
 
-    def _head_only(self, xy: np.ndarray) -> bool:
+    def _head_only(self, xy: np.ndarray, world: np.ndarray) -> bool:
         """At the desk: the face turned past a rep's start while the shoulders kept square."""
         if self._near_template is None:
             return False
-        head = abs(fit_near_yaw(self._near_template, xy, FACE_LANDMARKS))
-        return head >= self.rules.start_deg and chest_turn_deg(self._near_template, xy) < (
-            HEAD_ONLY_CHEST_SHARE * head
-        )
+        neutral_world = self._profile.neutral_world
+        return head_turned_alone(self._near_template, xy, world, neutral_world, self.rules.start_deg)
 
     def _collect_faults(
         self, update: TrackerUpdate, angle: float, pelvis: float, lean: float, t_s: float, head_only: bool

@@ -45,7 +45,7 @@ class NearTemplate:
 
     across_px: (N,) sideways position of each of `TEMPLATE_LANDMARKS` (mirrored by handedness) from
         the body's axis; depth_px: (N,) + = further from the camera than the axis point.
-    centre_x_px: the image x of the camera's axis (the picture's centre).
+    centre_x_px, centre_y_px: the image point of the camera's axis (the picture's centre).
     """
 
     flat: UpperBodyTemplate
@@ -53,6 +53,7 @@ class NearTemplate:
     depth_px: np.ndarray
     focal_px: float
     centre_x_px: float
+    centre_y_px: float
 
 
 def build_near_template(
@@ -73,6 +74,7 @@ def build_near_template(
         depth_px=depth,
         focal_px=f,
         centre_x_px=centre,
+        centre_y_px=image_size[1] / 2.0,
     )
 
 
@@ -103,22 +105,20 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
     return float(YAW_GRID_DEG[best] + np.clip(offset, -1.0, 1.0) * step)
 
 
-FACE_LANDMARKS: tuple[L, ...] = (
-    L.NOSE,
-    L.LEFT_EYE,
-    L.RIGHT_EYE,
-    L.MOUTH_LEFT,
-    L.MOUTH_RIGHT,
-    L.LEFT_EAR,
-    L.RIGHT_EAR,
-)
+def shoulder_tilt_deg(template: NearTemplate, xy: np.ndarray, yaw_deg: float) -> float:
+    """How far the shoulder line tilts from level in the body's own frontal plane, degrees, + = the left
+    shoulder lower (a lean to the person's left), with the upper body turned by `yaw_deg`.
 
-
-def chest_turn_deg(template: NearTemplate, xy: np.ndarray) -> float:
-    """How far the shoulders turned, unsigned, from the shortening of their span alone (cos): the one
-    reading of the turn that the head cannot make, as the face and the elbows (hands behind the head)
-    follow the head. Through the lens the near shoulder grows as much as the far one shrinks, to first
-    order, so the span still shortens by cos."""
-    span = abs(float(xy[L.LEFT_SHOULDER, 0] - xy[L.RIGHT_SHOULDER, 0]))
-    ratio = span / template.flat.shoulder_span_px if template.flat.shoulder_span_px > 0 else 1.0
-    return float(np.degrees(np.arccos(np.clip(ratio, -1.0, 1.0))))
+    Through a near lens a turn alone tilts the line in the picture: the shoulder that comes forward is
+    magnified away from the picture's centre, so below the camera's axis it drops (by about
+    tan(turn) * (shoulder height below the axis) / f: 8 degrees at 35 degrees of turn for shoulders a
+    quarter of the picture below its centre). Each shoulder is taken back to the shoulder plane's scale
+    at the depth the turn gives it before the line's slope is read."""
+    ids = [TEMPLATE_LANDMARKS.index(L.LEFT_SHOULDER), TEMPLATE_LANDMARKS.index(L.RIGHT_SHOULDER)]
+    yaw = np.radians(yaw_deg)
+    depth = np.sin(yaw) * template.across_px[ids] + np.cos(yaw) * template.depth_px[ids]
+    back = (template.focal_px + depth) / template.focal_px
+    x = (xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 0] - template.centre_x_px) * back * template.flat.handedness
+    y = (xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 1] - template.centre_y_px) * back
+    across = np.hypot(x[0] - x[1], depth[0] - depth[1])
+    return float(np.degrees(np.arctan2(y[0] - y[1], across)))

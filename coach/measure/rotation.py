@@ -262,23 +262,6 @@ def side_lean(neutral_xy: np.ndarray, xy: np.ndarray) -> float:
     return trunk_line_deg(xy, hand) - trunk_line_deg(neutral_xy, hand)
 
 
-def shoulder_tilt_deg(xy: np.ndarray, hand: float, yaw_deg: float = 0.0) -> float:
-    """How far the shoulder line tilts in the body's own frontal plane, degrees, + = the left shoulder
-    lower (a lean to the person's left). A turn by `yaw_deg` shortens the line's sideways extent by
-    cos(yaw) but not its height difference, so the picture's tilt is tan(t) / cos(yaw)."""
-    line = xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER]
-    seen = np.arctan2(line[1], line[0] * hand)
-    return float(np.degrees(np.arctan(np.tan(seen) * np.cos(np.radians(yaw_deg)))))
-
-
-def desk_side_lean(neutral_xy: np.ndarray, xy: np.ndarray, yaw_deg: float) -> float:
-    """Sideways lean of the upper trunk from neutral where the hips are not seen (degrees, + = to the
-    person's left): the shoulder line's tilt in the body's frontal plane. It tilts by the whole side
-    bend below the shoulders, where the hip-to-shoulder chord tilts by about half of it."""
-    hand = handedness(neutral_xy)
-    return shoulder_tilt_deg(xy, hand, yaw_deg) - shoulder_tilt_deg(neutral_xy, hand)
-
-
 def upper_body_motion(xy_from: np.ndarray, xy_to: np.ndarray) -> float:
     """How far the template landmarks moved between two frames, pixels: the upper quartile of their
     displacements, which is the shoulders' and elbows' when the body turns, while a landmark or two

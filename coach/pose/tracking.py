@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from coach.pose.framing import Framing, body_scale_px, framing_of
+from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.plausibility import is_usable_upper_body
 from coach.pose.types import Pose
@@ -17,11 +19,13 @@ MIN_PRESENCE_S = 1.0
 
 
 def trunk_centre_and_size(pose: Pose) -> tuple[np.ndarray, float]:
-    trunk = pose.xy[TRUNK]
-    centre = trunk.mean(axis=0)
-    shoulders = (trunk[0] + trunk[1]) / 2
-    hips = (trunk[2] + trunk[3]) / 2
-    return centre, max(float(np.linalg.norm(shoulders - hips)), 1.0)
+    """Where the person is and how big, from what the picture shows of them: the trunk, or at the desk
+    (`coach.pose.framing`) the shoulders, as the hips the model guesses below the picture jump about."""
+    framing = framing_of(pose.xy, pose.visibility, pose.image_size)
+    size = max(body_scale_px(pose.xy, framing), 1.0)
+    if framing is Framing.DESK:
+        return midpoint(pose.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), size
+    return pose.xy[TRUNK].mean(axis=0), size
 
 
 class PersonSelector:
