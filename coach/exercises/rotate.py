@@ -294,7 +294,7 @@ class RotateAnalyzer:
             t_s,
             body_still=self._stillness.update(pose.xy, t_s),
             raw_deg=trunk_rotation(yaw, pelvis),
-            body_xy=moving_points(pose.xy),
+            body_xy=moving_points(pose.xy, self._profile.framing),
         )
         self._collect_faults(update, angle, pelvis, lean, t_s, self._head_only(xy, pose.world))
         completed = self._complete(update.completed) if update.completed is not None else None

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coach.pose.framing import Framing
 from coach.pose.geometry import MAD_TO_STD
 from coach.pose.landmarks import PoseLandmark
 
@@ -58,6 +59,8 @@ MOVING_LANDMARKS: tuple[L, ...] = (
     L.RIGHT_HIP,
 )
 _MOVING_INDEX = list(MOVING_LANDMARKS)
+# At the desk the hips are below the picture, where the model guesses them: they date nothing.
+_DESK_MOVING_INDEX = [landmark for landmark in MOVING_LANDMARKS if landmark not in (L.LEFT_HIP, L.RIGHT_HIP)]
 RAMP_MIN_S = 0.1
 # The slowest movement out or back looked for ("slow and controlled" is a second or two).
 RAMP_MAX_S = 4.0
@@ -91,9 +94,9 @@ class Ramp:
     creep_per_s: float = 0.0
 
 
-def moving_points(xy: np.ndarray) -> np.ndarray:
-    """The `MOVING_LANDMARKS` of one pose's landmarks (33, 2): (K, 2), a copy."""
-    return xy[_MOVING_INDEX]
+def moving_points(xy: np.ndarray, framing: Framing = Framing.FULL) -> np.ndarray:
+    """The `MOVING_LANDMARKS` of one pose's landmarks (33, 2) that the framing shows: (K, 2), a copy."""
+    return xy[_DESK_MOVING_INDEX if framing is Framing.DESK else _MOVING_INDEX]
 
 
 def ease(x: np.ndarray) -> np.ndarray:
