@@ -12,7 +12,9 @@ Targets (issue 6): >= 25 fps shown from a 30 fps source, and median latency <= o
 one inference (the inference time is measured in the same run). The machine may be shared: read the
 ratios, not the absolute speeds.
 
-usage: python benchmarks/live_latency.py [--seconds 20] [--clip VIDEO] [--model full] [--no-window]
+usage: python benchmarks/live_latency.py [--seconds 20] [--clip VIDEO] [--size 1280x720] [--model full]
+                                        [--no-window]
+(desk: --clip sample_videos/desk_rotate.mp4, at its own 854x480 and with --size 1280x720)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from coach.app.live import LiveRequest, LiveStats, run_live
@@ -38,18 +41,26 @@ SOURCE_FPS = 30.0
 TARGET_FPS = 25.0
 
 
-def thirty_fps_copy(video: Path, seconds: float, out: Path) -> Path:
-    """The clip as a 30 fps video: frames repeated to the rate, cut to `seconds`."""
+def thirty_fps_copy(video: Path, seconds: float, out: Path, size: tuple[int, int] | None = None) -> Path:
+    """The clip as a 30 fps video: frames repeated to the rate, cut to `seconds`, scaled to `size`
+    (width, height) when given (a desk clip as a 1280x720 webcam sees it)."""
     with VideoFileSource(video) as source:
         repeat = max(1, round(SOURCE_FPS / source.info.fps))
-        size = (source.info.width, source.info.height)
+        size = size or (source.info.width, source.info.height)
         with VideoSink(out, SOURCE_FPS, size) as sink:
             for frame in source:
                 if frame.t_s >= seconds:
                     break
+                image = cv2.resize(frame.image, size, interpolation=cv2.INTER_CUBIC)
                 for _ in range(repeat):
-                    sink.write(frame.image)
+                    sink.write(image)
     return out
+
+
+def frame_size(text: str) -> tuple[int, int]:
+    """'1280x720' -> (1280, 720)."""
+    width, height = (int(part) for part in text.lower().split("x"))
+    return width, height
 
 
 @contextlib.contextmanager
@@ -143,10 +154,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--model", default="full")
     parser.add_argument("--no-window", action="store_true")
+    parser.add_argument("--size", type=frame_size, help="play the clip scaled to WIDTHxHEIGHT (1280x720)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        video = thirty_fps_copy(args.clip, args.seconds, tmp / "camera30.mp4")
+        video = thirty_fps_copy(args.clip, args.seconds, tmp / "camera30.mp4", args.size)
         if args.no_window:
             print(table(measure(video, args.model, False, tmp), args.seconds, "headless"))
             return

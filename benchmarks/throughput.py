@@ -7,7 +7,9 @@ pipeline:   analyze_video as the CLI runs it (decoding, the model, person select
 Runs alternate (bare, pipeline, bare, pipeline, ...) and the median of each is reported, so the
 ratio stays meaningful on a shared, noisy machine. Target: pipeline >= 90 % of the bare model.
 
-usage: python benchmarks/throughput.py [--clip sample_videos/dev_rotate_front_good.mp4] [--rounds 3]
+usage: python benchmarks/throughput.py [--clip sample_videos/dev_rotate_front_good.mp4] [--size 1280x720]
+                                      [--rounds 3]
+(desk: --clip sample_videos/desk_rotate.mp4, at its own 854x480 and with --size 1280x720)
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import cv2
+
+from benchmarks.live_latency import frame_size
 from coach.app.analyze import AnalyzeRequest, analyze_video
 from coach.exercises import exercise_facts
 from coach.pose.estimator import PoseEstimator
 from coach.pose.model_files import resolve_model
+from coach.render.video_sink import VideoSink
 from coach.sources.frame import Frame
 from coach.sources.video_file import VideoFileSource
 
@@ -37,6 +43,14 @@ def bare_model_fps(frames: list[Frame], model: Path, with_mask: bool) -> float:
         return len(frames) / (time.perf_counter() - start)
 
 
+def scaled_copy(clip: Path, size: tuple[int, int], out: Path) -> Path:
+    """The clip with every frame scaled to `size` (width, height)."""
+    with VideoFileSource(clip) as source, VideoSink(out, source.info.fps, size) as sink:
+        for frame in source:
+            sink.write(cv2.resize(frame.image, size, interpolation=cv2.INTER_CUBIC))
+    return out
+
+
 def pipeline_fps(request: AnalyzeRequest, frame_count: int) -> float:
     start = time.perf_counter()
     analyze_video(request)
@@ -49,12 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exercise", default="rotate", choices=["rotate", "arch"])
     parser.add_argument("--model", default="full")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--size", type=frame_size, help="the clip scaled to WIDTHxHEIGHT (e.g. 1280x720)")
     args = parser.parse_args(argv)
     model = resolve_model(args.model)
-    with VideoFileSource(args.clip) as source:
-        frames = list(source)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
+        if args.size is not None:
+            args.clip = scaled_copy(args.clip, args.size, out / f"{args.clip.stem}_{args.size[0]}.mp4")
+        with VideoFileSource(args.clip) as source:
+            frames = list(source)
         base = AnalyzeRequest(args.clip, args.exercise, model, out / "r.json", frames_path=out / "f.csv")
         annotated = AnalyzeRequest(
             args.clip,

@@ -85,6 +85,19 @@ def scenarios() -> list[dict]:
             ],
         ),
         sc.build(
+            "desk_rotate_near",
+            "Sit and Rotate at a desk, laptop webcam 0.6 m in front, breathing and sway, holds easing "
+            "deeper; R, L, R good",
+            sc.BODIES["m2"],
+            sc.camera("desk", distance_m=0.6, lens_mm=24),
+            [
+                rotate("right", 28, 5, 2.3, creep=1.5),
+                rotate("left", 30, 5, 2.2, creep=2),
+                rotate("right", 32, 4, 2.1),
+            ],
+            motion=sc.natural(seed=3, breath=0.7, lean=1.0, turn=1.0),
+        ),
+        sc.build(
             "desk_arch",
             "Sit and Arch at a desk: laptop webcam 0.7 m in front at shoulder height; good, head back, good",
             sc.BODIES["m1"],
