@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Write the scenario files of the rendered sample clips of issues 18 and 19 (natural movement, oblique, desk).
+"""Write the scenario files of the rendered sample clips of issues 18 and 19.
+
+Natural movement, oblique views, the desk.
 
 The renderer lives beside the repository (``../shared/tools/synth``), not in it; this script records
 exactly how each clip in ``sample_videos/`` that it names was made, so it can be rendered again:
@@ -90,6 +92,15 @@ def scenarios() -> list[dict]:
             sc.BODIES["m1"],
             sc.camera("desk", distance_m=0.7),
             [arch(20, 4, 1.8), arch(8, 3, 1.7, "head_back", neck=25), arch(18, 4, 1.9)],
+        ),
+        sc.build(
+            "desk_arch_near",
+            "Sit and Arch at a desk, nearer and wider: webcam 0.55 m in front, 74 degrees wide, 640x360; "
+            "breathing and sway; good (easing deeper), head back, good",
+            sc.BODIES["f2"],
+            sc.camera("desk", distance_m=0.55, resolution=[640, 360], lens_mm=24),
+            [arch(16, 3, 1.6, creep=2), arch(6, 2, 1.5, "head_back", neck=22), arch(22, 5, 1.7)],
+            motion=sc.natural(seed=3),
         ),
     ]
 
