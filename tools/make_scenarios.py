@@ -1,7 +1,5 @@
 #!/usr/bin/env python3
-"""Write the scenario files of the rendered sample clips of issues 18 and 19.
-
-Natural movement, oblique views, the desk.
+"""Write the scenario files of the rendered sample clips of issues 18 and 19 (natural, oblique, desk).
 
 The renderer lives beside the repository (``../shared/tools/synth``), not in it; this script records
 exactly how each clip in ``sample_videos/`` that it names was made, so it can be rendered again:

@@ -24,18 +24,29 @@ import numpy as np
 from coach.calibration.profile import CalibrationProfile, profile_from_poses
 from coach.errors import CalibrationError, MultiplePeopleError
 from coach.facts import EXERCISES
-from coach.measure.posture import hands_behind_head, is_square, upper_body_azimuth_deg
+from coach.measure.posture import (
+    MAX_UNSQUARE_DEG,
+    elbows_up,
+    hands_behind_head,
+    is_square,
+    upper_body_azimuth_deg,
+)
 from coach.measure.view import ViewEstimate, ViewVerdict, estimate_view, verdict
+from coach.pose.framing import Framing, body_scale_px, framing_of
 from coach.pose.geometry import midpoint, robust_std, robust_std_px, trunk_length_px
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.plausibility import is_someone, is_usable_upper_body
 from coach.pose.types import Pose
 
-PARTS: dict[str, tuple[L, ...]] = {
+UPPER_PARTS: dict[str, tuple[L, ...]] = {
     "head": (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.LEFT_EAR, L.RIGHT_EAR),
     "shoulders": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
     "elbows": (L.LEFT_ELBOW, L.RIGHT_ELBOW),
-    "hips": (L.LEFT_HIP, L.RIGHT_HIP),
+}
+# What each framing needs in the picture: at the desk the hips are under it (`coach.pose.framing`).
+PARTS: dict[Framing, dict[str, tuple[L, ...]]] = {
+    Framing.FULL: UPPER_PARTS | {"hips": (L.LEFT_HIP, L.RIGHT_HIP)},
+    Framing.DESK: UPPER_PARTS,
 }
 # Landmarks whose jitter decides "still enough" (the ones the analyzers measure).
 STILLNESS_LANDMARKS = (
@@ -107,6 +118,10 @@ HANDS_NOT_UP = Problem(
 NOT_SQUARE = Problem(
     "not_square",
     "Face forward with your shoulders square to your hips (you are turned to one side) and hold still.",
+)
+NOT_FACING_CAMERA = Problem(
+    "not_square",
+    "Face the camera with your shoulders square to it (you are turned to one side) and hold still.",
 )
 TOO_SHORT = Problem(
     "too_short", "The recording is too short: calibration needs you sitting still for the whole window."
@@ -201,23 +216,38 @@ def trunk_image_deg(xy: np.ndarray) -> np.ndarray | float:
     return np.degrees(np.arctan2(up[..., 0], -up[..., 1]))
 
 
-def framing_problem(pose: Pose, rules: CalibrationRules) -> Problem | None:
-    """Head, shoulders, elbows and hips inside the picture with a margin, each seen by the camera."""
+def picture_framing(pose: Pose, rules: CalibrationRules) -> Framing:
+    """The framing the picture gives: full when both hips lie inside it with the margin and are seen,
+    else the desk's head and shoulders (hips at the picture's edge are as good as unseen)."""
     width, height = pose.image_size
-    trunk = trunk_length_px(pose.xy)
+    margin = rules.margin_trunks * trunk_length_px(pose.xy)
+    inner = pose.xy - margin
+    inner_size = (int(width - 2 * margin), int(height - 2 * margin))
+    if inner_size[0] <= 0 or inner_size[1] <= 0:
+        return Framing.DESK
+    return framing_of(inner, pose.visibility, inner_size)
+
+
+def framing_problem(pose: Pose, rules: CalibrationRules) -> Problem | None:
+    """The parts the picture's framing needs (`PARTS`) inside it with a margin, each seen by the camera."""
+    width, height = pose.image_size
+    framing = picture_framing(pose, rules)
+    trunk = body_scale_px(pose.xy, framing)
     margin = rules.margin_trunks * trunk
-    for part, landmarks in PARTS.items():
+    parts = PARTS[framing]
+    for part, landmarks in parts.items():
         points = pose.xy[list(landmarks)]
         top_margin = rules.head_top_trunks * trunk if part == "head" else margin
         if np.any(points[:, 1] < top_margin):
             return cut_off(part, "top")
         if np.any(points[:, 1] > height - margin):
-            return cut_off(part, "bottom")
+            # At the desk, elbows below the picture are arms down, not a camera to move.
+            return HANDS_NOT_UP if framing is Framing.DESK and part == "elbows" else cut_off(part, "bottom")
         if np.any(points[:, 0] < margin):
             return cut_off(part, "left")
         if np.any(points[:, 0] > width - margin):
             return cut_off(part, "right")
-    for part, landmarks in PARTS.items():
+    for part, landmarks in parts.items():
         if float(np.max(pose.visibility[list(landmarks)])) < rules.min_visibility:
             return hidden(part)
     if trunk < rules.min_trunk_fraction * height:
@@ -263,7 +293,7 @@ def check_frame(
 def jumped(previous: Pose, current: Pose, rules: CalibrationRules) -> bool:
     """Whether the tracked pose moved farther between two frames than a seated person can: the model
     switched to another person (it often tracks only one of two people, hopping between them)."""
-    scale = max(trunk_length_px(previous.xy), trunk_length_px(current.xy))
+    scale = max(_scale(previous), _scale(current))
     shift = np.linalg.norm(
         midpoint(current.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
         - midpoint(previous.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
@@ -294,7 +324,8 @@ def _second_largest(
 ) -> float:
     visibility = np.median(np.stack([pose.visibility for pose in poses]), axis=0)
     landmarks = [lm for lm in STILLNESS_LANDMARKS if visibility[lm] >= rules.min_visibility]
-    scale = trunk_length_px(np.median(xy, axis=0))
+    median_xy = np.median(xy, axis=0)
+    scale = body_scale_px(median_xy, framing_of(median_xy, visibility, poses[0].image_size))
     if len(landmarks) < 2 or scale <= 0:
         return float("inf")
     return float(np.sort(per_landmark_px[landmarks])[-2] / scale)
@@ -314,8 +345,9 @@ def neutral_measures(poses: Sequence[Pose]) -> dict[str, float]:
     world = np.stack([pose.world for pose in poses])
     median_xy = np.median(xy, axis=0)
     median_world = np.median(world, axis=0)
+    framing = framing_of(median_xy, _median(poses, "visibility"), poses[0].image_size)
     measures: dict[str, float] = {
-        "body_scale_px": trunk_length_px(median_xy),
+        "body_scale_px": body_scale_px(median_xy, framing),
         "body_scale_m": float(
             np.linalg.norm(
                 midpoint(median_world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
@@ -354,6 +386,12 @@ def neutral_measures(poses: Sequence[Pose]) -> dict[str, float]:
     return {name: round(value, 4) for name, value in measures.items()}
 
 
+def window_framing(poses: Sequence[Pose], rules: CalibrationRules | None = None) -> Framing:
+    """The framing of a still window of one person's poses (`picture_framing` of their median)."""
+    median = dataclasses.replace(poses[0], xy=_median(poses, "xy"), visibility=_median(poses, "visibility"))
+    return picture_framing(median, rules or CalibrationRules())
+
+
 def window_view(poses: Sequence[Pose]) -> ViewEstimate:
     """The camera's view of a still window of one person's poses (from their median landmarks)."""
     return estimate_view(
@@ -378,7 +416,12 @@ def build_profile(
     measures = neutral_measures(poses) | {"view_spread_deg": view.spread_deg} | dict(extra_measures or {})
     finite = {key: value for key, value in measures.items() if np.isfinite(value)}
     profile = profile_from_poses(
-        poses, times_s, name=name, view_azimuth_deg=view.azimuth_deg, measures=finite
+        poses,
+        times_s,
+        name=name,
+        view_azimuth_deg=view.azimuth_deg,
+        measures=finite,
+        framing=window_framing(poses),
     )
     return profile, view
 
@@ -490,13 +533,14 @@ class Calibrator:
         poses = [check.pose for check in good if check.pose is not None]
         if not _still(poses, rules):
             return NOT_STILL, None
-        posture = starting_position_problem(poses)
+        framing = window_framing(poses, rules)
+        posture = starting_position_problem(poses, framing)
         if posture is not None:
             self.use_rest_window()  # sat still, but not in the starting position: wait for a rest
             return posture, None
         view = window_view(poses)
         self.last_view = view
-        verdicts = {exercise: verdict(view.azimuth_deg, exercise) for exercise in EXERCISES}
+        verdicts = {exercise: verdict(view.azimuth_deg, exercise, framing) for exercise in EXERCISES}
         if self.exercise is not None and not verdicts[self.exercise].suits:
             return wrong_view(verdicts[self.exercise]), None
         if not build:
@@ -514,6 +558,10 @@ class Calibrator:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+def _scale(pose: Pose) -> float:
+    return body_scale_px(pose.xy, framing_of(pose.xy, pose.visibility, pose.image_size))
 
 
 def _image_angle_deg(xy: np.ndarray, left: L, right: L) -> np.ndarray:
@@ -549,11 +597,19 @@ def _body_frame_angles(world: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def starting_position_problem(poses: Sequence[Pose]) -> Problem | None:
+def starting_position_problem(poses: Sequence[Pose], framing: Framing = Framing.FULL) -> Problem | None:
     """Whether a still window's median pose is the stretches' starting position
-    (`coach.measure.posture`): hands behind the head, shoulders square to the hips."""
+    (`coach.measure.posture`): hands behind the head, shoulders square to the hips. At the desk the
+    hands are checked by the elbows (hands on the desk are below the picture, where the model guesses
+    them) and the shoulders against the camera, which the person faces at a laptop."""
 
     xy, visibility = _median(poses, "xy"), _median(poses, "visibility")
+    if framing is Framing.DESK:
+        if not elbows_up(xy, visibility):
+            return HANDS_NOT_UP
+        if abs(upper_body_azimuth_deg(xy) or 0.0) > MAX_UNSQUARE_DEG:
+            return NOT_FACING_CAMERA
+        return None
     if not hands_behind_head(xy, visibility):
         return HANDS_NOT_UP
     if not is_square(xy, _median(poses, "world"), visibility, poses[0].image_size):

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from coach.pose.framing import Framing
 from coach.pose.geometry import robust_std_px
 from coach.pose.landmarks import NUM_LANDMARKS
 from coach.pose.types import Pose
@@ -32,6 +33,8 @@ class CalibrationProfile:
         -90 = at their right side; None when not estimated.
     comfortable_deg: per exercise, the largest angle seen as comfortable (never coach past it).
     measures: named neutral measures for people to read (spans, angles, body scale).
+    framing: what the picture shows (`coach.pose.framing`): the whole seated body, or the desk's head
+        and shoulders; the analyzers measure from what it shows.
     """
 
     neutral_xy: np.ndarray
@@ -44,6 +47,7 @@ class CalibrationProfile:
     view_azimuth_deg: float | None = None
     comfortable_deg: dict[str, float] = field(default_factory=dict)
     measures: dict[str, float] = field(default_factory=dict)
+    framing: Framing = Framing.FULL
     name: str = "default"
     created: str = ""
     version: int = SCHEMA_VERSION
@@ -70,6 +74,8 @@ class CalibrationProfile:
                     f"CalibrationProfile.comfortable_deg[{exercise!r}] = {degrees} is not a range "
                     f"of 0-{MAX_COMFORTABLE_DEG:g} degrees"
                 )
+        if not isinstance(self.framing, Framing):
+            raise ValueError(f"CalibrationProfile.framing must be one of {', '.join(Framing)}")
         if self.version != SCHEMA_VERSION:
             raise ValueError(f"CalibrationProfile version {self.version}, expected {SCHEMA_VERSION}")
 
@@ -91,6 +97,7 @@ class CalibrationProfile:
             "frames": self.frames,
             "duration_s": self.duration_s,
             "view_azimuth_deg": self.view_azimuth_deg,
+            "framing": str(self.framing),
             "comfortable_deg": dict(self.comfortable_deg),
             "measures": dict(self.measures),
             "neutral_xy": self.neutral_xy.round(3).tolist(),
@@ -111,6 +118,7 @@ class CalibrationProfile:
             frames=int(data["frames"]),
             duration_s=float(data["duration_s"]),
             view_azimuth_deg=None if azimuth is None else float(azimuth),
+            framing=Framing(str(data.get("framing", Framing.FULL))),
             comfortable_deg={str(k): float(v) for k, v in dict(data.get("comfortable_deg", {})).items()},
             measures={str(k): float(v) for k, v in dict(data.get("measures", {})).items()},
             neutral_xy=np.asarray(data["neutral_xy"], dtype=np.float64),
@@ -132,6 +140,7 @@ def profile_from_poses(
     name: str = "default",
     view_azimuth_deg: float | None = None,
     measures: dict[str, float] | None = None,
+    framing: Framing = Framing.FULL,
 ) -> CalibrationProfile:
     """The neutral profile of a still stretch of poses (medians; jitter as a robust std)."""
     if not poses:
@@ -149,6 +158,7 @@ def profile_from_poses(
         duration_s=float(times_s[-1] - times_s[0]) if len(times_s) > 1 else 0.0,
         view_azimuth_deg=view_azimuth_deg,
         measures=dict(measures or {}),
+        framing=framing,
         name=name,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )

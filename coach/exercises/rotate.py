@@ -25,6 +25,7 @@ from coach.measure.rotation import (
     Uprighting,
     build_template,
     depth_evidence,
+    desk_side_lean,
     fit_yaw,
     lower_body_pairs,
     pelvis_yaw,
@@ -34,7 +35,7 @@ from coach.measure.rotation import (
     upper_body_motion,
 )
 from coach.measure.view import estimate_view_of, verdict
-from coach.pose.geometry import trunk_length_px
+from coach.pose.framing import Framing, body_scale_px
 from coach.pose.types import Pose
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.reps.fault_evidence import FaultEvidence
@@ -59,6 +60,9 @@ LOW_BACK_PELVIS_DEG = 10.0
 # kept through the turn, not a moment of a sway or a breath: it is judged on the median of the rep's
 # frames near its turned position so far, from the person's own upright (`_RestingLean`).
 SIDE_LEAN_DEG = 5.0
+# At the desk the lean is read from the shoulder line (`desk_side_lean`), which tilts by the whole side
+# bend: the same 10-degree bend.
+DESK_SIDE_LEAN_DEG = 2.0 * SIDE_LEAN_DEG
 # The person's upright is where their trunk line rests between reps, over this long: many breaths and
 # sways, where the calibration's couple of seconds may have caught one at its side.
 REST_MEMORY_S = 60.0
@@ -108,7 +112,7 @@ RECENT_JITTER_PERCENTILE = 25.0
 def view_problem(profile: CalibrationProfile) -> str | None:
     """Why the turn cannot be read from where this camera sees the neutral (None when it can): the
     one view rule (`coach.measure.view.verdict`) that calibration applies too."""
-    judged = verdict(estimate_view_of(profile.neutral_pose()).azimuth_deg, EXERCISE)
+    judged = verdict(estimate_view_of(profile.neutral_pose()).azimuth_deg, EXERCISE, profile.framing)
     return None if judged.suits else f"Cannot measure the turn from this view. {judged.instruction}"
 
 
@@ -237,25 +241,38 @@ class RotateAnalyzer:
             "frames": self._profile.frames,
             "duration_s": round(self._profile.duration_s, 3),
             "view_azimuth_deg": round(self._template.azimuth_deg, 1),
+            "framing": str(self._profile.framing),
             "target_deg": self._profile.comfortable_deg.get(EXERCISE),
             "shoulder_span_px": round(self._template.shoulder_span_px, 1),
             "noise_px": round(float(np.median(self._profile.noise_px)), 3),
         }
 
+    @property
+    def desk(self) -> bool:
+        """Only the head, shoulders and elbows are seen: the pelvis is not, and is not judged."""
+        return self._profile.framing is Framing.DESK
+
     def reading(self, pose: Pose) -> float | None:
         xy = self._upright(pose.xy)
-        pelvis = pelvis_yaw(self._neutral_xy, xy, self._lower_body)
-        return trunk_rotation(fit_yaw(self._template, xy), pelvis)
+        return trunk_rotation(fit_yaw(self._template, xy), self._pelvis(xy))
+
+    def _pelvis(self, xy: np.ndarray) -> float:
+        return 0.0 if self.desk else pelvis_yaw(self._neutral_xy, xy, self._lower_body)
+
+    def _lean(self, xy: np.ndarray, yaw_deg: float) -> float:
+        if self.desk:
+            return desk_side_lean(self._neutral_xy, xy, yaw_deg)
+        return side_lean(self._neutral_xy, xy)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
         if pose is None:
             return self._absent(t_s)
-        neutral, xy = self._neutral_xy, self._upright(pose.xy)
+        xy = self._upright(pose.xy)
         yaw = fit_yaw(self._template, xy)
         self._learn_depths(xy, yaw)
         total = self._angle_filter(yaw, t_s)
-        pelvis = self._pelvis_filter(pelvis_yaw(neutral, xy, self._lower_body), t_s)
-        seated_lean = self._lean_filter(side_lean(neutral, xy), t_s)
+        pelvis = self._pelvis_filter(self._pelvis(xy), t_s)
+        seated_lean = self._lean_filter(self._lean(xy, yaw), t_s)
         lean = seated_lean - self._resting_lean.deg
         angle = trunk_rotation(total, pelvis)
         update = self._tracker.update(
@@ -276,7 +293,7 @@ class RotateAnalyzer:
             t_s,
             update.phase,
             angle=angle,
-            signals={"pelvis_deg": pelvis, "lean_deg": lean},
+            signals={"pelvis_deg": None if self.desk else pelvis, "lean_deg": lean},
             update=update,
             completed=completed,
         )
@@ -290,21 +307,21 @@ class RotateAnalyzer:
     # -- internals ---------------------------------------------------------------------------------
 
     def _use_profile(self, profile: CalibrationProfile) -> None:
-        self._upright = Uprighting.of_neutral(profile.neutral_xy)
+        self._upright = Uprighting.of_neutral(profile.neutral_xy, profile.framing)
         self._neutral_xy = self._upright(profile.neutral_xy)
         self._prior_template = self._template = build_template(self._neutral_xy)
         self._depth_weight = 0.0
         self._depth_evidence = np.zeros(len(TEMPLATE_LANDMARKS))
         self._lower_body = lower_body_pairs(profile.neutral_xy, profile.image_size)
         # The person's jitter, in pixels and as the angle it makes at the landmarks' lever.
-        lever_px = LANDMARK_LEVER_TORSOS * max(trunk_length_px(profile.neutral_xy), 1.0)
+        lever_px = LANDMARK_LEVER_TORSOS * max(body_scale_px(profile.neutral_xy, profile.framing), 1.0)
         noise_px = float(np.median(profile.noise_px[list(TEMPLATE_LANDMARKS)]))
         noise_deg = float(np.degrees(noise_px / lever_px))
         rules = self.base_rules
         self.rules = replace(rules, hold_band_deg=max(rules.hold_band_deg, 3.0 * noise_deg))
         self._tracker = RepTracker(self.rules)
         self._resting_lean = _RestingLean(
-            [side_lean(self._neutral_xy, self._upright(pose.xy)) for pose in self._still_poses]
+            [self._lean(self._upright(pose.xy), 0.0) for pose in self._still_poses]
         )
         still_px_per_s = float(np.radians(self.rules.hold_speed_dps)) * lever_px
         self._stillness = _BodyStillness(still_px_per_s, JITTER_FACTOR * noise_px)
@@ -343,7 +360,7 @@ class RotateAnalyzer:
                 if pelvis * direction >= LOW_BACK_PELVIS_DEG:
                     faults.add("low_back")
                 self._near_peak_leans.append(lean)
-                if abs(float(np.median(self._near_peak_leans))) >= SIDE_LEAN_DEG:
+                if abs(float(np.median(self._near_peak_leans))) >= self._side_lean_limit_deg:
                     faults.add("side_lean")
                 for code in self._evidence.observe(faults, t_s):
                     self._cues.append(self.cues[code])
@@ -356,6 +373,10 @@ class RotateAnalyzer:
         rep = window.as_rep(self._evidence.rep_faults(self.cues, window.hold_s, self.rules.hold_target_s))
         self._reps.append(rep)
         return rep
+
+    @property
+    def _side_lean_limit_deg(self) -> float:
+        return DESK_SIDE_LEAN_DEG if self.desk else SIDE_LEAN_DEG
 
     def _frame(
         self,

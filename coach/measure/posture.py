@@ -1,5 +1,8 @@
 """Is the body in the stretches' starting position? Hands behind the head, shoulders square to the hips.
 
+(At the desk, where the hips and often the wrists are out of the picture, the hands are judged by the
+elbows: `elbows_up`.)
+
 A still person is not necessarily a neutral one: someone who holds a turn, or rests with the hands on
 the knees, sits still too. Calibration takes a still pose as the neutral only when the body itself
 says it is the starting position of both stretches:
@@ -31,6 +34,7 @@ import numpy as np
 
 from coach.measure.rotation import upper_body_azimuth_deg as midplane_azimuth_deg
 from coach.measure.view import thighs_usable
+from coach.pose.framing import Framing, body_scale_px, trunk_up_unit
 from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 
@@ -74,6 +78,23 @@ def hands_behind_head(xy: np.ndarray, visibility: np.ndarray) -> bool:
         rise >= MIN_WRIST_RISE_TRUNKS
         for rise, vis in zip(rises, seen, strict=True)
         if vis >= MIN_WRIST_VISIBILITY
+    )
+
+
+def elbows_up(xy: np.ndarray, visibility: np.ndarray) -> bool:
+    """Both elbows seen above the shoulder line, as hands behind the head hold them (at about ear
+    height, 0.4 trunk lengths up), where the hips are not in the picture: the trunk's axis is square to
+    the shoulder line and its length is read from the shoulder span (`coach.pose.framing`). Hands on a
+    desk or crossed on the chest put the elbows below the shoulders or out of the picture."""
+    up = trunk_up_unit(xy, Framing.DESK)
+    scale = body_scale_px(xy, Framing.DESK)
+    shoulders = midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    if scale <= 0:
+        return False
+    return all(
+        visibility[elbow] >= MIN_WRIST_VISIBILITY
+        and float((xy[elbow] - shoulders) @ up) / scale >= MIN_WRIST_RISE_TRUNKS
+        for elbow in (L.LEFT_ELBOW, L.RIGHT_ELBOW)
     )
 
 

@@ -51,6 +51,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from coach.pose.framing import Framing, trunk_up_unit
 from coach.pose.landmarks import PoseLandmark as L
 
 # Where each template landmark sits behind (+) or in front of (-) the shoulder line, in neutral
@@ -230,9 +231,14 @@ class Uprighting:
     pivot_px: np.ndarray
 
     @classmethod
-    def of_neutral(cls, neutral_xy: np.ndarray) -> Uprighting:
-        hips = (neutral_xy[L.LEFT_HIP] + neutral_xy[L.RIGHT_HIP]) / 2
+    def of_neutral(cls, neutral_xy: np.ndarray, framing: Framing = Framing.FULL) -> Uprighting:
+        """From the neutral hip-to-shoulder line; at the desk (no hips) from the line square to the
+        neutral shoulders, about their midpoint."""
         shoulders = (neutral_xy[L.LEFT_SHOULDER] + neutral_xy[L.RIGHT_SHOULDER]) / 2
+        if framing is Framing.DESK:
+            up = trunk_up_unit(neutral_xy, framing)
+            return cls(roll_deg=float(np.degrees(np.arctan2(up[0], -up[1]))), pivot_px=shoulders)
+        hips = (neutral_xy[L.LEFT_HIP] + neutral_xy[L.RIGHT_HIP]) / 2
         roll = float(np.degrees(np.arctan2(shoulders[0] - hips[0], hips[1] - shoulders[1])))
         return cls(roll_deg=roll, pivot_px=hips)
 
@@ -254,6 +260,23 @@ def side_lean(neutral_xy: np.ndarray, xy: np.ndarray) -> float:
     """Sideways lean of the trunk from neutral (degrees, + = to the person's left)."""
     hand = handedness(neutral_xy)
     return trunk_line_deg(xy, hand) - trunk_line_deg(neutral_xy, hand)
+
+
+def shoulder_tilt_deg(xy: np.ndarray, hand: float, yaw_deg: float = 0.0) -> float:
+    """How far the shoulder line tilts in the body's own frontal plane, degrees, + = the left shoulder
+    lower (a lean to the person's left). A turn by `yaw_deg` shortens the line's sideways extent by
+    cos(yaw) but not its height difference, so the picture's tilt is tan(t) / cos(yaw)."""
+    line = xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER]
+    seen = np.arctan2(line[1], line[0] * hand)
+    return float(np.degrees(np.arctan(np.tan(seen) * np.cos(np.radians(yaw_deg)))))
+
+
+def desk_side_lean(neutral_xy: np.ndarray, xy: np.ndarray, yaw_deg: float) -> float:
+    """Sideways lean of the upper trunk from neutral where the hips are not seen (degrees, + = to the
+    person's left): the shoulder line's tilt in the body's frontal plane. It tilts by the whole side
+    bend below the shoulders, where the hip-to-shoulder chord tilts by about half of it."""
+    hand = handedness(neutral_xy)
+    return shoulder_tilt_deg(xy, hand, yaw_deg) - shoulder_tilt_deg(neutral_xy, hand)
 
 
 def upper_body_motion(xy_from: np.ndarray, xy_to: np.ndarray) -> float:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coach.facts import ARCH, EXERCISES, ROTATE, stretch
+from coach.pose.framing import Framing
 from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
@@ -203,24 +204,25 @@ def view_side(azimuth_deg: float) -> str:
     return "left" if azimuth_deg > 0 else "right"
 
 
-def suits(azimuth_deg: float, exercise: str) -> bool:
-    """Whether the camera at this azimuth can see what the exercise needs."""
+def suits(azimuth_deg: float, exercise: str, framing: Framing = Framing.FULL) -> bool:
+    """Whether the camera at this azimuth can see what the exercise needs. At the desk both stretches
+    are read from in front (the arch from the head, shoulders and elbows: `coach.measure.desk_arch`)."""
     magnitude = abs(normalize_deg(azimuth_deg))
-    if exercise == ROTATE:
+    if exercise == ROTATE or (framing is Framing.DESK and exercise in EXERCISES):
         return magnitude <= ROTATE_MAX_DEG + VIEW_TOLERANCE_DEG
     if exercise == ARCH:
         return ARCH_MIN_DEG - VIEW_TOLERANCE_DEG <= magnitude <= SIDE_DEG + VIEW_TOLERANCE_DEG
     raise ValueError(f"Unknown exercise {exercise!r}: use one of {', '.join(EXERCISES)}")
 
 
-def verdict(azimuth_deg: float, exercise: str) -> ViewVerdict:
+def verdict(azimuth_deg: float, exercise: str, framing: Framing = Framing.FULL) -> ViewVerdict:
     """Whether the view suits `exercise`, with a concrete instruction when it does not."""
-    ok = suits(azimuth_deg, exercise)
+    ok = suits(azimuth_deg, exercise, framing)
     return ViewVerdict(
         exercise=exercise,
         azimuth_deg=azimuth_deg,
         suits=ok,
-        instruction=None if ok else _instruction(azimuth_deg, exercise),
+        instruction=None if ok else _instruction(azimuth_deg, exercise, framing),
     )
 
 
@@ -242,9 +244,11 @@ def describe(azimuth_deg: float) -> str:
     )
 
 
-def _instruction(azimuth_deg: float, exercise: str) -> str:
+def _instruction(azimuth_deg: float, exercise: str, framing: Framing = Framing.FULL) -> str:
     title = stretch(exercise).title
     seen = f"it sees you {describe(azimuth_deg)} (about {abs(round(azimuth_deg)):d} degrees)"
+    if framing is Framing.DESK:
+        return f"Face the laptop with the camera straight in front of you for {title}: {seen}."
     if exercise == ROTATE:
         return f"Put the camera in front of you, or turn your chair to face it, for {title}: {seen}."
     if abs(normalize_deg(azimuth_deg)) > SIDE_DEG + VIEW_TOLERANCE_DEG:

@@ -4,8 +4,8 @@ MediaPipe reports a confident 'person' in a hand, a pool, a face filling the fra
 not one the coach can measure, so it counts as nobody. The checks are body geometry with wide
 margins (any adult, any camera azimuth, seated or standing upright), never fitted to one clip:
 
-- the shoulders are in the frame and one of them is seen, the hips in it or just below its edge (a
-  webcam close to the person may cut them);
+- the shoulders are in the frame and one of them is seen, the hips in it or just below its edge, or
+  not seen at all (a laptop webcam sees the head and shoulders only: `coach.pose.framing`);
 - the trunk is upright within `MAX_TRUNK_TILT_DEG` (seated stretches; camera roll; arching back);
 - the head sits above the shoulders and the feet do not rise above the hips;
 - the body's proportions in MediaPipe's metric world frame are human: shoulder and hip widths
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from coach.pose.framing import Framing, body_scale_px, framing_of, trunk_up_unit
 from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
@@ -33,24 +34,28 @@ HIP_WIDTH_TRUNKS = (0.2, 1.0)  # world hip-joint width / world trunk length (adu
 def implausible_reason(pose: Pose) -> str | None:
     """Why the pose is not a usable upper body (a short code), or None when it is usable."""
     xy, world = pose.xy, pose.world
+    framing = framing_of(xy, pose.visibility, pose.image_size)
     shoulders, hips = midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
-    trunk = float(np.linalg.norm(shoulders - hips))
+    trunk = body_scale_px(xy, framing)
     if trunk < 1.0:
         return "no_trunk"
     width, height = pose.image_size
     if _outside(xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]], width, height) > SHOULDER_MARGIN_TRUNKS * trunk:
         return "shoulders_out_of_frame"
-    if _outside(xy[[L.LEFT_HIP, L.RIGHT_HIP]], width, height) > HIP_MARGIN_TRUNKS * trunk:
+    hips_seen = max(pose.visibility[L.LEFT_HIP], pose.visibility[L.RIGHT_HIP]) >= MIN_SHOULDER_VISIBILITY
+    if hips_seen and _outside(xy[[L.LEFT_HIP, L.RIGHT_HIP]], width, height) > HIP_MARGIN_TRUNKS * trunk:
         return "hips_out_of_frame"
     # One shoulder seen is enough: from the side the far one hides behind the body.
     if max(pose.visibility[L.LEFT_SHOULDER], pose.visibility[L.RIGHT_SHOULDER]) < MIN_SHOULDER_VISIBILITY:
         return "shoulders_not_seen"
-    up = hips - shoulders  # image y grows downwards: an upright trunk has up[1] > 0
+    up = -trunk_up_unit(xy, framing)  # image y grows downwards: an upright trunk has up[1] > 0
     if np.degrees(np.arctan2(abs(up[0]), up[1])) > MAX_TRUNK_TILT_DEG:
         return "trunk_not_upright"
     if shoulders[1] - xy[L.NOSE][1] < MIN_HEAD_RISE_TRUNKS * trunk:
         return "head_not_above_shoulders"
-    if hips[1] - midpoint(xy, L.LEFT_ANKLE, L.RIGHT_ANKLE)[1] > MAX_FEET_RISE_TRUNKS * trunk:
+    if framing is Framing.FULL and hips[1] - midpoint(xy, L.LEFT_ANKLE, L.RIGHT_ANKLE)[1] > (
+        MAX_FEET_RISE_TRUNKS * trunk
+    ):
         return "feet_above_hips"
     world_trunk = float(
         np.linalg.norm(

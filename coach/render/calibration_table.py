@@ -19,6 +19,7 @@ LABELS = {
     "duration_s": "Still window",
     "frames": "Still frames",
     "view_azimuth_deg": "Camera direction",
+    "framing": "The camera sees",
     "target_deg": "Target angle",
     "comfortable_deg": "Comfortable range",
     "shoulder_span_px": "Shoulder width in the picture",
@@ -28,6 +29,8 @@ LABELS = {
     "noise_px": "Landmark noise",
 }
 SOURCES = {"profile": "your saved profile", "self": "this session", "none": "nothing yet"}
+FRAMINGS = {"full": "you from head to hips", "desk": "your head, shoulders and elbows (at a desk)"}
+WORDS = {"source": SOURCES, "framing": FRAMINGS}
 UNITS = {"_deg": "°", "_s": " s", "_px": " px", "_m": " m"}
 DECIMALS = {"_deg": 0, "_s": 1, "_px": 1, "_m": 2}
 
@@ -59,7 +62,7 @@ def value_text(key: str, value: Any) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return SOURCES.get(value, value) if key == "source" else value
+        return WORDS.get(key, {}).get(value, value)
     if not isinstance(value, int | float) or not math.isfinite(value):
         return None
     if key == "view_azimuth_deg":

@@ -331,6 +331,7 @@ def test_the_calibration_reads_in_words_and_units(session: Session) -> None:
         ("Still window", "1.0 s"),
         ("Still frames", "30"),
         ("Camera direction", view),
+        ("The camera sees", "you from head to hips"),
         ("Target angle", "38°"),
         ("Shoulder width in the picture", f"{summary['shoulder_span_px']:.1f} px"),
         ("Landmark noise", "0.0 px"),

@@ -1,0 +1,77 @@
+"""How much of the seated body the picture shows: all of it, or a laptop webcam's head and shoulders.
+
+- **full**: a camera 2-3 m away sees the person from head to hips (or further); the hips give the
+  trunk's axis and the body's scale.
+- **desk**: a laptop webcam 0.5-1 m in front at shoulder height sees the head, the shoulders, the
+  upper chest and, with the hands behind the head, the elbows. The hips are under the desk or below
+  the picture; the model still places hip landmarks there, guessed with low visibility, so nothing may
+  rest on them. The shoulders give the scale and, square to the trunk, its axis.
+
+The framing is read from the hips alone: both inside the picture and seen makes it full. Whether the
+rest of the body the framing needs is in the picture is the calibration's check.
+
+Pure numpy on landmark arrays.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+
+from coach.pose.geometry import midpoint, trunk_length_px
+from coach.pose.landmarks import PoseLandmark as L
+
+# A hip the model sees in the picture has a visibility of 0.8-1.0; its guesses for hips under a desk or
+# below the picture stay at 0.4 or less.
+MIN_HIP_VISIBILITY = 0.5
+# Mid-hip to mid-shoulder length in shoulder spans (MediaPipe's shoulder landmarks) of adults seen from
+# the front: 1.36-1.59 on rendered men and women. Only for the body scale the thresholds are written
+# in (`body_scale_px`), which needs a size of the body, not a measurement of it.
+TRUNKS_PER_SHOULDER_SPAN = 1.45
+
+
+class Framing(StrEnum):
+    FULL = "full"
+    DESK = "desk"
+
+
+def hips_in_picture(xy: np.ndarray, visibility: np.ndarray, image_size: tuple[int, int]) -> bool:
+    """Both hips inside the picture and at least one of them seen. xy: (33, 2) px; visibility: (33,)."""
+    width, height = image_size
+    hips = xy[[L.LEFT_HIP, L.RIGHT_HIP]]
+    inside = bool(np.all((hips >= 0) & (hips < np.array([width, height]))))
+    seen = float(np.max(visibility[[L.LEFT_HIP, L.RIGHT_HIP]])) >= MIN_HIP_VISIBILITY
+    return inside and seen
+
+
+def framing_of(xy: np.ndarray, visibility: np.ndarray, image_size: tuple[int, int]) -> Framing:
+    return Framing.FULL if hips_in_picture(xy, visibility, image_size) else Framing.DESK
+
+
+def shoulder_span_px(xy: np.ndarray) -> float:
+    return float(np.linalg.norm(xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER]))
+
+
+def body_scale_px(xy: np.ndarray, framing: Framing) -> float:
+    """The body's size in the picture as a trunk length (mid-hip to mid-shoulder): measured when the
+    hips are in the picture, from the shoulder span at the desk. Thresholds are written in it."""
+    if framing is Framing.FULL:
+        return trunk_length_px(xy)
+    return TRUNKS_PER_SHOULDER_SPAN * shoulder_span_px(xy)
+
+
+def trunk_up_unit(xy: np.ndarray, framing: Framing) -> np.ndarray:
+    """The image direction from the shoulders towards the head along the trunk (unit, image y down):
+    away from the hips when they are in the picture, else square to the shoulder line on the face's
+    side. Zero when the body gives no direction."""
+    shoulders = midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    if framing is Framing.FULL:
+        up = shoulders - midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
+    else:
+        line = xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER]
+        up = np.array([line[1], -line[0]])
+        if float(np.dot(up, xy[L.NOSE] - shoulders)) < 0:
+            up = -up
+    length = float(np.linalg.norm(up))
+    return up / length if length > 0 else np.zeros(2)
