@@ -62,6 +62,8 @@ DESK_CAMERA_HFOV_DEG = 70.0
 # landmark that sat especially still in calibration dominates the fit.
 MIN_NOISE_PX = 1.0
 GAUSS_NEWTON_STEPS = 12
+# Finite-difference steps of the fit's unknowns: arch, neck, yaw, roll (degrees), shift (pixels).
+FIT_STEPS = np.array([0.05, 0.05, 0.05, 0.05, 0.1, 0.1, 0.1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,22 +138,33 @@ def build_desk_template(
     )
 
 
-def _turn(points: np.ndarray, axis: np.ndarray, pivot: np.ndarray, back_deg: np.ndarray) -> np.ndarray:
-    """Points (N, 3) turned about `axis` through `pivot` so that those above it go away from the camera
-    by `back_deg` (one angle per point, or a scalar)."""
-    a = -np.radians(back_deg)[..., None]  # y is down: a right-handed turn about +x brings the top nearer
+def _turn(points: np.ndarray, axis: np.ndarray, pivot: np.ndarray, degrees: np.ndarray | float) -> np.ndarray:
+    """Points (N, 3) turned right-handedly about `axis` through `pivot` (one angle per point, or one)."""
+    a = np.radians(np.broadcast_to(degrees, points.shape[:1]))[:, None]
     p = points - pivot
     cos, sin = np.cos(a), np.sin(a)
-    turned = p * cos + np.cross(axis, p) * sin + axis * (p @ axis)[..., None] * (1 - cos)
+    turned = p * cos + np.cross(axis, p) * sin + axis * (p @ axis)[:, None] * (1 - cos)
     return turned + pivot
 
 
+UP = np.array([0.0, -1.0, 0.0])
+TOWARDS_CAMERA = np.array([0.0, 0.0, -1.0])
+
+
 def pose_points(template: DeskTemplate, params: np.ndarray) -> np.ndarray:
-    """The template's points (N, 3) for params (arch_deg, neck_deg, tx, ty, tz)."""
-    arch, neck, *shift = params
-    head = _turn(template.points, template.axis, template.neck_pivot, neck * template.neck_share)
-    shoulders = template.points[len(HEAD) : len(HEAD) + 2].mean(axis=0)
-    return _turn(head, template.axis, shoulders, np.full(len(head), arch)) + np.asarray(shift)
+    """The template's points (N, 3) for params (arch, neck, yaw, roll in degrees; 3D shift).
+
+    y is down, so a right-handed turn about the left-right axis (image right) brings the top nearer:
+    backwards is the negative turn. The yaw and the roll are the sway of a person sitting (the trunk
+    turning or leaning a little), so that it is not read as an arch.
+    """
+    arch, neck, yaw, roll, *shift = params
+    points = _turn(template.points, template.axis, template.neck_pivot, -neck * template.neck_share)
+    shoulders = template.points[len(HEAD) : len(HEAD) + len(SHOULDERS)].mean(axis=0)
+    points = _turn(points, template.axis, shoulders, -arch)
+    points = _turn(points, UP, shoulders, yaw)
+    points = _turn(points, TOWARDS_CAMERA, shoulders, roll)
+    return points + np.asarray(shift)
 
 
 def project(template: DeskTemplate, points: np.ndarray) -> np.ndarray:
@@ -167,17 +180,16 @@ def _residual(template: DeskTemplate, params: np.ndarray, observed: np.ndarray) 
 def read_desk_arch(template: DeskTemplate, xy: np.ndarray) -> DeskArchReading:
     """The arch and the neck bend that best explain where a frame's landmarks (33, 2) are.
 
-    Gauss-Newton over (arch, neck, 3D shift) from the neutral, weighted by each landmark's jitter.
+    Gauss-Newton over `pose_points`' unknowns from the neutral, weighted by each landmark's jitter.
     """
     observed = xy[list(TEMPLATE_LANDMARKS)]
-    params = np.zeros(5)
-    steps = np.array([0.1, 0.1, 0.1, 0.1, 0.1])
+    params = np.zeros(len(FIT_STEPS))
     for _ in range(GAUSS_NEWTON_STEPS):
         residual = _residual(template, params, observed)
         jacobian = np.column_stack(
             [
                 (_residual(template, params + step * unit, observed) - residual) / step
-                for step, unit in zip(steps, np.eye(5), strict=True)
+                for step, unit in zip(FIT_STEPS, np.eye(len(FIT_STEPS)), strict=True)
             ]
         )
         delta = np.linalg.lstsq(jacobian, -residual, rcond=None)[0]

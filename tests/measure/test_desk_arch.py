@@ -120,6 +120,21 @@ def test_an_arch_reads_its_angle_at_any_desk_distance(
     assert abs(neck) < 0.5
 
 
+def swayed(body: dict[L, np.ndarray], turn_deg: float, lean_deg: float) -> dict[L, np.ndarray]:
+    """The body turned about the vertical through the shoulders, then leant sideways about the hips."""
+    t, s = math.radians(turn_deg), math.radians(lean_deg)
+    turn = np.array([[math.cos(t), 0, math.sin(t)], [0, 1, 0], [-math.sin(t), 0, math.cos(t)]])
+    lean = np.array([[math.cos(s), -math.sin(s), 0], [math.sin(s), math.cos(s), 0], [0, 0, 1]])
+    return {lm: lean @ (turn @ (p - [0, TRUNK_M, 0]) + [0, TRUNK_M, 0]) for lm, p in body.items()}
+
+
+@pytest.mark.parametrize(("turn_deg", "lean_deg"), [(4, 0), (0, 4), (-3, 3)])
+def test_a_sway_of_a_sitting_person_is_not_an_arch(turn_deg: float, lean_deg: float) -> None:
+    arch, neck = read(swayed(posed(upper_back=12), turn_deg, lean_deg))
+    assert arch == pytest.approx(12, abs=0.5)
+    assert abs(neck) < 0.5
+
+
 def test_the_low_back_and_the_upper_back_read_alike() -> None:
     """From the front the bend's place is not seen: the upper body turns by the sum either way."""
     upper, _ = read(posed(upper_back=15))
