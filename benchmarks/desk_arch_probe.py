@@ -8,28 +8,37 @@ the truth (`ext_thor + ext_lumb`, the angle `benchmarks/scoring.py` scores, and 
 arch's mean absolute error over all frames and over the reps' frames (start to end), raw and
 smoothed the way the arch analyzer smooths its angle.
 
+A clip still being rendered can be probed from the frames written so far: `--frames` takes the
+renderer's frames folder (`.NAME_frames`, read only) and the truth is then computed from the scenario
+file's timeline the way the renderer computes it (cosine ramps plus the natural-movement sinusoids).
+
 usage: python benchmarks/desk_arch_probe.py CLIP.mp4 [CLIP2.mp4 ...] [--cache DIR] [--model full]
+       python benchmarks/desk_arch_probe.py --frames RENDERS/.NAME_frames --scenario NAME.json
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from coach.calibration.profile import CalibrationProfile, profile_from_poses
+from coach.exercises.arch import ANGLE_SMOOTHING, HEAD_BACK_DEG, HEAD_BACK_SHARE, SIGNAL_SMOOTHING
 from coach.measure.desk_arch import build_desk_template, read_desk_arch
-from coach.measure.filters import OneEuroFilter, OneEuroSettings
+from coach.measure.filters import OneEuroFilter
 from coach.pose.landmarks import NUM_LANDMARKS
 from coach.pose.types import Pose
+from coach.sources.frame import Frame
 
-# The arch analyzer's angle smoothing (`coach.exercises.arch.ANGLE_SMOOTHING`).
-ANGLE_SMOOTHING = OneEuroSettings(min_cutoff_hz=1.0, beta=0.05, d_cutoff_hz=1.0)
 CALIBRATION_S = 2.5
+TRUTH_CHANNELS = ("ext_thor", "ext_lumb", "neck_ext")
 
 
 @dataclass(frozen=True)
@@ -41,15 +50,34 @@ class ClipPoses:
     image_size: tuple[int, int]
 
 
-def run_model(video: Path, model: str) -> ClipPoses:
+def rendered_frames(folder: Path, fps: float) -> Iterator[Frame]:
+    """The frames a render has finished so far (the newest one may still be being written)."""
+    import cv2
+
+    count = 0
+    while (folder / f"f_{count + 1:05d}.png").is_file():
+        count += 1
+    for index in range(count):
+        image = cv2.imread(str(folder / f"f_{index:05d}.png"))
+        yield Frame(image=image, timestamp_ms=round(index * 1000 / fps), index=index)
+
+
+def run_model(video: Path, model: str, fps: float | None = None) -> ClipPoses:
+    """The model's poses of a video file, or of a folder of rendered frames at `fps`."""
     from coach.pose.estimator import PoseEstimator
     from coach.pose.model_files import resolve_model
     from coach.sources.video_file import VideoFileSource
 
     times, xy, depth, world = [], [], [], []
     size = (0, 0)
-    with VideoFileSource(video) as source, PoseEstimator(resolve_model(model)) as estimator:
-        for frame in source:
+    with contextlib.ExitStack() as stack:
+        estimator = stack.enter_context(PoseEstimator(resolve_model(model)))
+        if video.is_dir():
+            assert fps is not None
+            frames: Iterator[Frame] = rendered_frames(video, fps)
+        else:
+            frames = iter(stack.enter_context(VideoFileSource(video)))
+        for frame in frames:
             poses = estimator.estimate(frame)
             times.append(frame.t_s)
             size = (frame.image.shape[1], frame.image.shape[0])
@@ -62,13 +90,13 @@ def run_model(video: Path, model: str) -> ClipPoses:
     return ClipPoses(np.array(times), np.array(xy), np.array(depth), np.array(world), size)
 
 
-def clip_poses(video: Path, model: str, cache: Path | None) -> ClipPoses:
+def clip_poses(video: Path, model: str, cache: Path | None, fps: float | None = None) -> ClipPoses:
     path = None if cache is None else cache / f"{video.stem}.{model}.npz"
-    if path is not None and path.is_file():
+    if path is not None and path.is_file() and not video.is_dir():
         data = np.load(path)
         size = (int(data["image_size"][0]), int(data["image_size"][1]))
         return ClipPoses(data["times_s"], data["xy"], data["depth"], data["world"], size)
-    poses = run_model(video, model)
+    poses = run_model(video, model, fps)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
@@ -89,47 +117,92 @@ def neutral_profile(poses: ClipPoses) -> CalibrationProfile:
     )
 
 
-def probe(video: Path, model: str, cache: Path | None) -> float:
-    truth = json.loads(video.with_suffix(".gt.json").read_text())
-    poses = clip_poses(video, model, cache)
+def scenario_truth(scenario: dict, count: int) -> dict:
+    """Ground truth of the first `count` frames from a scenario file, as the renderer computes it."""
+    fps = float(scenario["camera"]["fps"])
+    segments, state, start = [], dict.fromkeys(TRUTH_CHANNELS, 0.0), 0.0
+    for segment in scenario["timeline"]:
+        target = {**state, **{k: float(v) for k, v in segment.get("to", {}).items() if k in state}}
+        segments.append((start, float(segment["dur"]), state, target))
+        state, start = target, start + float(segment["dur"])
+    frames = []
+    for index in range(count):
+        t = index / fps
+        values = dict(state)
+        for begin, length, before, after in segments:
+            if t < begin + length - 1e-9:
+                eased = 0.5 - 0.5 * math.cos(math.pi * (t - begin) / length)
+                values = {k: before[k] + (after[k] - before[k]) * eased for k in before}
+                break
+        for wave in scenario.get("motion", []):
+            if wave["channel"] in values:
+                phase = 2 * math.pi * t / float(wave["period"]) + float(wave.get("phase", 0.0))
+                values[wave["channel"]] += float(wave["amp"]) * math.sin(phase)
+        reps = [k for k, r in enumerate(scenario["reps"]) if r["start"] <= t < r["end"]]
+        frames.append({"t": t, "rep": reps[0] if reps else None, **values})
+    return {"fps": fps, "frames": frames, "scenario": scenario, "camera": scenario["camera"]}
+
+
+def probe(video: Path, model: str, cache: Path | None, scenario: Path | None = None) -> float:
+    if scenario is None:
+        truth = json.loads(video.with_suffix(".gt.json").read_text())
+        poses = clip_poses(video, model, cache)
+    else:
+        spec = json.loads(scenario.read_text())
+        poses = clip_poses(video, model, cache, float(spec["camera"]["fps"]))
+        truth = scenario_truth(spec, len(poses.times_s))
     profile = neutral_profile(poses)
     template = build_desk_template(profile.neutral_xy, profile.image_size, profile.noise_px)
-    smoother = OneEuroFilter(ANGLE_SMOOTHING)
+    smoother, neck_smoother = OneEuroFilter(ANGLE_SMOOTHING), OneEuroFilter(SIGNAL_SMOOTHING)
     frames = truth["frames"]
-    rows = []  # (t, true arch, true neck, arch, smoothed arch, neck, rep)
+    reps = truth["scenario"]["reps"]
+    rows = []  # (t, true arch, true neck, arch, smoothed arch, smoothed neck, rep, in its hold)
     for t, xy in zip(poses.times_s, poses.xy, strict=True):
-        index = min(max(round(t * truth["fps"]), 0), len(frames) - 1)
-        gt = frames[index]
+        gt = frames[min(max(round(t * truth["fps"]), 0), len(frames) - 1)]
         if not np.all(np.isfinite(xy)):
             smoother.reset()
+            neck_smoother.reset()
             continue
         reading = read_desk_arch(template, xy)
-        smoothed = smoother(reading.arch_deg, float(t))
+        arch = smoother(max(reading.arch_deg, 0.0), float(t))  # as the analyzer smooths it
+        neck = neck_smoother(max(reading.neck_deg, 0.0), float(t))
+        rep = gt["rep"]
+        holding = rep is not None and reps[rep]["hold_start"] <= t < reps[rep]["hold_end"]
         true_arch = gt["ext_thor"] + gt["ext_lumb"]
-        rows.append((t, true_arch, gt["neck_ext"], reading.arch_deg, smoothed, reading.neck_deg, gt["rep"]))
-    table = np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=float)
+        rows.append((t, true_arch, gt["neck_ext"], reading.arch_deg, arch, neck, rep, holding))
+    table = np.array([[np.nan if v is None else float(v) for v in row] for row in rows])
     camera = truth["camera"]
+    focal = camera.get("focal_px", camera["lens_mm"] / 36.0 * camera["resolution"][0])
     print(
         f"{video.name}: {len(rows)}/{len(frames)} frames with a person, camera {camera['distance_m']} m, "
-        f"{camera['resolution'][0]}x{camera['resolution'][1]}, focal {camera['focal_px']:.0f} px "
+        f"{camera['resolution'][0]}x{camera['resolution'][1]}, focal {focal:.0f} px "
         f"(assumed {template.focal_px:.0f})"
     )
-    print("  rep  fault       true arch/neck   peak arch (smoothed)  neck at peak   rep MAE")
-    for k, rep in enumerate(truth["scenario"]["reps"]):
+    print("  rep  fault      true arch/neck  peak arch raw (smoothed)  hold arch/neck  head_back?")
+    for k, rep in enumerate(reps):
         mine = table[table[:, 6] == k]
-        peak = int(np.argmax(mine[:, 4]))
+        if len(mine) == 0:
+            continue
+        hold = mine[mine[:, 7] == 1]
         target = rep["target"]
         true_arch = target.get("ext_thor", 0) + target.get("ext_lumb", 0)
+        partial = "" if mine[-1, 0] >= rep["end"] - 1.5 / truth["fps"] else "  (partial: still rendering)"
+        held = (
+            "     -    " if len(hold) == 0 else f"{np.median(hold[:, 4]):5.1f} / {np.median(hold[:, 5]):4.1f}"
+        )
+        flagged = len(hold) > 0 and np.median(hold[:, 5]) >= max(
+            HEAD_BACK_DEG, HEAD_BACK_SHARE * np.median(hold[:, 4])
+        )
         print(
-            f"  {k:3d}  {rep['fault'] or 'good':10s}  {true_arch:5.1f} / {target.get('neck_ext', 0):4.1f}"
-            f"     {np.max(mine[:, 3]):5.1f} ({mine[peak, 4]:5.1f})       {mine[peak, 5]:5.1f}"
-            f"        {np.mean(np.abs(mine[:, 4] - mine[:, 1])):4.1f}"
+            f"  {k:3d}  {rep['fault'] or 'good':9s}  {true_arch:5.1f} / {target.get('neck_ext', 0):4.1f}"
+            f"    {np.max(mine[:, 3]):5.1f} ({np.max(mine[:, 4]):5.1f})         {held}    "
+            f"{'yes' if flagged else 'no'}{partial}"
         )
     in_reps = np.isfinite(table[:, 6])
-    raw_mae = float(np.mean(np.abs(table[:, 3] - table[:, 1])))
+    raw_mae = float(np.mean(np.abs(np.maximum(table[:, 3], 0.0) - table[:, 1])))
     mae = float(np.mean(np.abs(table[:, 4] - table[:, 1])))
-    rep_mae = float(np.mean(np.abs(table[in_reps, 4] - table[in_reps, 1])))
-    print(f"  arch MAE: all frames {mae:.2f} (raw {raw_mae:.2f}), rep frames {rep_mae:.2f} degrees")
+    rep_mae = float(np.mean(np.abs(table[in_reps, 4] - table[in_reps, 1]))) if in_reps.any() else math.nan
+    print(f"  arch MAE: all frames {mae:.2f} (unsmoothed {raw_mae:.2f}), rep frames {rep_mae:.2f} degrees")
     return mae
 
 
@@ -137,11 +210,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("clips", nargs="+", type=Path)
+    parser.add_argument("clips", nargs="*", type=Path)
     parser.add_argument("--cache", type=Path, help="keep the model's poses here and reuse them")
     parser.add_argument("--model", default="full")
+    parser.add_argument("--frames", type=Path, help="a render's frames folder, instead of a clip")
+    parser.add_argument("--scenario", type=Path, help="the scenario file of --frames")
     args = parser.parse_args(argv)
+    if (args.frames is None) != (args.scenario is None) or not (args.clips or args.frames):
+        parser.error("give clips, or --frames with --scenario")
     maes = [probe(clip, args.model, args.cache) for clip in args.clips]
+    if args.frames is not None:
+        maes.append(probe(args.frames, args.model, None, args.scenario))
     return 0 if all(mae <= 4.0 for mae in maes) else 1
 
 
