@@ -61,11 +61,8 @@ DESK_CAMERA_HFOV_DEG = 70.0
 # Landmarks the model jitters by less than this still count as this noisy (pixels), so that no one
 # landmark that sat especially still in calibration dominates the fit.
 MIN_NOISE_PX = 1.0
-# How far the depth prior may be off for any one person and pose model, in shoulder spans: where
-# MediaPipe's landmarks sit on a rendered body and how they move when it turns differ by 0.1-0.2.
-DEPTH_PRIOR_SPREAD_SPANS = 0.15
-TYPICAL_ARCH_DEG = 20.0
 GAUSS_NEWTON_STEPS = 12
+MAX_STEP_DEG = 10.0
 # Finite-difference steps of the fit's unknowns: arch, neck, yaw, roll (degrees), shift (pixels).
 FIT_STEPS = np.array([0.05, 0.05, 0.05, 0.05, 0.1, 0.1, 0.1])
 
@@ -80,8 +77,7 @@ class DeskTemplate:
     neck_pivot: (3,) the point the head turns about.
     axis: (3,) unit vector the body turns about (its left-right axis, image right at neutral).
     focal_px, principal_px: the camera.
-    weights: (N, 2) 1 / the uncertainty of each landmark's image x and y (jitter, and for y the
-        uncertainty of its depth prior).
+    weights: (N,) 1 / each landmark's calibrated jitter.
     """
 
     points: np.ndarray
@@ -132,10 +128,6 @@ def build_desk_template(
     ears = points[[ids.index(i) for i in (L.LEFT_EAR, L.RIGHT_EAR)]].mean(axis=0)
     pivot = shoulders + NECK_PIVOT_UP * (ears - shoulders)
     noise = np.ones(len(ids)) if noise_px is None else np.maximum(noise_px[ids], MIN_NOISE_PX)
-    # A landmark's rise or fall under a turn backwards is its depth times sin(turn): where the depth is
-    # a prior, not a measurement, that much of its height is uncertain too.
-    spread = np.array([i not in SHOULDERS for i in ids]) * DEPTH_PRIOR_SPREAD_SPANS * span
-    height_noise = np.hypot(noise, spread * np.sin(np.radians(TYPICAL_ARCH_DEG)))
     return DeskTemplate(
         points=points,
         neck_share=np.array([NECK_SHARE[i] for i in ids]),
@@ -143,7 +135,7 @@ def build_desk_template(
         axis=axis,
         focal_px=f,
         principal_px=principal,
-        weights=1.0 / np.column_stack([noise, height_noise]),
+        weights=1.0 / noise,
     )
 
 
@@ -183,13 +175,14 @@ def project(template: DeskTemplate, points: np.ndarray) -> np.ndarray:
 
 def _residual(template: DeskTemplate, params: np.ndarray, observed: np.ndarray) -> np.ndarray:
     projected = project(template, pose_points(template, params))
-    return ((projected - observed) * template.weights).ravel()
+    return ((projected - observed) * template.weights[:, None]).ravel()
 
 
 def read_desk_arch(template: DeskTemplate, xy: np.ndarray) -> DeskArchReading:
     """The arch and the neck bend that best explain where a frame's landmarks (33, 2) are.
 
-    Gauss-Newton over `pose_points`' unknowns from the neutral, weighted by each landmark's jitter.
+    Gauss-Newton over `pose_points`' unknowns from the neutral, weighted by each landmark's jitter,
+    each step at most `MAX_STEP_DEG` of turn (far from the neutral a full step can overshoot).
     """
     observed = xy[list(TEMPLATE_LANDMARKS)]
     params = np.zeros(len(FIT_STEPS))
@@ -202,6 +195,7 @@ def read_desk_arch(template: DeskTemplate, xy: np.ndarray) -> DeskArchReading:
             ]
         )
         delta = np.linalg.lstsq(jacobian, -residual, rcond=None)[0]
+        delta *= min(1.0, MAX_STEP_DEG / max(float(np.max(np.abs(delta[:4]))), 1e-9))
         params = params + delta
         if np.max(np.abs(delta[:2])) < 1e-3:
             break

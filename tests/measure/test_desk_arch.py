@@ -161,16 +161,14 @@ def test_the_picture_size_does_not_matter(size: tuple[int, int]) -> None:
     assert neck == pytest.approx(5, abs=0.5)
 
 
-@pytest.mark.parametrize(("hfov_deg", "low", "high"), [(60.0, 0.75, 0.95), (80.0, 1.05, 1.25)])
-def test_a_webcam_of_another_width_scales_the_arch(hfov_deg: float, low: float, high: float) -> None:
-    """The focal length is assumed (`DESK_CAMERA_HFOV_DEG`), and how far a point moved away from the
-    camera is read from how much it shrank, in focal lengths: a laptop's webcam 10 degrees narrower
-    reads the arch by a sixth less, one 10 degrees wider by a sixth more."""
+@pytest.mark.parametrize("hfov_deg", [60.0, 80.0])
+def test_a_webcam_of_another_width_costs_a_tenth_of_the_arch_at_most(hfov_deg: float) -> None:
+    """The focal length is assumed (`DESK_CAMERA_HFOV_DEG`); a laptop's webcam is 60-80 degrees wide."""
     arch, _ = read(posed(upper_back=20, low_back=4), hfov_deg=hfov_deg, distance_m=0.6)
-    assert low * 24 < arch < high * 24
+    assert arch == pytest.approx(24, rel=0.1)
 
 
-def test_landmark_jitter_of_a_pixel_moves_the_arch_by_a_few_degrees() -> None:
+def test_landmark_jitter_of_a_pixel_moves_the_arch_by_a_degree_or_so() -> None:
     """Jitter of 1 px on every landmark at 0.7 m (the model's, on a still person, is less, and the
     analyzer smooths the angle)."""
     size = (854, 480)
@@ -180,7 +178,7 @@ def test_landmark_jitter_of_a_pixel_moves_the_arch_by_a_few_degrees() -> None:
         for seed in range(30)
     ]
     assert abs(float(np.mean(arches)) - 24) < 1.0
-    assert float(np.std(arches)) < 3.0
+    assert float(np.std(arches)) < 1.5
 
 
 def test_no_shoulder_span_is_refused() -> None:
