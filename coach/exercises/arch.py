@@ -12,10 +12,6 @@ The arch is read in the person's side plane, so the camera must see them from th
 45 degrees off it). From the front the analyzer says so (an INFO cue and the calibration summary) and
 measures nothing; it keeps trying to calibrate, so turning the camera (or the chair) fixes it. A
 profile recorded from such a view is set aside the same way.
-
-At the desk (a profile whose framing is `Framing.DESK`: a laptop webcam in front sees the head,
-shoulders and elbows) the arch and the head's own bend are read from the front instead
-(`coach.measure.desk_arch`); the low back is not seen there, so `low_back` is not judged.
 """
 
 from __future__ import annotations
@@ -31,10 +27,7 @@ import numpy as np
 from coach.calibration.profile import CalibrationProfile
 from coach.facts import ARCH, stretch
 from coach.measure.arch import ArchLines, ArchReading, SideView, arch_lines, read_arch, side_view
-from coach.measure.desk_arch import DeskTemplate, build_desk_template, read_desk_arch
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
-from coach.measure.view import estimate_view_of, verdict
-from coach.pose.framing import Framing
 from coach.pose.types import Pose
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.reps.fault_evidence import FaultEvidence
@@ -150,7 +143,6 @@ class ArchAnalyzer:
 
     def reset(self) -> None:
         self._view: SideView | None = None
-        self._desk: DeskTemplate | None = None
         self._neutral: ArchLines | None = None
         self._rejected_view: SideView | None = None
         self._neutral_bellies: list[tuple[float, float]] = []
@@ -179,18 +171,6 @@ class ArchAnalyzer:
         return self._view or self._rejected_view
 
     def calibration_summary(self) -> dict[str, Any]:
-        if self._desk is not None:
-            return {
-                "source": "profile" if self._calibrated_at_s is None else "self",
-                "calibrated": True,
-                "measurable": True,
-                "calibrated_at_s": self._calibrated_at_s,
-                "frames": self._profile.frames,
-                "duration_s": round(self._profile.duration_s, 3),
-                "framing": str(self._profile.framing),
-                "target_deg": self._profile.comfortable_deg.get(EXERCISE),
-                "noise_px": round(float(np.median(self._profile.noise_px)), 3),
-            }
         if self._view is None or self._neutral is None:
             summary: dict[str, Any] = {"source": "none", "calibrated": False}
             if self._rejected_view is not None:
@@ -214,34 +194,23 @@ class ArchAnalyzer:
             "noise_px": round(float(np.median(self._profile.noise_px)), 3),
         }
 
-    @property
-    def measuring(self) -> bool:
-        """Calibrated from a view the arch can be read from."""
-        return self._desk is not None or self._neutral is not None
-
     def reading(self, pose: Pose) -> float | None:
-        return self._read(pose)[0].arch_deg if self.measuring else None
-
-    def _read(self, pose: Pose) -> tuple[ArchReading, float, ArchLines | None]:
-        """The frame's reading, the head's turn the hold watches, and the side view's lines (none at the
-        desk). From the front the head's turn on the shoulders is the neck's bend, and the low back's
-        share is not seen."""
-        if self._desk is not None:
-            desk = read_desk_arch(self._desk, pose.xy)
-            reading = ArchReading(max(desk.arch_deg, 0.0), None, None, max(desk.neck_deg, 0.0))
-            return reading, desk.neck_deg, None
-        assert self._view is not None and self._neutral is not None
-        lines = arch_lines(pose, self._view)
-        return read_arch(lines, self._neutral), lines.turns_from(self._neutral)["ear_line"], lines
+        if self._view is None or self._neutral is None:
+            return None
+        return read_arch(arch_lines(pose, self._view), self._neutral).arch_deg
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
-        if not self.measuring:  # a view the arch cannot be read from (the summary says why)
+        if self._neutral is None:  # a view the arch cannot be read from (the summary says why)
             return self._frame(t_s, Phase.CALIBRATING if pose is not None else Phase.NO_POSE)
         if pose is None:
             return self._absent(t_s)
-        reading, head_deg, lines = self._read(pose)
+        assert self._view is not None and self._neutral is not None
+        lines = arch_lines(pose, self._view)
+        reading = read_arch(lines, self._neutral)
         arch = self._angle_filter(reading.arch_deg, t_s)
-        head_still = self._head_watch.still(self._phase == Phase.HOLD, head_deg, t_s)
+        head_still = self._head_watch.still(
+            self._phase == Phase.HOLD, lines.turns_from(self._neutral)["ear_line"], t_s
+        )
         update = self._tracker.update(
             arch,
             t_s,
@@ -250,7 +219,7 @@ class ArchAnalyzer:
             body_xy=moving_points(pose.xy),
         )
         self._phase = update.phase
-        if update.phase == Phase.NEUTRAL and lines is not None:
+        if update.phase == Phase.NEUTRAL:
             self._learn_neutral_belly(lines, t_s)
         lumbar, neck = self._smoothed_split(reading, t_s)
         self._collect_faults(update, arch, lumbar, neck, t_s)
@@ -273,9 +242,6 @@ class ArchAnalyzer:
     # -- calibration -------------------------------------------------------------------------------
 
     def _use_profile(self, profile: CalibrationProfile, still: list[Pose]) -> None:
-        if profile.framing is Framing.DESK:
-            self._desk = build_desk_template(profile.neutral_xy, profile.image_size, profile.noise_px)
-            return
         view = side_view(profile.neutral_pose())
         if not view.measurable:
             self._rejected_view = view
@@ -352,7 +318,7 @@ class ArchAnalyzer:
     ) -> FrameAnalysis:
         comfortable = self._profile.comfortable_deg.get(EXERCISE)
         # The gauge aims only at a range this person has shown to be comfortable, never a textbook one.
-        target = comfortable if self.measuring else None
+        target = comfortable if self._neutral is not None else None
         return FrameAnalysis(
             t_s=t_s,
             phase=phase,
@@ -373,8 +339,5 @@ class ArchAnalyzer:
 
 def view_problem(profile: CalibrationProfile) -> str | None:
     """Why the arch cannot be read from where this camera sees the neutral (None when it can)."""
-    if profile.framing is Framing.DESK:
-        judged = verdict(estimate_view_of(profile.neutral_pose()).azimuth_deg, EXERCISE, profile.framing)
-        return None if judged.suits else f"Cannot measure the arch from this view. {judged.instruction}"
     view = side_view(profile.neutral_pose())
     return None if view.measurable else view.reason
