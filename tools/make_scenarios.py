@@ -104,6 +104,18 @@ def scenarios() -> list[dict]:
             sc.camera("desk", distance_m=0.7),
             [arch(20, 4, 1.8), arch(8, 3, 1.7, "head_back", neck=25), arch(18, 4, 1.9)],
         ),
+        sc.build(
+            "desk_arch_near",
+            "Sit and Arch at a desk, nearer and wider: webcam 0.55 m in front, 74 degrees wide, 640x360; "
+            "breathing and sway; good (easing deeper), head back (short: every frame is rendered)",
+            sc.BODIES["f2"],
+            sc.camera("desk", distance_m=0.55, resolution=[640, 360], lens_mm=24),
+            [arch(22, 5, 1.6, creep=2), arch(6, 2, 1.5, "head_back", neck=22)],
+            ramps_in=(1.1, 1.2),
+            ramps_out=(1.1, 1.0),
+            rests=(0.6,),
+            motion=sc.natural(seed=3),
+        ),
     ]
 
 
