@@ -16,13 +16,6 @@ the movement, so dropping or repeating frames moves it by a fraction of one.
 - Each signal has its own levels before and after (solved exactly for each candidate timing) and its
   own noise, estimated from its residuals, so a landmark the model tracks badly weighs little; a
   robust (Cauchy) weight per frame discounts the model's one-frame jolts.
-- A hold may ease deeper while it is held (a stretch settling, 1.5-2 degrees over two seconds): its
-  level is then a slowly rising plateau, not a flat one. Every signal's second level may move on
-  along the same movement by one shared rate, only deeper and much slower than the movement itself
-  (`CREEP_MAX_PER_S`). A flat level fitted to a rising plateau is met late: the fit slows the ramp
-  to reach the plateau's average (0.2-0.4 s late on a rendered hold easing 2 degrees deeper while
-  swaying). A level that moves back is not a hold easing: that is the way back beginning, or the
-  head leading it, and stays the ramp's to date.
 - A body is never quite still: it breathes and sways. What a signal does during the hold (the
   tracker's reading of it) is its noise, so a signal whose hold wobbles by much of its excursion (a
   shoulder's height under a sideways sway) weighs little against one that moves far and holds still.
@@ -66,11 +59,6 @@ RAMP_MIN_S = 0.1
 RAMP_MAX_S = 4.0
 # The search: every candidate timing on a coarse grid, then finer grids around the best one.
 SEARCH_STEPS_S = (0.04, 0.01, 0.0025)
-# A hold may ease deeper while held: its level moves on, in the movement's direction, by up to this
-# share of the movement a second (5 degrees a second of a 35-degree turn, about the tracker's own
-# limit of "nearly still"), searched on these grids alongside the timing.
-CREEP_MAX_PER_S = 0.15
-CREEP_STEPS = (0.05, 0.0125, 0.003125)
 ROBUST_ITERATIONS = 3
 CAUCHY_C = 2.385  # the usual 95 %-efficiency constant, in robust standard deviations
 # A signal's noise counts as at least this share of its excursion: past about 20 to 1 the model's own
@@ -87,11 +75,10 @@ MIN_HOLD_FRAMES = 4
 @dataclass(frozen=True)
 class Ramp:
     """A fitted movement from one level to another: it leaves the first at `start_s` and reaches the
-    second at `end_s`, which then moves on by `creep_per_s` of the movement a second."""
+    second at `end_s`."""
 
     start_s: float
     end_s: float
-    creep_per_s: float = 0.0
 
 
 def moving_points(xy: np.ndarray, framing: Framing = Framing.FULL) -> np.ndarray:
@@ -128,11 +115,9 @@ def date_hold(
     middle = (hold_start_s + hold_end_s) / 2
     out = (t_s <= middle) & (t_s >= hold_start_s - RAMP_MAX_S - MAX_SHIFT_S)
     back = (t_s >= middle) & (t_s <= hold_end_s + RAMP_MAX_S + MAX_SHIFT_S)
-    # A hold that eases deeper creeps on in the movement's direction: forwards from the arrival, and
-    # backwards (towards neutral) from the departure in reverse time.
-    going = fit_ramp(t_s[out], signals[out], noise, (0.0, CREEP_MAX_PER_S))
+    going = fit_ramp(t_s[out], signals[out], noise)
     # The movement back, read in reverse time, is a movement out: its arrival is the departure.
-    coming = fit_ramp(-t_s[back][::-1], signals[back][::-1], noise, (-CREEP_MAX_PER_S, 0.0))
+    coming = fit_ramp(-t_s[back][::-1], signals[back][::-1], noise)
     start = going.end_s if going is not None else hold_start_s
     end = -coming.end_s if coming is not None else hold_end_s
     if not (abs(start - hold_start_s) <= MAX_SHIFT_S and start <= middle):
@@ -167,20 +152,12 @@ def hold_noise(held: np.ndarray, signals: np.ndarray) -> np.ndarray | None:
     return noise
 
 
-def fit_ramp(
-    t_s: np.ndarray,
-    signals: np.ndarray,
-    noise: np.ndarray | None = None,
-    creep_range: tuple[float, float] = (0.0, 0.0),
-) -> Ramp | None:
+def fit_ramp(t_s: np.ndarray, signals: np.ndarray, noise: np.ndarray | None = None) -> Ramp | None:
     """The one movement between two levels that fits every signal best; None with too few frames.
 
     t_s: (N,) increasing times. signals: (N, C), one signal a column; each moves between its own two
     levels, all at the same moments, and may have begun moving before the first frame. noise: (C,)
-    each signal's least noise (`hold_noise`), in its units; without it, `NOISE_FLOOR_OF_EXCURSION`.
-    creep_range: how fast (low, high) the second level may move on after the arrival, as a share of
-    the movement a second, every signal alike (the body easing on along the same movement); (0, 0)
-    for a flat second level."""
+    each signal's least noise (`hold_noise`), in its units; without it, `NOISE_FLOOR_OF_EXCURSION`."""
     t_s = np.asarray(t_s, dtype=float)
     signals = np.asarray(signals, dtype=float).reshape(len(t_s), -1)
     if len(t_s) < 4 or t_s[-1] - t_s[0] < RAMP_MIN_S:
@@ -200,28 +177,15 @@ def fit_ramp(
     first, second = np.triu_indices(len(grid), 1)
     starts, ends = grid[first], grid[second]
     keep = _plausible(starts, ends) & (ends >= t_s[0])
-    low, high = creep_range
-    creep_grid = np.clip(np.arange(low, high + CREEP_STEPS[0] / 2, CREEP_STEPS[0]), low, high)
-    starts, ends, creeps = (
-        np.tile(starts[keep], len(creep_grid)),
-        np.tile(ends[keep], len(creep_grid)),
-        np.repeat(creep_grid, int(keep.sum())),
-    )
     # Until the fit has residuals to tell each signal's noise, each counts by its least noise (not by
     # its frame-to-frame jitter, which a repeated frame hides).
     weights = np.ones_like(signals) / floor**2
-    best, weights = _search(t_s, signals, starts, ends, creeps, weights, floor)
-    for (wider, step), (creep_wider, creep_step) in zip(
-        itertools.pairwise(SEARCH_STEPS_S), itertools.pairwise(CREEP_STEPS), strict=True
-    ):
+    best, weights = _search(t_s, signals, starts[keep], ends[keep], weights, floor)
+    for wider, step in itertools.pairwise(SEARCH_STEPS_S):
         box = np.arange(-wider, wider + step / 2, step)
-        creep_box = np.arange(-creep_wider, creep_wider + creep_step / 2, creep_step)
-        creep_near = np.unique(np.clip(best.creep_per_s + creep_box, low, high))
-        starts, ends, creeps = (
-            grid.ravel() for grid in np.meshgrid(best.start_s + box, best.end_s + box, creep_near)
-        )
+        starts, ends = (grid.ravel() for grid in np.meshgrid(best.start_s + box, best.end_s + box))
         keep = _plausible(starts, ends)
-        best, weights = _search(t_s, signals, starts[keep], ends[keep], creeps[keep], weights, floor)
+        best, weights = _search(t_s, signals, starts[keep], ends[keep], weights, floor)
     return best
 
 
@@ -235,7 +199,6 @@ def _search(
     signals: np.ndarray,
     starts: np.ndarray,
     ends: np.ndarray,
-    creeps: np.ndarray,
     weights: np.ndarray,
     floor: np.ndarray,
 ) -> tuple[Ramp, np.ndarray]:
@@ -243,10 +206,8 @@ def _search(
 
     For each candidate and signal the two levels solve a 2x2 weighted least-squares problem. With p
     the movement's progress and 1 - p the share of the level before, its sums over the frames all
-    follow from those of w, w*y, w*p, w*p*p and w*p*y: one matrix product per robust iteration. A
-    creeping second level is progress past 1 (it moves on along the same movement)."""
+    follow from those of w, w*y, w*p, w*p*p and w*p*y: one matrix product per robust iteration."""
     progress = ease((t_s[None, :] - starts[:, None]) / (ends - starts)[:, None])  # (P, N)
-    progress = progress + creeps[:, None] * np.maximum(t_s[None, :] - ends[:, None], 0.0)
     progress_terms = np.vstack([progress, progress * progress])  # (2P, N)
     candidates, channels = len(starts), signals.shape[1]
     k = 0
@@ -285,7 +246,7 @@ def _search(
         k = int(np.argmin(error))
         fitted = np.outer(1.0 - progress[k], level_before[k]) + np.outer(progress[k], level_after[k])
         weights = _robust_weights(signals - fitted, floor)
-    return Ramp(float(starts[k]), float(ends[k]), float(creeps[k])), weights
+    return Ramp(float(starts[k]), float(ends[k])), weights
 
 
 def _robust_weights(residuals: np.ndarray, floor: np.ndarray) -> np.ndarray:

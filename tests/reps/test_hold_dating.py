@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.reps.hold_dating import CREEP_MAX_PER_S, MAX_SHIFT_S, date_hold, ease, fit_ramp, hold_noise
+from coach.reps.hold_dating import MAX_SHIFT_S, date_hold, ease, fit_ramp, hold_noise
 
 # A rep like the article's: out in 1.3 s, hold 2.2 s, back in 1.2 s, with still time either side.
 OUT_S, HOLD_START_S, HOLD_END_S, BACK_S = 1.0, 2.3, 4.5, 5.7
@@ -160,48 +160,3 @@ def test_a_signal_wobbling_while_held_weighs_less_than_one_holding_still() -> No
     noise = hold_noise(signals[held], signals)
     assert noise is not None and noise[1] > 3 * noise[0]
     assert hold_noise(signals[held][:3], signals) is None  # too few frames to tell
-
-
-def easing_deeper(t_s: np.ndarray, peak: float, deeper: float) -> np.ndarray:
-    """`movement` whose hold eases `deeper` (in its units) while held, evenly from arrival to departure."""
-    held = np.clip((t_s - HOLD_START_S) / (HOLD_END_S - HOLD_START_S), 0.0, 1.0)
-    coming = ease((t_s - HOLD_END_S) / (BACK_S - HOLD_END_S))
-    return movement(t_s, peak) + deeper * held * (1.0 - coming)
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_a_hold_that_eases_deeper_while_held_is_dated_from_its_arrival_and_departure(seed: int) -> None:
-    # A 35-degree turn whose hold eases 3 degrees deeper (and its points with it), with the model's
-    # jitter: a slowly rising plateau, not a flat one. (A flat level is met 0.03-0.05 s late here.)
-    rng = np.random.default_rng(seed)
-    t = times(15.0)
-    progress = easing_deeper(t, 1.0, 3.0 / 35.0)
-    angle = 35.0 * progress + rng.normal(0.0, 0.7, t.size)
-    points = np.stack([320 - 40 * progress, 120 + 3 * progress, 380 - 25 * progress], axis=1)
-    points = points.reshape(t.size, -1, 1).repeat(2, axis=2) + rng.normal(0.0, 0.5, (t.size, 3, 2))
-    start, end = date_hold(t, angle, points, HOLD_START_S + 0.2, HOLD_END_S + 0.15)
-    assert (start, end) == pytest.approx((HOLD_START_S, HOLD_END_S), abs=0.025)
-
-
-def test_a_rising_plateau_is_fitted_as_one_with_its_rate() -> None:
-    # The movement out and the first half of a hold easing 3 degrees deeper: the fit finds the arrival
-    # and how fast the plateau rises; a flat second level is met later.
-    t = times(15.0)
-    out = t <= (HOLD_START_S + HOLD_END_S) / 2
-    signal = easing_deeper(t, 35.0, 3.0)[out, None]
-    flat = fit_ramp(t[out], signal)
-    creeping = fit_ramp(t[out], signal, creep_range=(0.0, CREEP_MAX_PER_S))
-    assert flat is not None and creeping is not None
-    assert creeping.end_s == pytest.approx(HOLD_START_S, abs=0.01)
-    assert creeping.creep_per_s == pytest.approx(3.0 / 35.0 / (HOLD_END_S - HOLD_START_S), abs=0.005)
-    assert flat.end_s > creeping.end_s + 0.02
-
-
-def test_a_level_sinking_while_held_is_not_taken_for_easing_deeper() -> None:
-    # Easing deeper goes one way only: a plateau sinking towards neutral (the way back beginning
-    # slowly, the head leading it) is fitted as a flat level, as before there was any creep.
-    t = times(15.0)
-    out = t <= (HOLD_START_S + HOLD_END_S) / 2
-    signal = easing_deeper(t, 35.0, -3.0)[out, None]
-    creeping = fit_ramp(t[out], signal, creep_range=(0.0, CREEP_MAX_PER_S))
-    assert creeping == fit_ramp(t[out], signal)
