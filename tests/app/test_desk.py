@@ -74,3 +74,16 @@ def test_live_on_a_laptop_calibrates_into_desk_mode_by_itself(tmp_path: Path) ->
         "Desk mode (head and shoulders in view): hips not in view: turning on the seat is not checked."
         in (run.lines)
     )
+
+
+@pytest.mark.slow
+def test_sit_and_arch_at_the_desk_says_plainly_that_it_is_not_measured(tmp_path: Path) -> None:
+    """The front view of a desk webcam does not yet give the arch to the accuracy the coach promises
+    (`coach/measure/desk_arch.py`, `benchmarks/desk_arch_probe.py`): 0 reps, and why."""
+    report_path = tmp_path / "arch.json"
+    result = run_coach("analyze", DESK, "--exercise", "arch", "--report", report_path)
+    assert result.code == 0, result.stderr
+    report = result.report(report_path)
+    assert report["counts"]["total"] == 0
+    assert "not measured from a desk webcam" in report["reps_reason"]
+    assert "at your side" in report["reps_reason"]
