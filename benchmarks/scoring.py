@@ -63,9 +63,9 @@ def side_counts(reps: list[dict[str, Any]], exercise: str) -> dict[str, int]:
     return {"total": len(reps)}
 
 
-# Faults a desk picture cannot show (the hips and lower back are under the desk): the report says they
+# Faults desk mode does not judge (the hips and lower back are under the desk): the report says they
 # are not checked, so a rep with one is scored as a rep without it.
-UNJUDGED_AT_DESK = {"rotate": {"pelvis"}, "arch": {"low_back"}}
+UNJUDGED_AT_DESK = {"rotate": {"pelvis", "side_lean"}, "arch": {"low_back"}}
 
 
 def score_clip(

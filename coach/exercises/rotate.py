@@ -21,7 +21,7 @@ from coach.calibration.profile import CalibrationProfile
 from coach.facts import ROTATE, stretch
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.measure.head_turn import head_turned_alone
-from coach.measure.perspective import build_near_template, fit_near_yaw, shoulder_tilt_deg
+from coach.measure.perspective import build_near_template, fit_near_yaw
 from coach.measure.rotation import (
     TEMPLATE_LANDMARKS,
     Uprighting,
@@ -62,11 +62,6 @@ LOW_BACK_PELVIS_DEG = 10.0
 # kept through the turn, not a moment of a sway or a breath: it is judged on the median of the rep's
 # frames near its turned position so far, from the person's own upright (`_RestingLean`).
 SIDE_LEAN_DEG = 5.0
-# At the desk the lean is read from the shoulder line (`coach.measure.perspective.shoulder_tilt_deg`),
-# which tilts by the whole side bend below the shoulders, not half of it. A good turn tilts it by up to
-# 3-4 degrees of its own (a curved upper back turning; rendered desk turns), so a lean counts from twice
-# that: a 6-degree side bend kept through the turn.
-DESK_SIDE_LEAN_DEG = 6.0
 # The person's upright is where their trunk line rests between reps, over this long: many breaths and
 # sways, where the calibration's couple of seconds may have caught one at its side.
 REST_MEMORY_S = 60.0
@@ -76,8 +71,10 @@ NEAR_PEAK_FRACTION = 0.8
 # cutoff rises to ~4 Hz (about 40 ms of lag at 15-30 fps).
 ANGLE_SMOOTHING = OneEuroSettings(min_cutoff_hz=1.0, beta=0.05, d_cutoff_hz=1.0)
 SIGNAL_SMOOTHING = OneEuroSettings(min_cutoff_hz=0.8, beta=0.05, d_cutoff_hz=1.0)
-# What a desk picture cannot show, said in the report and on the live screen.
-DESK_NOT_CHECKED = "hips not in view: turning on the seat is not checked"
+# What a desk picture cannot show, said in the report and on the live screen. Without the hips the lean
+# could only be read from the shoulder line, which good turns tilt by up to 6 degrees on their own
+# through a near lens (more than a lean to flag: rendered desk turns at 0.6 and 0.85 m), so it is not.
+DESK_NOT_CHECKED = "hips not in view: turning on the seat and leaning sideways are not checked"
 # Counting rules. Back at neutral, the reading can stay up to ~7 degrees off for a while after a turn
 # (the model is slow to let go of a half-hidden far elbow at oblique views), so "back" is below 8
 # degrees and a new turn starts past 12; a rep still needs a 15-degree peak. A hold drifts by a few
@@ -272,11 +269,8 @@ class RotateAnalyzer:
     def _pelvis(self, xy: np.ndarray) -> float:
         return 0.0 if self.desk else pelvis_yaw(self._neutral_xy, xy, self._lower_body)
 
-    def _lean(self, xy: np.ndarray, yaw_deg: float) -> float:
-        if self._near_template is not None:
-            near = self._near_template
-            return shoulder_tilt_deg(near, xy, yaw_deg) - shoulder_tilt_deg(near, self._neutral_xy, 0.0)
-        return side_lean(self._neutral_xy, xy)
+    def _lean(self, xy: np.ndarray) -> float:
+        return 0.0 if self.desk else side_lean(self._neutral_xy, xy)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
         if pose is None:
@@ -286,7 +280,7 @@ class RotateAnalyzer:
         self._learn_depths(xy, yaw)
         total = self._angle_filter(yaw, t_s)
         pelvis = self._pelvis_filter(self._pelvis(xy), t_s)
-        seated_lean = self._lean_filter(self._lean(xy, yaw), t_s)
+        seated_lean = self._lean_filter(self._lean(xy), t_s)
         lean = seated_lean - self._resting_lean.deg
         angle = trunk_rotation(total, pelvis)
         update = self._tracker.update(
@@ -307,7 +301,7 @@ class RotateAnalyzer:
             t_s,
             update.phase,
             angle=angle,
-            signals={"pelvis_deg": None if self.desk else pelvis, "lean_deg": lean},
+            signals={"pelvis_deg": None if self.desk else pelvis, "lean_deg": None if self.desk else lean},
             update=update,
             completed=completed,
         )
@@ -336,9 +330,7 @@ class RotateAnalyzer:
         rules = self.base_rules
         self.rules = replace(rules, hold_band_deg=max(rules.hold_band_deg, 3.0 * noise_deg))
         self._tracker = RepTracker(self.rules)
-        self._resting_lean = _RestingLean(
-            [self._lean(self._upright(pose.xy), 0.0) for pose in self._still_poses]
-        )
+        self._resting_lean = _RestingLean([self._lean(self._upright(pose.xy)) for pose in self._still_poses])
         still_px_per_s = float(np.radians(self.rules.hold_speed_dps)) * lever_px
         self._stillness = _BodyStillness(still_px_per_s, JITTER_FACTOR * noise_px)
 
@@ -383,7 +375,7 @@ class RotateAnalyzer:
                 if pelvis * direction >= LOW_BACK_PELVIS_DEG:
                     faults.add("low_back")
                 self._near_peak_leans.append(lean)
-                if abs(float(np.median(self._near_peak_leans))) >= self._side_lean_limit_deg:
+                if not self.desk and abs(float(np.median(self._near_peak_leans))) >= SIDE_LEAN_DEG:
                     faults.add("side_lean")
                 if head_only:
                     faults.add("head_only")
@@ -398,10 +390,6 @@ class RotateAnalyzer:
         rep = window.as_rep(self._evidence.rep_faults(self.cues, window.hold_s, self.rules.hold_target_s))
         self._reps.append(rep)
         return rep
-
-    @property
-    def _side_lean_limit_deg(self) -> float:
-        return DESK_SIDE_LEAN_DEG if self.desk else SIDE_LEAN_DEG
 
     def _frame(
         self,

@@ -103,22 +103,3 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
     offset = 0.5 * (left - right) / curvature if curvature > 0 else 0.0
     step = YAW_GRID_DEG[1] - YAW_GRID_DEG[0]
     return float(YAW_GRID_DEG[best] + np.clip(offset, -1.0, 1.0) * step)
-
-
-def shoulder_tilt_deg(template: NearTemplate, xy: np.ndarray, yaw_deg: float) -> float:
-    """How far the shoulder line tilts from level in the body's own frontal plane, degrees, + = the left
-    shoulder lower (a lean to the person's left), with the upper body turned by `yaw_deg`.
-
-    Through a near lens a turn alone tilts the line in the picture: the shoulder that comes forward is
-    magnified away from the picture's centre, so below the camera's axis it drops (by about
-    tan(turn) * (shoulder height below the axis) / f: 8 degrees at 35 degrees of turn for shoulders a
-    quarter of the picture below its centre). Each shoulder is taken back to the shoulder plane's scale
-    at the depth the turn gives it before the line's slope is read."""
-    ids = [TEMPLATE_LANDMARKS.index(L.LEFT_SHOULDER), TEMPLATE_LANDMARKS.index(L.RIGHT_SHOULDER)]
-    yaw = np.radians(yaw_deg)
-    depth = np.sin(yaw) * template.across_px[ids] + np.cos(yaw) * template.depth_px[ids]
-    back = (template.focal_px + depth) / template.focal_px
-    x = (xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 0] - template.centre_x_px) * back * template.flat.handedness
-    y = (xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 1] - template.centre_y_px) * back
-    across = np.hypot(x[0] - x[1], depth[0] - depth[1])
-    return float(np.degrees(np.arctan2(y[0] - y[1], across)))

@@ -29,13 +29,13 @@ def test_a_desk_video_is_coached_in_desk_mode_and_says_what_it_cannot_check(tmp_
     assert "Desk mode (head and shoulders in view): hips not in view" in result.stdout
     report = result.report(report_path)
     assert report["calibration"]["framing"] == "desk"
-    assert "turning on the seat is not checked" in report["calibration"]["not_checked"]
+    assert "turning on the seat and leaning sideways are not checked" in report["calibration"]["not_checked"]
     assert report["counts"]["left"] == 2 and report["counts"]["right"] == 2
-    with frames_path.open() as rows:
-        assert all(row["pelvis_deg"] == "" for row in csv.DictReader(rows))  # never pretends
-    truth = json.loads((SAMPLES / "desk_rotate.gt.json").read_text())["scenario"]["reps"]
-    flagged = [rep["faults"] for rep in report["reps"]]
-    assert flagged == [[r["fault"]] if r["fault"] else [] for r in truth]
+    with frames_path.open() as rows:  # never pretends to see the hips
+        assert all(row["pelvis_deg"] == row["lean_deg"] == "" for row in csv.DictReader(rows))
+    assert "leaning sideways" in report["calibration"]["not_checked"]
+    # The third rep leans sideways 9 degrees: not judged at the desk, and no other fault is raised.
+    assert [rep["faults"] for rep in report["reps"]] == [[], [], [], []]
 
 
 def cut_at_the_sides(image: np.ndarray) -> np.ndarray:
@@ -70,10 +70,8 @@ def test_live_on_a_laptop_calibrates_into_desk_mode_by_itself(tmp_path: Path) ->
     run = LiveProcess(tmp_path, "desk", DESK, "--no-window", "--no-voice")
     assert run.finish() == 0, run.stderr
     assert any(line.startswith("Calibrated at") for line in run.lines), run.lines
-    assert (
-        "Desk mode (head and shoulders in view): hips not in view: turning on the seat is not checked."
-        in (run.lines)
-    )
+    said = "Desk mode (head and shoulders in view): hips not in view: turning on the seat and leaning"
+    assert any(line.startswith(said) for line in run.lines), run.lines
 
 
 @pytest.mark.slow
