@@ -4,9 +4,9 @@ MediaPipe reports a confident 'person' in a hand, a pool, a face filling the fra
 not one the coach can measure, so it counts as nobody. The checks are body geometry with wide
 margins (any adult, any camera azimuth, seated or standing upright), never fitted to one clip:
 
-- the shoulders are in the frame and one of them is seen, the hips in it or just below its edge, or
-  not seen at all with an elbow seen in the frame instead (a laptop webcam sees the head, shoulders
-  and, hands behind the head, elbows: `coach.pose.framing`);
+- the shoulders are in the frame and one of them is seen; where the hips are not in the picture (a
+  laptop webcam sees the head, shoulders and, hands behind the head, elbows: `coach.pose.framing`),
+  an elbow in plain view instead;
 - the trunk is upright within `MAX_TRUNK_TILT_DEG` (seated stretches; camera roll; arching back);
 - the head sits above the shoulders and the feet do not rise above the hips;
 - the body's proportions in MediaPipe's metric world frame are human: shoulder and hip widths
@@ -24,7 +24,6 @@ from coach.pose.types import Pose
 
 MIN_SHOULDER_VISIBILITY = 0.5
 SHOULDER_MARGIN_TRUNKS = 0.1  # how far outside the frame a shoulder may be, in trunk lengths
-HIP_MARGIN_TRUNKS = 0.5  # hips may be cut off by a close webcam, not be far out of the frame
 MAX_TRUNK_TILT_DEG = 60.0
 # Without the hips in the picture an arm must be: an elbow in plain view (the model sees an arm in the
 # picture at 0.8-1.0; it guesses the arms below a face that fills the picture at 0.7 or less), in the
@@ -48,9 +47,6 @@ def implausible_reason(pose: Pose) -> str | None:
     width, height = pose.image_size
     if _outside(xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]], width, height) > SHOULDER_MARGIN_TRUNKS * trunk:
         return "shoulders_out_of_frame"
-    hips_seen = max(pose.visibility[L.LEFT_HIP], pose.visibility[L.RIGHT_HIP]) >= MIN_SHOULDER_VISIBILITY
-    if hips_seen and _outside(xy[[L.LEFT_HIP, L.RIGHT_HIP]], width, height) > HIP_MARGIN_TRUNKS * trunk:
-        return "hips_out_of_frame"
     if framing is Framing.DESK and not _an_elbow_seen(pose, trunk):
         # Without the hips, an upper body needs an arm: a face filling the picture has the model
         # guess shoulders at its bottom edge and elbows below it.

@@ -18,14 +18,15 @@ TRUNK = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
 MIN_PRESENCE_S = 1.0
 
 
-def trunk_centre_and_size(pose: Pose) -> tuple[np.ndarray, float]:
+def trunk_centre_and_size(pose: Pose) -> tuple[np.ndarray, float, Framing]:
     """Where the person is and how big, from what the picture shows of them: the trunk, or at the desk
-    (`coach.pose.framing`) the shoulders, as the hips the model guesses below the picture jump about."""
+    (`coach.pose.framing`) the shoulders, as the hips the model guesses below the picture jump about;
+    and that framing (the two sizes are each other's only roughly)."""
     framing = framing_of(pose.xy, pose.visibility, pose.image_size)
     size = max(body_scale_px(pose.xy, framing), 1.0)
     if framing is Framing.DESK:
-        return midpoint(pose.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), size
-    return pose.xy[TRUNK].mean(axis=0), size
+        return midpoint(pose.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), size, framing
+    return pose.xy[TRUNK].mean(axis=0), size, framing
 
 
 class PersonSelector:
@@ -51,6 +52,7 @@ class PersonSelector:
     def reset(self) -> None:
         self._centre: np.ndarray | None = None
         self._size = 0.0
+        self._framing = Framing.FULL
         self._last_seen_s = 0.0
         self._presence_start_s: float | None = None
         self.people_in_view = 0
@@ -81,14 +83,15 @@ class PersonSelector:
         best: Pose | None = None
         best_jump = np.inf
         for pose in poses:
-            centre, size = trunk_centre_and_size(pose)
+            centre, size, framing = trunk_centre_and_size(pose)
             jump = float(np.linalg.norm(centre - self._centre)) / self._size
-            size_change = abs(size - self._size) / self._size
+            # A hip the model sees for a frame at the desk changes how the size is read, not the person.
+            size_change = abs(size - self._size) / self._size if framing is self._framing else 0.0
             if jump <= self.max_jump and size_change <= self.max_size_change and jump < best_jump:
                 best, best_jump = pose, jump
         return self._follow(best, t_s) if best is not None else None
 
     def _follow(self, pose: Pose, t_s: float) -> Pose:
-        self._centre, self._size = trunk_centre_and_size(pose)
+        self._centre, self._size, self._framing = trunk_centre_and_size(pose)
         self._last_seen_s = t_s
         return pose
