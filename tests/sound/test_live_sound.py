@@ -5,11 +5,13 @@ No sound card here (nor, on CI, a voice): the session runs silent and logs each 
 start, a sentence keeping the voice busy for its estimated length. Times are the capture's clock,
 which for a file played in real time is the video's (plus the still seconds added in front).
 
-How close the tones come to the true hold depends mostly on when the live rep tracker sees the hold
-(coach/reps/tracker.py: a still angle over a 0.3 s window, 0.0-0.5 s after the true start here); the
-sound itself starts within a frame or two of the analysis that calls for it (held to 0.3 s from the
-frame's capture). The issue asks for 0.3 s against the truth: the live tracker gives about that for
-the typical rep, so the median rep is held to 0.4 s and every rep to 0.6 s.
+The issue asks for each tone within 0.3 s of the truth. The hold-done tone counts from where the
+movement arrived (the live tracker dates the hold back to it), so it meets that on every rep. The
+hold-start tone cannot play before the hold is seen: the tracker notices it 0.0-0.25 s after the true
+start here (coach/reps/tracker.py: the raw angle still over 0.2 s), and the sound then waits for the
+model's time on the frame (0.05-0.2 s, more when other work shares the machine's two cores). So the
+frame that calls for it is held to 0.3 s on every rep, the sound to 0.3 s on the median rep and to
+`WORST_START_S` on every rep.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ OFFSET_S = PATIENCE_FRAMES / FPS
 # From the capture of the frame that calls for a tone to the tone: the model's time on that frame
 # (two sessions share this machine's cores) and the sound's own (benchmarks/sound.py: milliseconds).
 SOUND_PATH_S = 0.3
-TYPICAL_S = 0.4  # the median rep, against the truth
-WORST_S = 0.6  # every rep, with the live tracker's occasional late hold
+ON_TIME_S = 0.3  # the issue's target, against the truth
+WORST_START_S = 0.45  # the start tone of every rep: noticing the hold plus the model's time
 FAULT_NAMES = {"pelvis": "low_back", "side_lean": "side_lean", "short_hold": "short_hold"}
 FAULT_WORDS = {
     "low_back": "Keep your hips square, turn from the upper back",
@@ -97,20 +99,22 @@ def check_tones(lines: list[dict[str, Any]], reps: list[dict[str, Any]], hold_ta
     for line in lines:
         if line["kind"] == "tone":
             assert 0 <= line["t_s"] + OFFSET_S - line["event_t_s"] <= SOUND_PATH_S, line
-    errors_start, errors_done = [], []
+    errors_start, errors_noticed, errors_done = [], [], []
     bounds = [r["start"] for r in reps[1:]] + [np.inf]
     for rep, next_start in zip(reps, bounds, strict=True):
         [started] = during(lines, "hold_start", rep["start"], next_start)
         errors_start.append(started["t_s"] - rep["hold_start"])
+        errors_noticed.append(started["event_t_s"] - OFFSET_S - rep["hold_start"])
         done = during(lines, "hold_done", rep["start"], next_start)
-        if rep["hold_end"] - rep["hold_start"] < hold_target_s - WORST_S:
+        if rep["hold_end"] - rep["hold_start"] < hold_target_s - ON_TIME_S:
             assert done == [], rep
-        elif done:
-            errors_done.append(done[0]["t_s"] - (rep["hold_start"] + hold_target_s))
-    assert np.median(np.abs(errors_start)) <= TYPICAL_S, errors_start
-    assert np.max(np.abs(errors_start)) <= WORST_S, errors_start
-    assert errors_done and np.median(np.abs(errors_done)) <= TYPICAL_S, errors_done
-    assert np.max(np.abs(errors_done)) <= WORST_S, errors_done
+        else:
+            [first_done] = done
+            errors_done.append(first_done["t_s"] - (rep["hold_start"] + hold_target_s))
+    assert np.max(np.abs(errors_noticed)) <= ON_TIME_S, errors_noticed
+    assert np.median(np.abs(errors_start)) <= ON_TIME_S, errors_start
+    assert np.max(np.abs(errors_start)) <= WORST_START_S, errors_start
+    assert errors_done and np.max(np.abs(errors_done)) <= ON_TIME_S, errors_done
 
 
 def check_speech_never_overlaps(lines: list[dict[str, Any]]) -> None:
