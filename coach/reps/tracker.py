@@ -54,6 +54,7 @@ ARRIVAL_LOOKBACK_S = 0.5
 # speed window (the slopes' median is robust where a least-squares slope is not), long enough that a
 # model's reading still creeping into the end position does not look stopped (0.15 s did, 0.2 s not).
 ARRIVAL_WINDOW_S = 0.2
+ARRIVAL_SLOWDOWN = 0.5  # the smoothed speed then, at most this share of the movement's fastest
 # A rep longer than this keeps only its last frames for dating the hold (bounded memory).
 TRACE_MAX_S = 60.0
 
@@ -139,6 +140,7 @@ class RepTracker:
         self._hold_start_s: float | None = None
         self._hold_trace: list[tuple[float, float, float]] = []  # (t, raw, smoothed), signed outwards
         self._best_hold = (0.0, 0.0)
+        self._fastest_dps = 0.0  # the smoothed angle's fastest movement out in this rep
         self._holds: list[tuple[float, float, float]] = []  # this rep's holds: (start, end, level)
         self._hold_done = False
         self._exit_pending_s: float | None = None
@@ -241,7 +243,16 @@ class RepTracker:
         # model's jolts set: the way back the tracker read from that peak was none, and the hold
         # began where it did.
         settled_in_range = self._phase == Phase.RETURNING and value >= self._peak - self._exit_drop()
-        arrived = abs(self._arrival_speed()) < rules.hold_speed_dps and body_still
+        # The raw angle shows a stop sooner than the smoothed one, whose speed then still reads part
+        # of the movement's last moments (it has fallen well below the movement's fastest); a stall
+        # of the model's reading mid-movement leaves the smoothed speed near the movement's own and
+        # is not a stop.
+        self._fastest_dps = max(self._fastest_dps, speed)
+        arrived = (
+            abs(self._arrival_speed()) < rules.hold_speed_dps
+            and abs(speed) < ARRIVAL_SLOWDOWN * self._fastest_dps
+            and body_still
+        )
         if (near_peak and (still or arrived)) or (settled_in_range and still):
             self._hold_start_s = self._arrival_s(t_s) if near_peak else self._returning_since_s
             self._hold_trace = []
@@ -404,6 +415,7 @@ class RepTracker:
         self._hold_start_s = None
         self._hold_trace = []
         self._best_hold = (0.0, 0.0)
+        self._fastest_dps = 0.0
         self._holds = []
         self._hold_done = False
         self._exit_pending_s = None
