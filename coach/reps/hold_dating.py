@@ -184,6 +184,8 @@ def fit_ramp(
     first, second = np.triu_indices(len(grid), 1)
     starts, ends = grid[first], grid[second]
     keep = _plausible(starts, ends, ends_within) & (ends >= t_s[0])
+    if not keep.any():
+        return None  # no movement of a plausible length ends where asked
     # Until the fit has residuals to tell each signal's noise, each counts by its least noise (not by
     # its frame-to-frame jitter, which a repeated frame hides).
     weights = np.ones_like(signals) / floor**2

@@ -141,6 +141,7 @@ class RepTracker:
         self._hold_trace: list[tuple[float, float, float]] = []  # (t, raw, smoothed), signed outwards
         self._best_hold = (0.0, 0.0)
         self._fastest_dps = 0.0  # the smoothed angle's fastest movement out in this rep
+        self._back_in_view_s = -np.inf  # when the person was last seen again after a gap, in this rep
         self._holds: list[tuple[float, float, float]] = []  # this rep's holds: (start, end, level)
         self._hold_done = False
         self._exit_pending_s: float | None = None
@@ -220,6 +221,7 @@ class RepTracker:
             self._phase = Phase.MOVING
             self._hold_start_s = None
             self._exit_pending_s = None
+            self._back_in_view_s = t_s
         value = angle * self._direction
         speed = self._speed() * self._direction  # + = moving further out
         # The peak is the highest level the angle kept over the speed window (its median), not one
@@ -296,7 +298,8 @@ class RepTracker:
     def _arrival_s(self, t_s: float) -> float:
         """When the movement out arrived at the hold now seen: the end of the one movement that fits
         the rep's frames so far (`coach.reps.hold_dating.fit_ramp`, the angle and the body's points),
-        at most `ARRIVAL_LOOKBACK_S` before now and not before this rep's last hold ended. Noticing
+        at most `ARRIVAL_LOOKBACK_S` before now, not before this rep's last hold ended nor before the
+        person came back into view (a hold never counts time they were not seen). Noticing
         the hold takes a few still frames; the person's hold began before that."""
         frames = [(t, raw, p) for t, raw, p in self._trace if t >= self._start_s - PRE_ROLL_S]
         times = np.array([t for t, _, _ in frames])
@@ -305,7 +308,7 @@ class RepTracker:
         if len(points) == len(frames) and len({p.shape for p in points}) == 1:
             angles = np.hstack([angles, np.stack(points).reshape(len(frames), -1)])
         last_hold_end_s = self._holds[-1][1] if self._holds else -np.inf
-        earliest_s = max(t_s - ARRIVAL_LOOKBACK_S, last_hold_end_s)
+        earliest_s = max(t_s - ARRIVAL_LOOKBACK_S, last_hold_end_s, self._back_in_view_s)
         ramp = fit_ramp(times, angles, ends_within=(earliest_s, t_s))
         return t_s if ramp is None else min(max(ramp.end_s, earliest_s), t_s)
 
@@ -416,6 +419,7 @@ class RepTracker:
         self._hold_trace = []
         self._best_hold = (0.0, 0.0)
         self._fastest_dps = 0.0
+        self._back_in_view_s = -np.inf
         self._holds = []
         self._hold_done = False
         self._exit_pending_s = None

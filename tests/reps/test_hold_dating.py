@@ -160,3 +160,11 @@ def test_a_signal_wobbling_while_held_weighs_less_than_one_holding_still() -> No
     noise = hold_noise(signals[held], signals)
     assert noise is not None and noise[1] > 3 * noise[0]
     assert hold_noise(signals[held][:3], signals) is None  # too few frames to tell
+
+
+def test_a_ramp_asked_to_end_where_none_can_is_none() -> None:
+    t = np.arange(0.0, 2.0, 1 / 15)
+    angle = 30 * ease((t - 0.2) / 1.0)
+    assert fit_ramp(t, angle[:, None], ends_within=(5.0, 6.0)) is None
+    found = fit_ramp(t, angle[:, None], ends_within=(1.0, 1.5))
+    assert found is not None and found.end_s == pytest.approx(1.2, abs=0.02)
