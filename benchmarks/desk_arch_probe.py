@@ -31,7 +31,7 @@ import numpy as np
 
 from coach.calibration.profile import CalibrationProfile, profile_from_poses
 from coach.exercises.arch import ANGLE_SMOOTHING, HEAD_BACK_DEG, HEAD_BACK_SHARE, SIGNAL_SMOOTHING
-from coach.measure.desk_arch import build_desk_template, read_desk_arch
+from coach.measure.desk_arch import desk_neutral, read_desk_arch
 from coach.measure.filters import OneEuroFilter
 from coach.pose.landmarks import NUM_LANDMARKS
 from coach.pose.types import Pose
@@ -152,18 +152,18 @@ def probe(video: Path, model: str, cache: Path | None, scenario: Path | None = N
         poses = clip_poses(video, model, cache, float(spec["camera"]["fps"]))
         truth = scenario_truth(spec, len(poses.times_s))
     profile = neutral_profile(poses)
-    template = build_desk_template(profile.neutral_xy, profile.image_size, profile.noise_px)
+    neutral = desk_neutral(profile.neutral_xy, profile.neutral_world, profile.image_size)
     smoother, neck_smoother = OneEuroFilter(ANGLE_SMOOTHING), OneEuroFilter(SIGNAL_SMOOTHING)
     frames = truth["frames"]
     reps = truth["scenario"]["reps"]
     rows = []  # (t, true arch, true neck, arch, smoothed arch, smoothed neck, rep, in its hold)
-    for t, xy in zip(poses.times_s, poses.xy, strict=True):
+    for t, xy, world in zip(poses.times_s, poses.xy, poses.world, strict=True):
         gt = frames[min(max(round(t * truth["fps"]), 0), len(frames) - 1)]
         if not np.all(np.isfinite(xy)):
             smoother.reset()
             neck_smoother.reset()
             continue
-        reading = read_desk_arch(template, xy)
+        reading = read_desk_arch(neutral, xy, world)
         arch = smoother(max(reading.arch_deg, 0.0), float(t))  # as the analyzer smooths it
         neck = neck_smoother(max(reading.neck_deg, 0.0), float(t))
         rep = gt["rep"]
@@ -176,7 +176,7 @@ def probe(video: Path, model: str, cache: Path | None, scenario: Path | None = N
     print(
         f"{video.name}: {len(rows)}/{len(frames)} frames with a person, camera {camera['distance_m']} m, "
         f"{camera['resolution'][0]}x{camera['resolution'][1]}, focal {focal:.0f} px "
-        f"(assumed {template.focal_px:.0f})"
+        f"(assumed {neutral.focal_px:.0f})"
     )
     print("  rep  fault      true arch/neck  peak arch raw (smoothed)  hold arch/neck  head_back?")
     for k, rep in enumerate(reps):

@@ -31,6 +31,7 @@ from coach.measure.posture import (
     is_square,
     upper_body_azimuth_deg,
 )
+from coach.measure.rotation import FACE_AND_SHOULDER_PAIRS
 from coach.measure.view import ViewEstimate, ViewVerdict, estimate_view, verdict
 from coach.pose.framing import Framing, body_scale_px, framing_of
 from coach.pose.geometry import midpoint, robust_std, robust_std_px, trunk_length_px
@@ -629,15 +630,15 @@ def _still(poses: Sequence[Pose], rules: CalibrationRules) -> bool:
     return (
         jitter_trunks(poses, rules) <= rules.max_jitter_trunks
         and drift_trunks(poses, rules) <= rules.max_drift_trunks
-        and posture_spread_deg(poses) <= rules.max_posture_spread_deg
+        and posture_spread_deg(poses, window_framing(poses, rules)) <= rules.max_posture_spread_deg
     )
 
 
-def posture_spread_deg(poses: Sequence[Pose]) -> float:
+def posture_spread_deg(poses: Sequence[Pose], framing: Framing = Framing.FULL) -> float:
     """How much the body's own angles moved over the poses, degrees: the largest spread (`_spread`) or
     travel between the first and last thirds of the window (`_travel`) of the upper body's turn against
-    the hips and of the trunk's lean back (world landmarks), and the travel of the way the face,
-    shoulders and elbows face (image: from the front, world landmarks show a turn at a fraction of its
+    the hips and of the trunk's lean back (world landmarks; not at the desk), and the travel of the way
+    the face and shoulders face (image: from the front, world landmarks show a turn at a fraction of its
     size)."""
     world = np.stack([pose.world for pose in poses])
 
@@ -648,14 +649,17 @@ def posture_spread_deg(poses: Sequence[Pose]) -> float:
     turn = (
         yaw_deg(L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - yaw_deg(L.LEFT_HIP, L.RIGHT_HIP) + 180.0
     ) % 360.0 - 180.0
+    # At the desk the hips are the model's guess below the picture: angles against them wander on a
+    # still body (3-5 degrees), so only the picture's own evidence counts there.
     moved = [
         max(_spread(values), _travel(values))
         for values in (turn, _body_frame_angles(world)["trunk_back_deg"])
+        if framing is Framing.FULL
     ]
-    facing = [upper_body_azimuth_deg(pose.xy) for pose in poses]
+    facing = [upper_body_azimuth_deg(pose.xy, FACE_AND_SHOULDER_PAIRS) for pose in poses]
     if None not in facing:  # (its spread follows any one landmark the model throws about: travel only)
         moved.append(_travel(np.array(facing, dtype=np.float64)))
-    return max(moved)
+    return max(moved, default=0.0)
 
 
 def _travel(values: np.ndarray) -> float:

@@ -32,6 +32,7 @@ import math
 
 import numpy as np
 
+from coach.measure.rotation import MIDPLANE_PAIRS
 from coach.measure.rotation import upper_body_azimuth_deg as midplane_azimuth_deg
 from coach.measure.view import thighs_usable
 from coach.pose.framing import Framing, body_scale_px, trunk_up_unit
@@ -110,10 +111,11 @@ def seat_azimuth_deg(
     return math.degrees(math.atan2(-float(thigh[0]), -WORLD_DEPTH_SCALE * float(thigh[2])))
 
 
-def upper_body_azimuth_deg(xy: np.ndarray) -> float | None:
-    """The camera's azimuth as the face, shoulders and elbows show it (None: no shoulder span)."""
+def upper_body_azimuth_deg(xy: np.ndarray, pairs: tuple[tuple[L, L], ...] = MIDPLANE_PAIRS) -> float | None:
+    """The camera's azimuth as the face, shoulders and elbows (`pairs`) show it (None: no shoulder
+    span)."""
     try:
-        return midplane_azimuth_deg(xy)
+        return midplane_azimuth_deg(xy, pairs)
     except ValueError:
         return None
 

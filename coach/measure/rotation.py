@@ -80,6 +80,9 @@ MIDPLANE_PAIRS: tuple[tuple[L, L], ...] = (
     (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
     (L.LEFT_ELBOW, L.RIGHT_ELBOW),
 )
+# Without the elbows: the model now and then throws an elbow between two places a fifth of a shoulder
+# span apart while the body is still (near cameras, large pictures), which moves the whole fit.
+FACE_AND_SHOULDER_PAIRS = MIDPLANE_PAIRS[:-1]
 # Cameras further round than this are outside what the template can follow (the far side hides).
 MAX_AZIMUTH_DEG = 60.0
 # Distance from the sit-bone pivot to the hip landmarks' midpoint, in neutral hip widths: the sit
@@ -121,26 +124,26 @@ def handedness(neutral_xy: np.ndarray) -> float:
     return 1.0 if neutral_xy[L.LEFT_SHOULDER, 0] >= neutral_xy[L.RIGHT_SHOULDER, 0] else -1.0
 
 
-def midplane_fit(xy: np.ndarray) -> tuple[float, float]:
+def midplane_fit(xy: np.ndarray, pairs: tuple[tuple[L, L], ...] = MIDPLANE_PAIRS) -> tuple[float, float]:
     """(tan of the upper body's azimuth, the image x of its axis, mirrored by `handedness`) from the
-    nose and the midpoints of left-right pairs against their prior depths; ValueError without a
+    nose and the midpoints of left-right `pairs` against their prior depths; ValueError without a
     shoulder span."""
     x = xy[:, 0] * handedness(xy)
     span = float(x[L.LEFT_SHOULDER] - x[L.RIGHT_SHOULDER])
     if span < 1.0:
         raise ValueError("the neutral pose has no shoulder span: the person is not facing the camera")
-    midplane_x = [x[L.NOSE]] + [(x[a] + x[b]) / 2 for a, b in MIDPLANE_PAIRS]
+    midplane_x = [x[L.NOSE]] + [(x[a] + x[b]) / 2 for a, b in pairs]
     midplane_depth = [PRIOR_DEPTH_SHOULDER_SPANS[L.NOSE]]
-    midplane_depth += [PRIOR_DEPTH_SHOULDER_SPANS[a] for a, _ in MIDPLANE_PAIRS]
+    midplane_depth += [PRIOR_DEPTH_SHOULDER_SPANS[a] for a, _ in pairs]
     design = np.stack([np.asarray(midplane_depth) * span, np.ones(len(midplane_x))], axis=1)
     (tan_azimuth, axis_x), *_ = np.linalg.lstsq(design, np.asarray(midplane_x), rcond=None)
     return float(tan_azimuth), float(axis_x)
 
 
-def upper_body_azimuth_deg(xy: np.ndarray) -> float:
-    """The camera's azimuth as the face, shoulders and elbows show it (unclipped; ValueError without a
-    shoulder span)."""
-    return float(np.degrees(np.arctan(midplane_fit(xy)[0])))
+def upper_body_azimuth_deg(xy: np.ndarray, pairs: tuple[tuple[L, L], ...] = MIDPLANE_PAIRS) -> float:
+    """The camera's azimuth as the face, shoulders and elbows (`pairs`) show it (unclipped; ValueError
+    without a shoulder span)."""
+    return float(np.degrees(np.arctan(midplane_fit(xy, pairs)[0])))
 
 
 def build_template(neutral_xy: np.ndarray) -> UpperBodyTemplate:

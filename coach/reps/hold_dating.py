@@ -204,7 +204,12 @@ def hold_noise(held: np.ndarray, signals: np.ndarray) -> np.ndarray | None:
 
 
 def fit_ramp(
-    t_s: np.ndarray, signals: np.ndarray, noise: np.ndarray | None = None, creep: float = 1.0
+    t_s: np.ndarray,
+    signals: np.ndarray,
+    noise: np.ndarray | None = None,
+    creep: float = 1.0,
+    *,
+    ends_within: tuple[float, float] | None = None,
 ) -> Ramp | None:
     """The one movement between two levels that fits every signal best; None with too few frames.
 
@@ -212,7 +217,8 @@ def fit_ramp(
     levels, all at the same moments, and may have begun moving before the first frame. noise: (C,)
     each signal's least noise (`hold_noise`), in its units; without it, `NOISE_FLOOR_OF_EXCURSION`.
     creep: the way each signal's second level may move on after the arrival, from rest, as
-    `c * (t - end_s)**2`: +1 only further the way the movement went, -1 only back, 0 not at all."""
+    `c * (t - end_s)**2`: +1 only further the way the movement went, -1 only back, 0 not at all.
+    ends_within: (earliest, latest) the movement may end, when that is known (a far smaller search)."""
     t_s = np.asarray(t_s, dtype=float)
     signals = np.asarray(signals, dtype=float).reshape(len(t_s), -1)
     if len(t_s) < 4 or t_s[-1] - t_s[0] < RAMP_MIN_S:
@@ -231,7 +237,7 @@ def fit_ramp(
     grid = np.arange(t_s[0] - RAMP_MAX_S, t_s[-1] + coarse / 2, coarse)
     first, second = np.triu_indices(len(grid), 1)
     starts, ends = grid[first], grid[second]
-    keep = _plausible(starts, ends) & (ends >= t_s[0])
+    keep = _plausible(starts, ends, ends_within) & (ends >= t_s[0])
     # Until the fit has residuals to tell each signal's noise, each counts by its least noise (not by
     # its frame-to-frame jitter, which a repeated frame hides).
     weights = np.ones_like(signals) / floor**2
@@ -239,14 +245,19 @@ def fit_ramp(
     for wider, step in itertools.pairwise(SEARCH_STEPS_S):
         box = np.arange(-wider, wider + step / 2, step)
         starts, ends = (grid.ravel() for grid in np.meshgrid(best.start_s + box, best.end_s + box))
-        keep = _plausible(starts, ends)
+        keep = _plausible(starts, ends, ends_within)
         best, weights = _search(t_s, signals, starts[keep], ends[keep], weights, floor, creep)
     return best
 
 
-def _plausible(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def _plausible(
+    starts: np.ndarray, ends: np.ndarray, ends_within: tuple[float, float] | None = None
+) -> np.ndarray:
     duration = ends - starts
-    return (duration >= RAMP_MIN_S) & (duration <= RAMP_MAX_S)
+    plausible = (duration >= RAMP_MIN_S) & (duration <= RAMP_MAX_S)
+    if ends_within is not None:
+        plausible &= (ends >= ends_within[0]) & (ends <= ends_within[1])
+    return plausible
 
 
 def _search(

@@ -3,8 +3,10 @@
 It reads one number per frame (the exercise's angle, already smoothed; optionally the same angle
 unsmoothed) and the frame's timestamp. Hysteresis (start above `start_deg`, back below
 `return_deg`), a minimum peak and a dwell time keep jitter from counting twice and a half-movement
-from counting at all. A hold begins near the rep's sustained peak once the angle is nearly still; it
-goes on while the body stays still anywhere in the end range (a jolt of the model's reading, a
+from counting at all. A hold begins near the rep's sustained peak once the angle is nearly still (the
+smoothed angle, or the raw one over a shorter window, which shows the stop sooner) and is dated back
+to where the movement out arrived (`coach.reps.hold_dating`'s fit of the frames so far); it goes on
+while the body stays still anywhere in the end range (a jolt of the model's reading, a
 reading that settles lower, a frame without the person do not end it); it ends when the body moves,
 the angle goes further out, or it clearly leaves the end range, and its end is then dated from the
 unsmoothed angle. Those are the live readings (the hold timer, its cues). When the rep is over, the
@@ -22,7 +24,7 @@ import numpy as np
 
 from coach.pose.geometry import robust_std
 from coach.reps.analysis import Phase, Rep
-from coach.reps.hold_dating import date_hold
+from coach.reps.hold_dating import date_hold, fit_ramp
 
 ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been gone this long
 # A gap this short is the model losing the person for a frame or two (a dim room, a ghost second
@@ -45,6 +47,14 @@ LEVEL_FLOOR_DEG = 0.5
 # The frames kept from before a rep leaves neutral, for dating its hold afterwards: enough to see the
 # movement out begin (it starts below `start_deg`).
 PRE_ROLL_S = 1.0
+# How far back a hold's start may be dated when the tracker notices it: the speed window and the
+# smoothing's lag, with room to spare.
+ARRIVAL_LOOKBACK_S = 0.5
+# The raw angle's window for noticing that a movement has stopped: shorter than the smoothed angle's
+# speed window (the slopes' median is robust where a least-squares slope is not), long enough that a
+# model's reading still creeping into the end position does not look stopped (0.15 s did, 0.2 s not).
+ARRIVAL_WINDOW_S = 0.2
+ARRIVAL_SLOWDOWN = 0.5  # the smoothed speed then, at most this share of the movement's fastest
 # A rep longer than this keeps only its last frames for dating the hold (bounded memory).
 TRACE_MAX_S = 60.0
 
@@ -122,6 +132,7 @@ class RepTracker:
         self._phase = Phase.NEUTRAL
         self._direction = 1.0
         self._samples: deque[tuple[float, float]] = deque()
+        self._raw_samples: deque[tuple[float, float]] = deque()
         self._raw = 0.0
         self._last_neutral_s: float | None = None
         self._neutral_since_s: float | None = None
@@ -132,6 +143,7 @@ class RepTracker:
         self._hold_start_s: float | None = None
         self._hold_trace: list[tuple[float, float, float]] = []  # (t, raw, smoothed), signed outwards
         self._best_hold = (0.0, 0.0)
+        self._fastest_dps = 0.0  # the smoothed angle's fastest movement out in this rep
         self._holds: list[tuple[float, float, float]] = []  # this rep's holds: (start, end, level)
         self._hold_done = False
         self._exit_pending_s: float | None = None
@@ -162,8 +174,8 @@ class RepTracker:
         if self._phase == Phase.NO_POSE and brief_gap and self._held_before_gap:
             self._phase = Phase.HOLD
         self._last_seen_s = t_s
-        self._remember(angle_deg, t_s)
         self._raw = angle_deg if raw_deg is None or not np.isfinite(raw_deg) else raw_deg
+        self._remember(angle_deg, self._raw, t_s)
         self._keep_trace(t_s, body_xy)
         if self._phase in (Phase.NEUTRAL, Phase.NO_POSE) and self._hold_start_s is None and self._peak == 0:
             return self._neutral(angle_deg, t_s)
@@ -173,6 +185,7 @@ class RepTracker:
 
     def _absent(self, t_s: float) -> TrackerUpdate:
         self._samples.clear()
+        self._raw_samples.clear()
         if self._phase != Phase.NO_POSE:
             self._held_before_gap = self._phase == Phase.HOLD
         gone_for = t_s - self._last_seen_s if self._last_seen_s is not None else 0.0
@@ -233,8 +246,18 @@ class RepTracker:
         # model's jolts set: the way back the tracker read from that peak was none, and the hold
         # began where it did.
         settled_in_range = self._phase == Phase.RETURNING and value >= self._peak - self._exit_drop()
-        if (near_peak or settled_in_range) and still:
-            self._hold_start_s = t_s if near_peak else self._returning_since_s
+        # The raw angle shows a stop sooner than the smoothed one, whose speed then still reads part
+        # of the movement's last moments (it has fallen well below the movement's fastest); a stall
+        # of the model's reading mid-movement leaves the smoothed speed near the movement's own and
+        # is not a stop.
+        self._fastest_dps = max(self._fastest_dps, speed)
+        arrived = (
+            abs(self._arrival_speed()) < rules.hold_speed_dps
+            and abs(speed) < ARRIVAL_SLOWDOWN * self._fastest_dps
+            and body_still
+        )
+        if (near_peak and (still or arrived)) or (settled_in_range and still):
+            self._hold_start_s = self._arrival_s(t_s) if near_peak else self._returning_since_s
             self._hold_trace = []
             self._exit_pending_s = None
             self._phase = Phase.HOLD
@@ -272,6 +295,22 @@ class RepTracker:
         further_out = value > level + rules.hold_band_deg
         left_range = value < self._peak - self._exit_drop() or waited >= SETTLED_LOWER_S
         return not body_still or further_out or left_range
+
+    def _arrival_s(self, t_s: float) -> float:
+        """When the movement out arrived at the hold now seen: the end of the one movement that fits
+        the rep's frames so far (`coach.reps.hold_dating.fit_ramp`, the angle and the body's points),
+        at most `ARRIVAL_LOOKBACK_S` before now and not before this rep's last hold ended. Noticing
+        the hold takes a few still frames; the person's hold began before that."""
+        frames = [(t, raw, p) for t, raw, p in self._trace if t >= self._start_s - PRE_ROLL_S]
+        times = np.array([t for t, _, _ in frames])
+        angles = np.array([raw for _, raw, _ in frames]).reshape(-1, 1)
+        points = [p for _, _, p in frames if p is not None]
+        if len(points) == len(frames) and len({p.shape for p in points}) == 1:
+            angles = np.hstack([angles, np.stack(points).reshape(len(frames), -1)])
+        last_hold_end_s = self._holds[-1][1] if self._holds else -np.inf
+        earliest_s = max(t_s - ARRIVAL_LOOKBACK_S, last_hold_end_s)
+        ramp = fit_ramp(times, angles, ends_within=(earliest_s, t_s))
+        return t_s if ramp is None else min(max(ramp.end_s, earliest_s), t_s)
 
     def _exit_drop(self) -> float:
         """How far below its peak the angle has clearly left the rep's end range."""
@@ -379,6 +418,7 @@ class RepTracker:
         self._hold_start_s = None
         self._hold_trace = []
         self._best_hold = (0.0, 0.0)
+        self._fastest_dps = 0.0
         self._holds = []
         self._hold_done = False
         self._exit_pending_s = None
@@ -438,11 +478,24 @@ class RepTracker:
     def _best_hold_s(self) -> float:
         return self._best_hold[1] - self._best_hold[0]
 
-    def _remember(self, angle: float, t_s: float) -> None:
-        self._samples.append((t_s, angle))
-        # Keep the speed window, but never fewer than 3 samples (low frame rates).
-        while len(self._samples) > 3 and t_s - self._samples[0][0] > self.rules.speed_window_s:
-            self._samples.popleft()
+    def _remember(self, angle: float, raw: float, t_s: float) -> None:
+        smoothed = (self._samples, angle, self.rules.speed_window_s)
+        for samples, value, window_s in (smoothed, (self._raw_samples, raw, ARRIVAL_WINDOW_S)):
+            samples.append((t_s, value))
+            # Keep the speed window, but never fewer than 3 samples (low frame rates).
+            while len(samples) > 3 and t_s - samples[0][0] > window_s:
+                samples.popleft()
+
+    def _arrival_speed(self) -> float:
+        """The raw angle's speed over `ARRIVAL_WINDOW_S`, degrees per second: the median of the slopes
+        between every two of its frames (one jolt of the model's reading moves it little). Unsmoothed,
+        so a movement that has stopped reads still without the smoothing's lag."""
+        if len(self._raw_samples) < 2:
+            return 0.0
+        times = np.array([s[0] for s in self._raw_samples])
+        values = np.array([s[1] for s in self._raw_samples])
+        first, second = np.triu_indices(len(times), 1)
+        return float(np.median((values[second] - values[first]) / (times[second] - times[first])))
 
     def _speed(self) -> float:
         """Least-squares slope of angle over time across the speed window, degrees per second."""

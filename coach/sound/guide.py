@@ -122,10 +122,10 @@ class Guide:
         if self._rep.hold_started_s is None:
             self._rep.hold_started_s = t - analysis.hold_s
             sounds.append(tone(t, HOLD_START))
-        # The target counts from the start tone the person heard (a jolt that restarts the analyzer's
-        # hold timer does not make them hold longer), or the analyzer's own timer, whichever is first.
-        held_s = max(analysis.hold_s, t - self._rep.hold_started_s)
-        if not self._rep.hold_done and held_s >= analysis.hold_target_s:
+        # The target counts on the analyzer's hold timer, which starts where the movement arrived (not
+        # at the start tone, which comes once the hold is seen) and goes on through a jolt of the
+        # model's reading; a hold taken up again after the person moved counts anew.
+        if not self._rep.hold_done and analysis.hold_s >= analysis.hold_target_s:
             self._rep.hold_done = True
             sounds.append(tone(t, HOLD_DONE))
             sounds.append(speech(t, "come_back", AND_BACK, Priority.PROMPT, BACK_STALE_S))

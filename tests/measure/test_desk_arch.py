@@ -4,7 +4,8 @@ The body (person frame: X = their left, Y = up, Z = the way they face, metres, h
 its face, ears and elbows as far in front of or behind the shoulders as the template's depth prior
 says, so the geometry, not the prior, is under test. It arches like a spine: every point above the
 pivot (the shoulders, head and elbows) turns backwards about the person's left-right axis, the pivot
-a tenth of the trunk above the hips (a low-back bend) or 0.6 of it (an upper-back bend). The neck
+a tenth of the trunk above the hips (a low-back bend) or where the template assumes an arch turns
+(`ARCH_PIVOT_SPANS`, an upper-back bend). The neck
 bends about the point halfway between shoulders and ears, turning the face and ears with it and the
 elbows (between the shoulders and the hands clasped behind the head) by half as much. The camera
 stands in front of the person at their shoulders' height, looking straight at them.
@@ -18,11 +19,11 @@ import numpy as np
 import pytest
 
 from coach.measure.desk_arch import (
+    ARCH_PIVOT_SPANS,
     DESK_CAMERA_HFOV_DEG,
-    NECK_SHARE,
-    TEMPLATE_LANDMARKS,
-    build_desk_template,
+    desk_neutral,
     focal_px_of,
+    head_pitch_deg,
     read_desk_arch,
 )
 from coach.measure.rotation import PRIOR_DEPTH_SHOULDER_SPANS
@@ -45,8 +46,8 @@ SIDE_UP_M: dict[L, tuple[float, float]] = {
     L.LEFT_ELBOW: (0.32, 0.62),
     L.RIGHT_ELBOW: (-0.32, 0.62),
 }
-LOW_BACK_PIVOT_M = 0.1 * TRUNK_M
-UPPER_BACK_PIVOT_M = 0.6 * TRUNK_M
+LOW_BACK_PIVOT_M = (0.1 * TRUNK_M, 0.0)  # (height, forward)
+UPPER_BACK_PIVOT_M = (TRUNK_M - ARCH_PIVOT_SPANS[0] * SPAN_M, -ARCH_PIVOT_SPANS[1] * SPAN_M)
 
 
 def body_m() -> dict[L, np.ndarray]:
@@ -64,14 +65,23 @@ def turned_back(point: np.ndarray, pivot_y: float, pivot_z: float, degrees: floa
     )
 
 
+# How much of the neck's bend each landmark turns with: the head all of it, the shoulders none, the
+# elbows (between the shoulders and the hands clasped behind the head) half.
+NECK_SHARE = {
+    **dict.fromkeys(SIDE_UP_M, 1.0),
+    **dict.fromkeys((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), 0.0),
+    **dict.fromkeys((L.LEFT_ELBOW, L.RIGHT_ELBOW), 0.5),
+}
+
+
 def posed(upper_back: float = 0.0, low_back: float = 0.0, neck: float = 0.0) -> dict[L, np.ndarray]:
     body = body_m()
     ears = (body[L.LEFT_EAR] + body[L.RIGHT_EAR]) / 2
     neck_pivot = (body[L.LEFT_SHOULDER] + body[L.RIGHT_SHOULDER] + 2 * ears) / 4  # halfway up, and in depth
     for lm in body:
         body[lm] = turned_back(body[lm], neck_pivot[1], neck_pivot[2], neck * NECK_SHARE[lm])
-        body[lm] = turned_back(body[lm], UPPER_BACK_PIVOT_M, 0.0, upper_back)
-        body[lm] = turned_back(body[lm], LOW_BACK_PIVOT_M, 0.0, low_back)
+        body[lm] = turned_back(body[lm], *UPPER_BACK_PIVOT_M, upper_back)
+        body[lm] = turned_back(body[lm], *LOW_BACK_PIVOT_M, low_back)
     return body
 
 
@@ -91,16 +101,24 @@ def picture(
         depth = distance_m - z
         xy[lm] = (size[0] / 2 + focal * x / depth, size[1] / 2 - focal * (y - TRUNK_M) / depth)
     if noise_px:
-        xy[list(TEMPLATE_LANDMARKS)] += np.random.default_rng(seed).normal(
-            0.0, noise_px, (len(TEMPLATE_LANDMARKS), 2)
-        )
+        xy += np.random.default_rng(seed).normal(0.0, noise_px, xy.shape)
     return xy
+
+
+def world(body: dict[L, np.ndarray]) -> np.ndarray:
+    """(33, 3) world landmarks as the pose model gives them: metres, x image right, y down, z away from
+    the camera (the person faces it, so their left is image right)."""
+    points = np.zeros((NUM_LANDMARKS, 3))
+    for lm, (x, y, z) in body.items():
+        points[lm] = (x, -y, -z)
+    return points
 
 
 def read(body: dict[L, np.ndarray], **camera: float) -> tuple[float, float]:
     size = camera.pop("size", (854, 480))
-    neutral = picture(posed(), size=size, **camera)  # type: ignore[arg-type]
-    reading = read_desk_arch(build_desk_template(neutral, size), picture(body, size=size, **camera))  # type: ignore[arg-type]
+    neutral_body = posed()
+    neutral = desk_neutral(picture(neutral_body, size=size, **camera), world(neutral_body), size)  # type: ignore[arg-type]
+    reading = read_desk_arch(neutral, picture(body, size=size, **camera), world(body))  # type: ignore[arg-type]
     return reading.arch_deg, reading.neck_deg
 
 
@@ -111,13 +129,30 @@ def test_neutral_reads_nothing() -> None:
 
 
 @pytest.mark.parametrize("distance_m", [0.5, 0.7, 1.0])
-@pytest.mark.parametrize(("upper_back", "low_back"), [(5, 0), (10, 2), (20, 4), (28, 6), (4, 16)])
-def test_an_arch_reads_its_angle_at_any_desk_distance(
-    distance_m: float, upper_back: float, low_back: float
+@pytest.mark.parametrize("upper_back", [5, 10, 20, 28])
+def test_an_upper_back_arch_reads_its_angle_at_any_desk_distance(
+    distance_m: float, upper_back: float
 ) -> None:
-    arch, neck = read(posed(upper_back, low_back), distance_m=distance_m)
-    assert arch == pytest.approx(upper_back + low_back, abs=0.5)
-    assert abs(neck) < 0.5
+    arch, neck = read(posed(upper_back), distance_m=distance_m)
+    assert arch == pytest.approx(upper_back, abs=0.3)
+    assert neck < 0.01
+
+
+@pytest.mark.parametrize(("upper_back", "low_back"), [(10, 2), (20, 4), (28, 6)])
+def test_a_fifth_of_the_arch_from_the_low_back_reads_a_little_high(
+    upper_back: float, low_back: float
+) -> None:
+    """The low back bends far below the pivot the template assumes and carries the elbows further down:
+    a good arch (mostly the upper back's) reads up to a tenth high."""
+    arch, _ = read(posed(upper_back, low_back))
+    assert upper_back + low_back < arch < 1.1 * (upper_back + low_back)
+
+
+def test_a_low_back_arch_reads_high() -> None:
+    """From the front the bend's place is not seen: 16 degrees of low back and 4 of upper back read as
+    about 27. (The low-back fault is not judged at the desk, and the report says so.)"""
+    arch, _ = read(posed(upper_back=4, low_back=16))
+    assert 24 < arch < 30
 
 
 def swayed(body: dict[L, np.ndarray], turn_deg: float, lean_deg: float) -> dict[L, np.ndarray]:
@@ -131,58 +166,81 @@ def swayed(body: dict[L, np.ndarray], turn_deg: float, lean_deg: float) -> dict[
 @pytest.mark.parametrize(("turn_deg", "lean_deg"), [(4, 0), (0, 4), (-3, 3)])
 def test_a_sway_of_a_sitting_person_is_not_an_arch(turn_deg: float, lean_deg: float) -> None:
     arch, neck = read(swayed(posed(upper_back=12), turn_deg, lean_deg))
-    assert arch == pytest.approx(12, abs=0.5)
-    assert abs(neck) < 0.5
-
-
-def test_the_low_back_and_the_upper_back_read_alike() -> None:
-    """From the front the bend's place is not seen: the upper body turns by the sum either way."""
-    upper, _ = read(posed(upper_back=15))
-    low, _ = read(posed(low_back=15))
-    assert upper == pytest.approx(low, abs=0.5)
+    assert arch == pytest.approx(12, abs=0.6)
+    assert neck < 0.2
 
 
 def test_throwing_only_the_head_back_reads_as_the_neck_not_the_arch() -> None:
     arch, neck = read(posed(neck=25))
-    assert abs(arch) < 1.0
+    assert arch < 1.0
     assert neck == pytest.approx(25, abs=1.0)
 
 
 def test_a_head_led_arch_splits_into_its_arch_and_its_neck() -> None:
-    arch, neck = read(posed(upper_back=8, low_back=3, neck=25))
+    arch, neck = read(posed(upper_back=11, neck=25))
     assert arch == pytest.approx(11, abs=1.0)
     assert neck == pytest.approx(25, abs=1.0)
 
 
+def test_a_head_carried_back_less_than_the_elbows_say_reads_no_neck() -> None:
+    """The model's 3D head under-reads a head the arch carries back: that is no neck bend, never a
+    negative one that would add to the arch."""
+    body = posed(upper_back=20, low_back=4)
+    size = (854, 480)
+    neutral_body = posed()
+    neutral = desk_neutral(picture(neutral_body, size=size), world(neutral_body), size)
+    half_turned_head = world(posed(upper_back=10, low_back=2))
+    reading = read_desk_arch(neutral, picture(body, size=size), half_turned_head)
+    assert reading.neck_deg == 0.0
+    assert reading.arch_deg == pytest.approx(reading.elbows_deg)
+
+
+def test_a_slump_reads_as_no_arch() -> None:
+    arch, neck = read(posed(upper_back=-10))
+    assert arch == 0.0
+    assert neck == 0.0
+
+
 @pytest.mark.parametrize("size", [(640, 360), (854, 480), (1280, 720)])
 def test_the_picture_size_does_not_matter(size: tuple[int, int]) -> None:
-    arch, neck = read(posed(upper_back=18, low_back=4, neck=5), size=size)
-    assert arch == pytest.approx(22, abs=0.5)
-    assert neck == pytest.approx(5, abs=0.5)
+    arches = [read(posed(upper_back=18, low_back=4, neck=5), size=size) for size in ((854, 480), size)]
+    assert arches[1] == pytest.approx(arches[0], abs=0.05)
 
 
 @pytest.mark.parametrize("hfov_deg", [60.0, 80.0])
-def test_a_webcam_of_another_width_costs_a_tenth_of_the_arch_at_most(hfov_deg: float) -> None:
+@pytest.mark.parametrize("distance_m", [0.5, 1.0])
+def test_a_webcam_of_another_width_costs_a_few_percent_of_the_arch(
+    hfov_deg: float, distance_m: float
+) -> None:
     """The focal length is assumed (`DESK_CAMERA_HFOV_DEG`); a laptop's webcam is 60-80 degrees wide."""
-    arch, _ = read(posed(upper_back=20, low_back=4), hfov_deg=hfov_deg, distance_m=0.6)
-    assert arch == pytest.approx(24, rel=0.1)
+    arch, _ = read(posed(upper_back=24), hfov_deg=hfov_deg, distance_m=distance_m)
+    assert arch == pytest.approx(24, rel=0.04)
 
 
-def test_landmark_jitter_of_a_pixel_moves_the_arch_by_a_few_degrees() -> None:
-    """Jitter of 1 px on every landmark at 0.7 m: only the heights are read, about 1.3 px per degree of
-    arch, so a frame's arch wanders by 3-4 degrees (the analyzer smooths it), without bias."""
+def test_landmark_jitter_of_a_pixel_moves_the_arch_by_about_a_degree() -> None:
+    """Jitter of 1 px on every landmark at 0.7 m: the elbows fall about 1.7 px per degree of arch, and
+    two of them are read, so a frame's arch wanders by about half a degree, without bias."""
     size = (854, 480)
-    template = build_desk_template(picture(posed(), size=size), size)
+    neutral_body, body = posed(), posed(upper_back=20, low_back=4)
+    neutral = desk_neutral(picture(neutral_body, size=size), world(neutral_body), size)
     arches = [
-        read_desk_arch(template, picture(posed(upper_back=20, low_back=4), noise_px=1.0, seed=seed)).arch_deg
+        read_desk_arch(neutral, picture(body, noise_px=1.0, seed=seed), world(body)).arch_deg
         for seed in range(40)
     ]
-    assert abs(float(np.mean(arches)) - 24) < 1.5
-    assert float(np.std(arches)) < 4.0
+    exact = read_desk_arch(neutral, picture(body), world(body)).arch_deg
+    assert abs(float(np.mean(arches)) - exact) < 0.3
+    assert float(np.std(arches)) < 1.0
+
+
+def test_the_head_pitch_is_the_faces_angle_above_the_ears() -> None:
+    body = posed()
+    level = head_pitch_deg(world(body))
+    assert head_pitch_deg(world(posed(neck=20))) - level == pytest.approx(20, abs=0.01)
+    assert head_pitch_deg(world(posed(upper_back=20))) - level == pytest.approx(20, abs=0.01)
 
 
 def test_no_shoulder_span_is_refused() -> None:
     xy = picture(posed())
     xy[L.LEFT_SHOULDER] = xy[L.RIGHT_SHOULDER]
     with pytest.raises(ValueError, match="shoulder span"):
-        build_desk_template(xy, (854, 480))
+        desk_neutral(xy, world(posed()), (854, 480))

@@ -291,3 +291,37 @@ def test_a_hold_that_eases_two_degrees_deeper_while_held_is_one_whole_hold(
     (window,) = completed(updates)
     assert window.hold_s == pytest.approx(2.3, abs=0.15)
     assert not any(u.hold_ended_early for u in updates)
+
+
+def live_hold_start(updates: list[TrackerUpdate]) -> tuple[float, float]:
+    """(when the tracker first said HOLD, the hold start it gave then: that time minus its hold_s)."""
+    k = next(i for i, u in enumerate(updates) if u.phase == Phase.HOLD)
+    return k / FPS, k / FPS - updates[k].hold_s
+
+
+def test_the_live_hold_starts_where_the_movement_arrived_not_where_it_was_noticed() -> None:
+    # Noticing a hold takes a few still frames (and the smoothing's lag); the hold timer, and the tone
+    # that says the target is reached, count from the arrival.
+    lead_in = ramp(0, 0, 1.0) + ramp(0, 35, 1.3)
+    raw = lead_in + [35.0] * 40 + ramp(35, 0, 1.2) + ramp(0, 0, 0.8)
+    smoothed = lagging(raw, 0.15)
+    tracker = RepTracker()
+    updates = [
+        tracker.update(s, i / FPS, raw_deg=r) for i, (s, r) in enumerate(zip(smoothed, raw, strict=True))
+    ]
+    noticed_s, started_s = live_hold_start(updates)
+    arrived_s = len(lead_in) / FPS
+    assert started_s == pytest.approx(arrived_s, abs=1.5 / FPS)
+    assert noticed_s - arrived_s <= 0.2  # the raw reading shows the stop before the smoothed one does
+    done = next(i for i, u in enumerate(updates) if u.hold_completed) / FPS
+    assert done - arrived_s == pytest.approx(2.0, abs=1.5 / FPS)
+
+
+def test_one_jolted_frame_does_not_delay_noticing_the_hold() -> None:
+    # The speed that notices the arrival is the median of the slopes between the window's frames.
+    lead_in = ramp(0, 0, 1.0) + ramp(0, 35, 1.3)
+    calm = lead_in + [35.0] * 40 + ramp(35, 0, 1.2) + ramp(0, 0, 0.8)
+    jolted = list(calm)
+    jolted[len(lead_in) + 2] += 3.0
+    noticed = [live_hold_start(run(angles))[0] for angles in (calm, jolted)]
+    assert noticed[1] - noticed[0] <= 1.01 / FPS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -137,6 +138,22 @@ def test_a_hold_interrupted_by_a_jolt_starts_once() -> None:
     frames[jolt] = FrameAnalysis(t_s=frames[jolt].t_s, phase=Phase.MOVING)
     sounds = run(guide, iter(frames))
     assert [s.name for s in sounds if s.kind is SoundKind.TONE] == [HOLD_START, HOLD_DONE]
+
+
+def test_a_hold_left_and_taken_up_again_is_not_done_on_the_first_ones_clock() -> None:
+    # 1.5 s held, a moment of moving (the head going back first), held again 0.7 s: no hold reached 2 s.
+    person, guide = Person(), Guide("arch")
+    run(guide, person.calibrate())
+    frames = list(person.rep(None, hold_s=2.2))
+    first_hold = next(i for i, a in enumerate(frames) if a.phase == Phase.HOLD)
+    moved = first_hold + round(1.5 * FPS)
+    for k in range(moved, moved + 3):
+        frames[k] = FrameAnalysis(t_s=frames[k].t_s, phase=Phase.RETURNING, hold_s=1.5)
+    for k in range(moved + 3, len(frames)):
+        if frames[k].phase == Phase.HOLD:
+            frames[k] = dataclasses.replace(frames[k], hold_s=frames[k].t_s - frames[moved + 3].t_s)
+    sounds = run(guide, iter(frames))
+    assert [s.name for s in sounds if s.kind is SoundKind.TONE] == [HOLD_START]
 
 
 def test_a_fault_is_said_once_per_rep_in_the_words_on_screen() -> None:

@@ -5,11 +5,13 @@ No sound card here (nor, on CI, a voice): the session runs silent and logs each 
 start, a sentence keeping the voice busy for its estimated length. Times are the capture's clock,
 which for a file played in real time is the video's (plus the still seconds added in front).
 
-How close the tones come to the true hold depends mostly on when the live rep tracker sees the hold
-(coach/reps/tracker.py: a still angle over a 0.3 s window, 0.0-0.5 s after the true start here); the
-sound itself starts within a frame or two of the analysis that calls for it (held to 0.3 s from the
-frame's capture). The issue asks for 0.3 s against the truth: the live tracker gives about that for
-the typical rep, so the median rep is held to 0.4 s and every rep to 0.6 s.
+The issue asks for each tone within 0.3 s of the truth. The hold-done tone counts from where the
+movement arrived (the live tracker dates the hold back to it), so it meets that on every rep. The
+hold-start tone cannot play before the hold is seen: the tracker notices it 0.0-0.25 s after the true
+start here (coach/reps/tracker.py: the raw angle still over 0.2 s), and the sound then waits for the
+model's time on the frame (0.05-0.2 s, more when other work shares the machine's two cores). So the
+frame that calls for it is held to 0.3 s on every rep, the sound to 0.3 s on the median rep and to
+`WORST_START_S` on every rep.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from coach.exercises.arch import CUES as ARCH_CUES
+from coach.facts import ARCH, stretch
 from coach.render.video_sink import VideoSink
 from coach.sound.audio_log import read_audio_log
 from coach.sources.video_file import VideoFileSource
@@ -35,15 +39,20 @@ OFFSET_S = PATIENCE_FRAMES / FPS
 # From the capture of the frame that calls for a tone to the tone: the model's time on that frame
 # (two sessions share this machine's cores) and the sound's own (benchmarks/sound.py: milliseconds).
 SOUND_PATH_S = 0.3
-TYPICAL_S = 0.4  # the median rep, against the truth
-WORST_S = 0.6  # every rep, with the live tracker's occasional late hold
+ON_TIME_S = 0.3  # the issue's target, against the truth
+WORST_START_S = 0.45  # the start tone of every rep: noticing the hold plus the model's time
 FAULT_NAMES = {"pelvis": "low_back", "side_lean": "side_lean", "short_hold": "short_hold"}
 FAULT_WORDS = {
     "low_back": "Keep your hips square, turn from the upper back",
     "side_lean": "Sit tall, don't lean",
     "short_hold": "Hold for 2 seconds",
 }
-CLIPS = ("dev_rotate_front_good", "dev_rotate_front_faults")
+ARCH_FAULT_WORDS = {name: cue.message for name, cue in ARCH_CUES.items()}
+CLIPS = {
+    "dev_rotate_front_good": "rotate",
+    "dev_rotate_front_faults": "rotate",
+    "dev_arch_side_faults": "arch",
+}
 
 
 def patient_copy(name: str, folder: Path) -> Path:
@@ -64,11 +73,10 @@ def voiced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple
     would share the machine's cores and drop frames)."""
     tmp = tmp_path_factory.mktemp("voice")
     runs = {}
-    for name in CLIPS:
+    for name, exercise in CLIPS.items():
         audio = tmp / f"{name}.audio.jsonl"
-        run = LiveProcess(
-            tmp, name, patient_copy(name, tmp), "--no-window", "--voice", "--audio-log", str(audio)
-        )
+        extra = ("--exercise", exercise, "--no-window", "--voice", "--audio-log", str(audio))
+        run = LiveProcess(tmp, name, patient_copy(name, tmp), *extra)
         run.finish()
         runs[name] = (run, audio)
     yield runs
@@ -93,24 +101,28 @@ def during(lines: list[dict[str, Any]], name: str, start: float, end: float) -> 
 
 def check_tones(lines: list[dict[str, Any]], reps: list[dict[str, Any]], hold_target_s: float) -> None:
     """One hold-start tone per rep near its true start; one hold-done tone near the true start plus
-    the target for each rep held that long, none for a rep held shorter."""
+    the target for each rep held that long, none for a rep held clearly shorter."""
     for line in lines:
         if line["kind"] == "tone":
             assert 0 <= line["t_s"] + OFFSET_S - line["event_t_s"] <= SOUND_PATH_S, line
-    errors_start, errors_done = [], []
+    errors_start, errors_noticed, errors_done = [], [], []
     bounds = [r["start"] for r in reps[1:]] + [np.inf]
     for rep, next_start in zip(reps, bounds, strict=True):
         [started] = during(lines, "hold_start", rep["start"], next_start)
         errors_start.append(started["t_s"] - rep["hold_start"])
+        errors_noticed.append(started["event_t_s"] - OFFSET_S - rep["hold_start"])
         done = during(lines, "hold_done", rep["start"], next_start)
-        if rep["hold_end"] - rep["hold_start"] < hold_target_s - WORST_S:
+        held_s = rep["hold_end"] - rep["hold_start"]
+        if held_s < hold_target_s - ON_TIME_S:
             assert done == [], rep
-        elif done:
-            errors_done.append(done[0]["t_s"] - (rep["hold_start"] + hold_target_s))
-    assert np.median(np.abs(errors_start)) <= TYPICAL_S, errors_start
-    assert np.max(np.abs(errors_start)) <= WORST_S, errors_start
-    assert errors_done and np.median(np.abs(errors_done)) <= TYPICAL_S, errors_done
-    assert np.max(np.abs(errors_done)) <= WORST_S, errors_done
+        elif held_s >= hold_target_s + ON_TIME_S:
+            assert len(done) == 1, rep
+        assert len(done) <= 1, rep  # a hold that ends about when it reaches the target may have it
+        errors_done += [line["t_s"] - (rep["hold_start"] + hold_target_s) for line in done]
+    assert np.max(np.abs(errors_noticed)) <= ON_TIME_S, errors_noticed
+    assert np.median(np.abs(errors_start)) <= ON_TIME_S, errors_start
+    assert np.max(np.abs(errors_start)) <= WORST_START_S, errors_start
+    assert np.max(np.abs(errors_done), initial=0.0) <= ON_TIME_S, errors_done
 
 
 def check_speech_never_overlaps(lines: list[dict[str, Any]]) -> None:
@@ -164,3 +176,24 @@ def test_each_fault_is_said_once_on_its_rep_in_the_words_on_screen(
     # The short hold gets its start tone and never the done tone; the holds are timed as in a good set.
     check_tones(lines, reps, hold_target_s=2.0)
     assert not any(line["name"] == "set_complete" for line in lines)  # 2 reps a side of the 3 asked
+
+
+@pytest.mark.slow
+def test_sit_and_arch_is_guided_the_same_way(voiced: dict[str, tuple[LiveProcess, Path]]) -> None:
+    name = "dev_arch_side_faults"  # a good arch, one from the low back, one throwing the head back
+    lines, _ = finished(voiced, name)
+    reps = truth(name)
+    check_speech_never_overlaps(lines)
+    speech = [line for line in lines if line["kind"] == "speech"]
+    assert speech[1]["text"] == "Arch back over the chair, as far as is comfortable, and hold"
+    for rep, following in zip(reps, [*reps[1:], None], strict=True):
+        end = following["start"] if following else np.inf
+        said = [line["text"] for line in during(lines, "fault", rep["start"], end)]
+        assert said == ([ARCH_FAULT_WORDS[rep["fault"]]] if rep["fault"] else []), (rep, said)
+    # The head thrown back ends its 1.5 s hold head first, the arch angle hardly moving: the live
+    # tracker sees that return 0.3-0.4 s late, in time for a hold-done tone (known, issue 20). Its
+    # start tone and its fault are checked; the other two reps' tones all.
+    before_third = [line for line in lines if line["t_s"] < reps[2]["start"]]
+    check_tones(before_third, reps[:2], hold_target_s=stretch(ARCH).hold_s)
+    [started] = during(lines, "hold_start", reps[2]["start"], np.inf)
+    assert abs(started["t_s"] - reps[2]["hold_start"]) <= WORST_START_S
