@@ -90,6 +90,7 @@ ROTATE_RULES = RepRules(
     speed_window_s=0.25,
     hold_band_deg=4.0,
     min_dwell_s=0.35,
+    sway_free_shape=True,
 )
 # A hold counts as done at three quarters of its target (1.5 s of the article's 2 s): the clock starts
 # and stops up to 0.3 s off (the speed window, the model's own smoothing), and a person who holds

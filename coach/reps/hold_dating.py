@@ -22,6 +22,20 @@ the movement, so dropping or repeating frames moves it by a fraction of one.
   A sway moves every upper-body point at once; the points' shared wobble counts once, not once a
   point (their noise grows with how few independent ways they wobble in: the participation ratio of
   their correlations over the hold).
+- A hold may ease deeper while it is held (a stretch settling, 1.5-2 degrees over two seconds, and
+  the head with it). The movement out stops at its end position and the easing deeper starts from
+  rest: the ramp decelerates into the hold, the creep accelerates out of it. So each signal's level
+  may move on after the arrival by its own `c * (t - arrival)**2`, only deeper (the way the movement
+  went; before the departure, read in reverse time, only back towards where it came from). A flat
+  level fitted to a rising plateau is met late (the fit slows the ramp to reach the plateau's
+  average); a creep that starts from rest cannot stand in for the ramp's own decelerating end, so it
+  does not pull the arrival early either. (A linear drift can: it read still holds 0.1-0.25 s early.)
+- A sway rocks the whole upper body about the hips. A turn changes the upper body's shape in the
+  picture (it turns out of the picture's plane) and a sway does not, so for a turn (`sway_free`) the
+  head's and shoulders' points turned about the middle of the hips onto their median shape date the
+  hold too: the points as seen, and what is left of them once any rock about the hips is taken out.
+  (An arch seen from the side is itself a turn of the head and shoulders in the picture's plane: its
+  shape says nothing of it.) At the desk the hips are not seen and nothing is taken out.
 - Signals can disagree by a tenth of a second or two (in a low-back arch the body slides forward on
   the seat and the head stays put while the spine still bends; the angle reads the end of a turn
   compressed), so no one signal decides: the fit is the compromise of all of them.
@@ -54,11 +68,15 @@ MOVING_LANDMARKS: tuple[L, ...] = (
 _MOVING_INDEX = list(MOVING_LANDMARKS)
 # At the desk the hips are below the picture, where the model guesses them: they date nothing.
 _DESK_MOVING_INDEX = [landmark for landmark in MOVING_LANDMARKS if landmark not in (L.LEFT_HIP, L.RIGHT_HIP)]
+# Where the head's and shoulders' points and the hips sit among `MOVING_LANDMARKS`.
+_UPPER = [k for k, landmark in enumerate(MOVING_LANDMARKS) if landmark not in (L.LEFT_HIP, L.RIGHT_HIP)]
+_HIPS = [MOVING_LANDMARKS.index(L.LEFT_HIP), MOVING_LANDMARKS.index(L.RIGHT_HIP)]
 RAMP_MIN_S = 0.1
 # The slowest movement out or back looked for ("slow and controlled" is a second or two).
 RAMP_MAX_S = 4.0
-# The search: every candidate timing on a coarse grid, then finer grids around the best one.
-SEARCH_STEPS_S = (0.04, 0.01, 0.0025)
+# The search: every candidate timing on a coarse grid, then finer grids around the best one. (A 0.04 s
+# first grid finds the same holds within 0.03 s, at twice the time.)
+SEARCH_STEPS_S = (0.08, 0.02, 0.005, 0.00125)
 ROBUST_ITERATIONS = 3
 CAUCHY_C = 2.385  # the usual 95 %-efficiency constant, in robust standard deviations
 # A signal's noise counts as at least this share of its excursion: past about 20 to 1 the model's own
@@ -97,17 +115,26 @@ def date_hold(
     body_xy: np.ndarray | None,
     hold_start_s: float,
     hold_end_s: float,
+    *,
+    sway_free: bool = False,
 ) -> tuple[float, float]:
     """A rep's hold (start, end), fitted over its frames.
 
     t_s: (N,) increasing frame times, from before the rep left neutral to its return.
     angle_deg: (N,) the exercise's angle, unsmoothed. body_xy: (N, K, 2) image points of
-    `MOVING_LANDMARKS` (any fixed K), or None to date from the angle alone.
+    `MOVING_LANDMARKS` (any fixed K), or None to date from the angle alone. sway_free: the movement
+    changes the upper body's shape in the picture (a turn): with all of `MOVING_LANDMARKS`, their upper
+    body freed of any rock about the hips (`sway_free_points`) dates the hold too.
     hold_start_s, hold_end_s: the tracker's own reading of the hold; its middle splits the frames into
     the movement out and the movement back. A fitted moment that is implausible keeps the tracker's."""
     t_s = np.asarray(t_s, dtype=float)
     angle = np.asarray(angle_deg, dtype=float).reshape(len(t_s), 1)
-    points = () if body_xy is None else (np.asarray(body_xy, dtype=float).reshape(len(t_s), -1),)
+    points: list[np.ndarray] = []
+    if body_xy is not None:
+        xy = np.asarray(body_xy, dtype=float).reshape(len(t_s), -1, 2)
+        points.append(xy.reshape(len(t_s), -1))
+        if sway_free and xy.shape[1] == len(MOVING_LANDMARKS):
+            points.append(sway_free_points(xy).reshape(len(t_s), -1))
     signals = np.hstack([angle, *points])
     usable = np.all(np.isfinite(signals), axis=1)
     t_s, signals = t_s[usable], signals[usable]
@@ -116,8 +143,9 @@ def date_hold(
     out = (t_s <= middle) & (t_s >= hold_start_s - RAMP_MAX_S - MAX_SHIFT_S)
     back = (t_s >= middle) & (t_s <= hold_end_s + RAMP_MAX_S + MAX_SHIFT_S)
     going = fit_ramp(t_s[out], signals[out], noise)
-    # The movement back, read in reverse time, is a movement out: its arrival is the departure.
-    coming = fit_ramp(-t_s[back][::-1], signals[back][::-1], noise)
+    # The movement back, read in reverse time, is a movement out: its arrival is the departure, and a
+    # hold easing deeper goes back the way it came as time runs backwards.
+    coming = fit_ramp(-t_s[back][::-1], signals[back][::-1], noise, creep=-1.0)
     start = going.end_s if going is not None else hold_start_s
     end = -coming.end_s if coming is not None else hold_end_s
     if not (abs(start - hold_start_s) <= MAX_SHIFT_S and start <= middle):
@@ -125,6 +153,29 @@ def date_hold(
     if not (abs(end - hold_end_s) <= MAX_SHIFT_S and end >= middle):
         end = hold_end_s
     return start, end
+
+
+def sway_free_points(xy: np.ndarray) -> np.ndarray:
+    """The head's and shoulders' points of `MOVING_LANDMARKS` (N, 7, 2), each frame's turned about its
+    middle of the hips onto their median shape over the frames: (N, 5, 2), relative to the hips.
+
+    A sway about the hips moves them not at all; a breath lifting the upper body, a little. Frames with
+    a missing point stay missing."""
+    relative = xy[:, _UPPER] - xy[:, _HIPS].mean(axis=1, keepdims=True)
+    out = np.full_like(relative, np.nan)
+    seen = np.all(np.isfinite(relative), axis=(1, 2))
+    if not seen.any():
+        return out
+    turned = relative[seen]
+    for _ in range(2):  # the median shape, then each frame turned onto it, twice
+        shape = np.median(turned, axis=0)
+        cross = (relative[seen, :, 0] * shape[:, 1] - relative[seen, :, 1] * shape[:, 0]).sum(axis=1)
+        angle = np.arctan2(cross, (relative[seen] * shape).sum(axis=(1, 2)))
+        cos, sin = np.cos(angle)[:, None], np.sin(angle)[:, None]
+        x, y = relative[seen, :, 0], relative[seen, :, 1]
+        turned = np.stack([cos * x - sin * y, sin * x + cos * y], axis=-1)
+    out[seen] = turned
+    return out
 
 
 def hold_noise(held: np.ndarray, signals: np.ndarray) -> np.ndarray | None:
@@ -156,6 +207,7 @@ def fit_ramp(
     t_s: np.ndarray,
     signals: np.ndarray,
     noise: np.ndarray | None = None,
+    creep: float = 1.0,
     *,
     ends_within: tuple[float, float] | None = None,
 ) -> Ramp | None:
@@ -164,6 +216,8 @@ def fit_ramp(
     t_s: (N,) increasing times. signals: (N, C), one signal a column; each moves between its own two
     levels, all at the same moments, and may have begun moving before the first frame. noise: (C,)
     each signal's least noise (`hold_noise`), in its units; without it, `NOISE_FLOOR_OF_EXCURSION`.
+    creep: the way each signal's second level may move on after the arrival, from rest, as
+    `c * (t - end_s)**2`: +1 only further the way the movement went, -1 only back, 0 not at all.
     ends_within: (earliest, latest) the movement may end, when that is known (a far smaller search)."""
     t_s = np.asarray(t_s, dtype=float)
     signals = np.asarray(signals, dtype=float).reshape(len(t_s), -1)
@@ -189,12 +243,12 @@ def fit_ramp(
     # Until the fit has residuals to tell each signal's noise, each counts by its least noise (not by
     # its frame-to-frame jitter, which a repeated frame hides).
     weights = np.ones_like(signals) / floor**2
-    best, weights = _search(t_s, signals, starts[keep], ends[keep], weights, floor)
+    best, weights = _search(t_s, signals, starts[keep], ends[keep], weights, floor, creep)
     for wider, step in itertools.pairwise(SEARCH_STEPS_S):
         box = np.arange(-wider, wider + step / 2, step)
         starts, ends = (grid.ravel() for grid in np.meshgrid(best.start_s + box, best.end_s + box))
         keep = _plausible(starts, ends, ends_within)
-        best, weights = _search(t_s, signals, starts[keep], ends[keep], weights, floor)
+        best, weights = _search(t_s, signals, starts[keep], ends[keep], weights, floor, creep)
     return best
 
 
@@ -215,52 +269,80 @@ def _search(
     ends: np.ndarray,
     weights: np.ndarray,
     floor: np.ndarray,
+    creep: float,
 ) -> tuple[Ramp, np.ndarray]:
     """The candidate (start, end) with the least weighted squared error, refining the weights.
 
-    For each candidate and signal the two levels solve a 2x2 weighted least-squares problem. With p
-    the movement's progress and 1 - p the share of the level before, its sums over the frames all
-    follow from those of w, w*y, w*p, w*p*p and w*p*y: one matrix product per robust iteration."""
+    Each signal is a(1 - p) + b p + c q, p the movement's progress and q = (t - end)**2 after the
+    arrival (0 before). For each candidate and signal the levels a, b and the creep c solve a weighted
+    least-squares problem; its sums over the frames all follow from those of w, w*y, w*y*y, w*p, w*p*p,
+    w*p*y, w*q, w*q*q and w*q*y (q is 0 wherever p < 1, so w*p*q is w*q): one matrix product per
+    robust iteration. A creep the wrong way keeps the flat level (c = 0), the best one the right way."""
     progress = ease((t_s[None, :] - starts[:, None]) / (ends - starts)[:, None])  # (P, N)
-    progress_terms = np.vstack([progress, progress * progress])  # (2P, N)
+    settling = np.maximum(t_s[None, :] - ends[:, None], 0.0) ** 2  # (P, N)
+    terms = np.vstack([progress, progress * progress, settling, settling * settling])  # (4P, N)
     candidates, channels = len(starts), signals.shape[1]
     k = 0
     for _ in range(ROBUST_ITERATIONS):
         weighted = weights * signals
-        sums = progress_terms @ np.hstack([weights, weighted])
-        wp, wpy, wpp = (
-            sums[:candidates, :channels],
-            sums[:candidates, channels:],
-            sums[candidates:, :channels],
+        sums = terms @ np.hstack([weights, weighted])
+        wp, wpy = sums[:candidates, :channels], sums[:candidates, channels:]
+        wpp = sums[candidates : 2 * candidates, :channels]
+        wq, wqy = (
+            sums[2 * candidates : 3 * candidates, :channels],
+            sums[2 * candidates : 3 * candidates, channels:],
         )
-        w, wy = weights.sum(axis=0), weighted.sum(axis=0)
-        after_after, before_after = wpp, wp - wpp
-        before_before = w - wp - before_after
+        wqq = sums[3 * candidates :, :channels]
+        w, wy, wyy = weights.sum(axis=0), weighted.sum(axis=0), (weighted * signals).sum(axis=0)
+        before_before, before_after, after_after = w - 2 * wp + wpp, wp - wpp, wpp
         before_y, after_y = wy - wpy, wpy
-        det = before_before * after_after - before_after**2
-        # A candidate whose movement lies wholly before or after the frames leaves one level unseen
-        # (its sum is then only rounding error).
-        solvable = np.all(
-            (before_before > 1e-9 * w)
-            & (after_after > 1e-9 * w)
-            & (det > 1e-12 * before_before * after_after),
-            axis=1,
+        level_before, level_after, solvable = _levels(
+            before_before, before_after, after_after, before_y, after_y, w
         )
-        det = np.where(det > 0, det, np.inf)
-        level_before = (after_after * before_y - before_after * after_y) / det
-        level_after = (before_before * after_y - before_after * before_y) / det
-        error = (
-            (weighted * signals).sum(axis=0)
-            - 2 * (level_before * before_y + level_after * after_y)
-            + level_before**2 * before_before
-            + 2 * level_before * level_after * before_after
-            + level_after**2 * after_after
-        ).sum(axis=1)
-        error[~solvable] = np.inf
+        error = wyy - level_before * before_y - level_after * after_y  # at the least-squares optimum
+        # With the creep free, c = (wqy - wq b) / wqq: b's sums lose what c explains.
+        settles = wqq > 1e-12 * w
+        wqq_safe = np.where(settles, wqq, 1.0)
+        creeping_after = after_after - np.where(settles, wq**2 / wqq_safe, 0.0)
+        creeping_after_y = after_y - np.where(settles, wq * wqy / wqq_safe, 0.0)
+        creeping = _levels(before_before, before_after, creeping_after, before_y, creeping_after_y, w)
+        rate = np.where(settles, (wqy - wq * creeping[1]) / wqq_safe, 0.0)
+        creeps = settles & creeping[2] & (creep * rate * (creeping[1] - creeping[0]) > 0)
+        creeping_error = wyy - creeping[0] * before_y - creeping[1] * after_y - rate * wqy
+        level_before = np.where(creeps, creeping[0], level_before)
+        level_after = np.where(creeps, creeping[1], level_after)
+        rate = np.where(creeps, rate, 0.0)
+        error = np.where(creeps, creeping_error, error).sum(axis=1)
+        error[~np.all(solvable, axis=1)] = np.inf
         k = int(np.argmin(error))
-        fitted = np.outer(1.0 - progress[k], level_before[k]) + np.outer(progress[k], level_after[k])
+        fitted = (
+            np.outer(1.0 - progress[k], level_before[k])
+            + np.outer(progress[k], level_after[k])
+            + np.outer(settling[k], rate[k])
+        )
         weights = _robust_weights(signals - fitted, floor)
     return Ramp(float(starts[k]), float(ends[k])), weights
+
+
+def _levels(
+    before_before: np.ndarray,
+    before_after: np.ndarray,
+    after_after: np.ndarray,
+    before_y: np.ndarray,
+    after_y: np.ndarray,
+    w: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The two levels solving the 2x2 normal equations, and whether they are solvable: a candidate
+    whose movement lies wholly before or after the frames leaves one level unseen (its sum is then
+    only rounding error)."""
+    det = before_before * after_after - before_after**2
+    solvable = (
+        (before_before > 1e-9 * w) & (after_after > 1e-9 * w) & (det > 1e-12 * before_before * after_after)
+    )
+    det = np.where(det > 0, det, np.inf)
+    level_before = (after_after * before_y - before_after * after_y) / det
+    level_after = (before_before * after_y - before_after * before_y) / det
+    return level_before, level_after, solvable
 
 
 def _robust_weights(residuals: np.ndarray, floor: np.ndarray) -> np.ndarray:

@@ -70,6 +70,9 @@ class RepRules:
     min_dwell_s: float = 0.25
     hold_target_s: float = 2.0
     signed: bool = True
+    # The movement changes the upper body's shape in the picture (a turn): its shape, freed of a sway
+    # about the hips, dates the hold too (`coach.reps.hold_dating`).
+    sway_free_shape: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.return_deg < self.start_deg <= self.min_peak_deg:
@@ -460,7 +463,7 @@ class RepTracker:
         points = [p for _, _, p in frames if p is not None]
         every_frame = len(points) == len(frames) and len({p.shape for p in points}) == 1
         body = np.stack(points) if every_frame else None
-        return date_hold(times, angles, body, hold_start_s, hold_end_s)
+        return date_hold(times, angles, body, hold_start_s, hold_end_s, sway_free=self.rules.sway_free_shape)
 
     def _one_hold(self, end_s: float, level: float, next_start_s: float, next_level: float) -> bool:
         """Whether a hold that ended and the next one are the same hold: at one level, and the angle

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.reps.hold_dating import MAX_SHIFT_S, date_hold, ease, fit_ramp, hold_noise
+from coach.reps.hold_dating import MAX_SHIFT_S, date_hold, ease, fit_ramp, hold_noise, sway_free_points
 
 # A rep like the article's: out in 1.3 s, hold 2.2 s, back in 1.2 s, with still time either side.
 OUT_S, HOLD_START_S, HOLD_END_S, BACK_S = 1.0, 2.3, 4.5, 5.7
@@ -168,3 +168,47 @@ def test_a_ramp_asked_to_end_where_none_can_is_none() -> None:
     assert fit_ramp(t, angle[:, None], ends_within=(5.0, 6.0)) is None
     found = fit_ramp(t, angle[:, None], ends_within=(1.0, 1.5))
     assert found is not None and found.end_s == pytest.approx(1.2, abs=0.02)
+
+
+def easing_deeper(t_s: np.ndarray, share: float) -> np.ndarray:
+    """0 before the hold, then rising from rest by `share` of the movement over the hold (a stretch
+    settling deeper while held), and going back with the movement back."""
+    settled = share * ease((t_s - HOLD_START_S) / (HOLD_END_S - HOLD_START_S))
+    return settled * (1.0 - ease((t_s - HOLD_END_S) / (BACK_S - HOLD_END_S)))
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_hold_that_eases_deeper_is_met_when_the_movement_arrives(fps: float) -> None:
+    # Two degrees deeper over a 35-degree turn's hold, the head and shoulders easing on with it: a flat
+    # level fitted to that rising plateau would meet it late.
+    rng = np.random.default_rng(2)
+    t = times(fps)
+    deeper = easing_deeper(t, 2.0 / 35.0)
+    points = body_points(t, rng)
+    points[:, :2] += np.array([-40.0, 3.0]) * deeper[:, None, None] * 4  # the head eases on further
+    angle = 35.0 * (movement(t) + deeper) + rng.normal(0.0, 0.5, t.size)
+    start, end = date_hold(
+        t, angle, points + rng.normal(0.0, 0.4, points.shape), HOLD_START_S + 0.2, HOLD_END_S
+    )
+    # (A flat end level met it 0.035 s late here.)
+    assert start == pytest.approx(HOLD_START_S, abs=0.02)
+    assert end == pytest.approx(HOLD_END_S, abs=0.02)
+
+
+def test_a_rock_about_the_hips_leaves_the_sway_free_points_alone() -> None:
+    t = times(15.0)
+    still, _ = swaying_body(t, 0.0, 0.0)
+    swayed, _ = swaying_body(t, 2.0, 0.0)
+    points = np.concatenate([still, swayed], axis=0)  # the same body, then the same body swaying
+    free = sway_free_points(points)
+    assert np.abs(free[: t.size] - free[t.size :]).max() < 0.5  # px, about the landmark jitter
+
+
+@pytest.mark.parametrize("phase", np.linspace(0.0, 2 * np.pi, 4, endpoint=False))
+def test_a_sway_is_not_read_as_the_turn_going_on(phase: float) -> None:
+    t = times(15.0)
+    points, sway = swaying_body(t, 2.0, phase)
+    start, end = date_hold(
+        t, movement(t, 35.0) + 0.8 * sway, points, HOLD_START_S + 0.15, HOLD_END_S + 0.3, sway_free=True
+    )
+    assert (start, end) == pytest.approx((HOLD_START_S, HOLD_END_S), abs=0.1)
