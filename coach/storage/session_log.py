@@ -21,6 +21,8 @@ from typing import Any
 from coach.reps.analysis import Rep
 from coach.storage.atomic import _fsync_directory
 
+TAIL_CHUNK = 4096
+
 
 class SessionLog:
     """Append-only JSON-lines file; a context manager."""
@@ -29,6 +31,8 @@ class SessionLog:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         created = not self.path.exists()
+        if not created:
+            drop_torn_tail(self.path)
         self._handle = self.path.open("a", encoding="utf-8")
         if created:
             _fsync_directory(self.path.parent)  # the new file's name survives a crash too
@@ -58,6 +62,27 @@ class SessionLog:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def drop_torn_tail(path: Path) -> None:
+    """Cut a last line left half-written by a killed process, so that the next line appended starts
+    a line of its own instead of fusing with the torn one (and being lost with it)."""
+    with path.open("rb+") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        position = end
+        while position > 0:
+            step = min(TAIL_CHUNK, position)
+            handle.seek(position - step)
+            chunk = handle.read(step)
+            newline = chunk.rfind(b"\n")
+            if newline >= 0:
+                position = position - step + newline + 1
+                break
+            position -= step
+        if position < end:
+            handle.truncate(position)
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def read_session_log(path: Path) -> list[dict[str, Any]]:
