@@ -529,15 +529,16 @@ class Calibrator:
             problem = _most_common_problem(checks)
             if problem.code in FRAMING_CODES and self._span_fraction() >= rules.min_window_fraction:
                 seen = [check.pose for check in checks if check.pose is not None]
-                if len(seen) >= rules.min_ok_fraction * len(checks) and _still(seen, rules):
+                enough = len(seen) >= rules.min_ok_fraction * len(checks)
+                if enough and _still(seen, rules, window_framing(seen, rules)):
                     self.still_but_framed = problem
             return problem, None
         if self._span_fraction() < rules.min_window_fraction:
             return TOO_SHORT, None
         poses = [check.pose for check in good if check.pose is not None]
-        if not _still(poses, rules):
-            return NOT_STILL, None
         framing = window_framing(poses, rules)
+        if not _still(poses, rules, framing):
+            return NOT_STILL, None
         posture = starting_position_problem(poses, framing)
         if posture is not None:
             self.use_rest_window()  # sat still, but not in the starting position: wait for a rest
@@ -626,11 +627,11 @@ def _median(poses: Sequence[Pose], name: str) -> np.ndarray:
     return np.median(np.stack([getattr(pose, name) for pose in poses]), axis=0)
 
 
-def _still(poses: Sequence[Pose], rules: CalibrationRules) -> bool:
+def _still(poses: Sequence[Pose], rules: CalibrationRules, framing: Framing) -> bool:
     return (
         jitter_trunks(poses, rules) <= rules.max_jitter_trunks
         and drift_trunks(poses, rules) <= rules.max_drift_trunks
-        and posture_spread_deg(poses, window_framing(poses, rules)) <= rules.max_posture_spread_deg
+        and posture_spread_deg(poses, framing) <= rules.max_posture_spread_deg
     )
 
 

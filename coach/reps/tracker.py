@@ -304,15 +304,13 @@ class RepTracker:
         at most `ARRIVAL_LOOKBACK_S` before now, not before this rep's last hold ended nor before the
         person came back into view (a hold never counts time they were not seen). Noticing
         the hold takes a few still frames; the person's hold began before that."""
-        frames = [(t, raw, p) for t, raw, p in self._trace if t >= self._start_s - PRE_ROLL_S]
-        times = np.array([t for t, _, _ in frames])
-        angles = np.array([raw for _, raw, _ in frames]).reshape(-1, 1)
-        points = [p for _, _, p in frames if p is not None]
-        if len(points) == len(frames) and len({p.shape for p in points}) == 1:
-            angles = np.hstack([angles, np.stack(points).reshape(len(frames), -1)])
+        times, angles, body = self._trace_between(self._start_s - PRE_ROLL_S, np.inf)
+        signals = angles.reshape(-1, 1)
+        if body is not None:
+            signals = np.hstack([signals, body.reshape(len(times), -1)])
         last_hold_end_s = self._holds[-1][1] if self._holds else -np.inf
         earliest_s = max(t_s - ARRIVAL_LOOKBACK_S, last_hold_end_s, self._back_in_view_s)
-        ramp = fit_ramp(times, angles, ends_within=(earliest_s, t_s))
+        ramp = fit_ramp(times, signals, ends_within=(earliest_s, t_s))
         return t_s if ramp is None else min(max(ramp.end_s, earliest_s), t_s)
 
     def _exit_drop(self) -> float:
@@ -457,13 +455,20 @@ class RepTracker:
         hold_start_s, hold_end_s = spans[best][0], spans[best][1]
         after_s = spans[best - 1][1] if best > 0 else -np.inf
         before_s = spans[best + 1][0] if best + 1 < len(spans) else np.inf
+        times, angles, body = self._trace_between(after_s, before_s)
+        return date_hold(times, angles, body, hold_start_s, hold_end_s, sway_free=self.rules.sway_free_shape)
+
+    def _trace_between(
+        self, after_s: float, before_s: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The rep's frames from `after_s` to `before_s`: times, raw angles and, when every frame has
+        them (all of one shape), the body's points."""
         frames = [(t, raw, p) for t, raw, p in self._trace if after_s <= t <= before_s]
         times = np.array([t for t, _, _ in frames])
         angles = np.array([raw for _, raw, _ in frames])
         points = [p for _, _, p in frames if p is not None]
         every_frame = len(points) == len(frames) and len({p.shape for p in points}) == 1
-        body = np.stack(points) if every_frame else None
-        return date_hold(times, angles, body, hold_start_s, hold_end_s, sway_free=self.rules.sway_free_shape)
+        return times, angles, np.stack(points) if every_frame and points else None
 
     def _one_hold(self, end_s: float, level: float, next_start_s: float, next_level: float) -> bool:
         """Whether a hold that ended and the next one are the same hold: at one level, and the angle
