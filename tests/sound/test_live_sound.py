@@ -25,17 +25,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from benchmarks.tone_timing import STILL_S, with_still_start
 from coach.exercises.arch import CUES as ARCH_CUES
 from coach.facts import ARCH, stretch
-from coach.render.video_sink import VideoSink
 from coach.sound.audio_log import read_audio_log
-from coach.sources.video_file import VideoFileSource
 from tests.app.test_live import LiveProcess
 from tests.helpers import SAMPLES
 
-PATIENCE_FRAMES = 24  # still frames added in front: a person at a camera waits for "go"
-FPS = 15.0
-OFFSET_S = PATIENCE_FRAMES / FPS
+OFFSET_S = STILL_S  # still seconds added in front: a person at a camera waits for "go"
 # From the capture of the frame that calls for a tone to the tone: the model's time on that frame
 # (two sessions share this machine's cores) and the sound's own (benchmarks/sound.py: milliseconds).
 SOUND_PATH_S = 0.3
@@ -55,18 +52,6 @@ CLIPS = {
 }
 
 
-def patient_copy(name: str, folder: Path) -> Path:
-    path = folder / f"{name}.mp4"
-    with (
-        VideoFileSource(SAMPLES / f"{name}.mp4") as source,
-        VideoSink(path, source.info.fps, (640, 480)) as sink,
-    ):
-        for frame in source:
-            for _ in range(1 + PATIENCE_FRAMES if frame.index == 0 else 1):
-                sink.write(frame.image)
-    return path
-
-
 @pytest.fixture(scope="module")
 def voiced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[LiveProcess, Path]]]:
     """Each clip headless with --voice and --audio-log, one after the other (two live sessions at once
@@ -76,7 +61,9 @@ def voiced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple
     for name, exercise in CLIPS.items():
         audio = tmp / f"{name}.audio.jsonl"
         extra = ("--exercise", exercise, "--no-window", "--voice", "--audio-log", str(audio))
-        run = LiveProcess(tmp, name, patient_copy(name, tmp), *extra)
+        run = LiveProcess(
+            tmp, name, with_still_start(SAMPLES / f"{name}.mp4", tmp / f"{name}.mp4")[0], *extra
+        )
         run.finish()
         runs[name] = (run, audio)
     yield runs
