@@ -28,7 +28,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coach.measure.rotation import TEMPLATE_LANDMARKS, YAW_GRID_DEG, UpperBodyTemplate, build_template
+from coach.measure.rotation import (
+    TEMPLATE_LANDMARKS,
+    YAW_GRID_DEG,
+    UpperBodyTemplate,
+    build_template,
+    yaw_at_least_cost,
+)
 from coach.pose.landmarks import PoseLandmark as L
 
 ASSUMED_FIELD_OF_VIEW_DEG = 70.0
@@ -96,10 +102,4 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
     # x = scale * axis + scale * turned_across: least squares for the axis at each turn.
     known = scale * turned_across
     axis = ((x - known) * scale).sum(axis=1, keepdims=True) / (scale**2).sum(axis=1, keepdims=True)
-    cost = ((x - known - scale * axis) ** 2).sum(axis=1)
-    best = int(np.clip(np.argmin(cost), 1, len(YAW_GRID_DEG) - 2))
-    left, mid, right = cost[best - 1], cost[best], cost[best + 1]
-    curvature = left - 2 * mid + right
-    offset = 0.5 * (left - right) / curvature if curvature > 0 else 0.0
-    step = YAW_GRID_DEG[1] - YAW_GRID_DEG[0]
-    return float(YAW_GRID_DEG[best] + np.clip(offset, -1.0, 1.0) * step)
+    return yaw_at_least_cost(((x - known - scale * axis) ** 2).sum(axis=1))

@@ -181,8 +181,13 @@ def fit_yaw(template: UpperBodyTemplate, xy: np.ndarray) -> float:
     predicted = np.cos(grid)[:, None] * template.across_px - np.sin(grid)[:, None] * template.depth_px
     residual = x[None, :] - predicted
     residual -= residual.mean(axis=1, keepdims=True)  # the best sideways shift for each turn
-    cost = (residual**2).sum(axis=1)
-    best = int(np.clip(np.argmin(cost), 1, len(grid) - 2))
+    return yaw_at_least_cost((residual**2).sum(axis=1))
+
+
+def yaw_at_least_cost(cost: np.ndarray) -> float:
+    """The turn (degrees) where a cost over `YAW_GRID_DEG` is least: the grid's best, refined by a
+    parabola through it and its two neighbours."""
+    best = int(np.clip(np.argmin(cost), 1, len(YAW_GRID_DEG) - 2))
     left, mid, right = cost[best - 1], cost[best], cost[best + 1]
     curvature = left - 2 * mid + right
     offset = 0.5 * (left - right) / curvature if curvature > 0 else 0.0
