@@ -33,7 +33,7 @@ from coach.measure.posture import (
 )
 from coach.measure.rotation import FACE_AND_SHOULDER_PAIRS
 from coach.measure.view import ViewEstimate, ViewVerdict, estimate_view, verdict
-from coach.pose.framing import Framing, body_scale_px, framing_of
+from coach.pose.framing import Framing, body_scale_px, framing_of, upright_xy
 from coach.pose.geometry import midpoint, robust_std, robust_std_px, trunk_length_px
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.plausibility import implausible_reason, is_someone, is_usable_upper_body
@@ -305,19 +305,20 @@ def jumped(previous: Pose, current: Pose, rules: CalibrationRules) -> bool:
     return bool(shift > rules.max_jump_trunks * scale)
 
 
-def jitter_trunks(poses: Sequence[Pose], rules: CalibrationRules) -> float:
+def jitter_trunks(poses: Sequence[Pose], rules: CalibrationRules, framing: Framing) -> float:
     """The second-largest robust std of the visible stillness landmarks over the poses, in trunk
-    lengths (one landmark the model throws about, an elbow in a dim room, is not the person moving)."""
-    xy = np.stack([pose.xy for pose in poses])
+    lengths (one landmark the model throws about, an elbow in a dim room, is not the person moving).
+    The landmarks are upright (`upright_xy`): a body swaying about its hips is still."""
+    xy = np.stack([upright_xy(pose.xy, framing) for pose in poses])
     return _second_largest(robust_std_px(xy), xy, poses, rules)
 
 
-def drift_trunks(poses: Sequence[Pose], rules: CalibrationRules) -> float:
+def drift_trunks(poses: Sequence[Pose], rules: CalibrationRules, framing: Framing) -> float:
     """How far the visible stillness landmarks travelled over the window, in trunk lengths: the
     second-largest distance between a landmark's median place in the window's first and last thirds.
     A slow movement the spread alone would pass shows here; the model's frame-to-frame noise does not
-    (each third's median averages it out)."""
-    xy = np.stack([pose.xy for pose in poses])
+    (each third's median averages it out); nor does a sway about the hips (`upright_xy`)."""
+    xy = np.stack([upright_xy(pose.xy, framing) for pose in poses])
     third = max(1, len(poses) // 3)
     travel = np.linalg.norm(np.median(xy[-third:], axis=0) - np.median(xy[:third], axis=0), axis=1)
     return _second_largest(travel, xy, poses, rules)
@@ -629,8 +630,8 @@ def _median(poses: Sequence[Pose], name: str) -> np.ndarray:
 
 def _still(poses: Sequence[Pose], rules: CalibrationRules, framing: Framing) -> bool:
     return (
-        jitter_trunks(poses, rules) <= rules.max_jitter_trunks
-        and drift_trunks(poses, rules) <= rules.max_drift_trunks
+        jitter_trunks(poses, rules, framing) <= rules.max_jitter_trunks
+        and drift_trunks(poses, rules, framing) <= rules.max_drift_trunks
         and posture_spread_deg(poses, framing) <= rules.max_posture_spread_deg
     )
 
@@ -657,7 +658,9 @@ def posture_spread_deg(poses: Sequence[Pose], framing: Framing = Framing.FULL) -
         for values in (turn, _body_frame_angles(world)["trunk_back_deg"])
         if framing is Framing.FULL
     ]
-    facing = [upper_body_azimuth_deg(pose.xy, FACE_AND_SHOULDER_PAIRS) for pose in poses]
+    # Upright: a sideways sway moves the face across the picture more than the shoulders (it is higher
+    # above the hips), which the facing would read as a turn.
+    facing = [upper_body_azimuth_deg(upright_xy(pose.xy, framing), FACE_AND_SHOULDER_PAIRS) for pose in poses]
     if None not in facing:  # (its spread follows any one landmark the model throws about: travel only)
         moved.append(_travel(np.array(facing, dtype=np.float64)))
     return max(moved, default=0.0)

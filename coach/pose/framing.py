@@ -75,3 +75,22 @@ def trunk_up_unit(xy: np.ndarray, framing: Framing) -> np.ndarray:
             up = -up
     length = float(np.linalg.norm(up))
     return up / length if length > 0 else np.zeros(2)
+
+
+def upright_xy(xy: np.ndarray, framing: Framing) -> np.ndarray:
+    """The landmarks turned in the picture so that the trunk points straight up, about the middle of the
+    hips (at the desk, of the shoulders). A body rocking in the picture's plane about its hips (a
+    sideways sway seen from the front, a rock back and forth seen from the side) keeps its upright
+    landmarks where they were; a turn or a bend of the upper body moves them."""
+    up = trunk_up_unit(xy, framing)
+    if not up.any():
+        return xy.copy()
+    pivot = (
+        midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
+        if framing is Framing.FULL
+        else midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    )
+    # The turn that takes `up` to (0, -1), image y down.
+    cos, sin = -float(up[1]), -float(up[0])
+    turn = np.array([[cos, -sin], [sin, cos]])
+    return (xy - pivot) @ turn.T + pivot
