@@ -19,7 +19,8 @@ mean absolute error, faults found/true and faults the truth does not have (false
 cut short into `short_hold`, a sway read as `side_lean`), and whether the clip meets every accuracy
 target (`benchmarks.accuracy`'s). The last line says whether issue 18's target is met: with a
 2-degree sway, a 1-degree breath and a 5-degree nod, every clip has its reps exactly, every hold
-within 0.3 s, no false fault, and meets every other target it meets sitting still here.
+within 0.3 s, no false fault, and meets every other target it meets sitting still here (but the
+arch's angle: from the side a sway is the trunk leaning back and forth, a real change of the angle).
 
 The arch clips run with the segmentation mask, as `coach analyze` does: the part of the mask above
 the hips moves with the upper body (turned about the middle of the hips for a sway, lifted for a
@@ -122,9 +123,12 @@ def targets(clip: ClipScore) -> dict[str, bool]:
 
 
 def holds_up(moving: ClipScore, still: ClipScore) -> bool:
-    """Issue 18: reps, holds and no false fault always; the angle and the faults as well as still."""
+    """Issue 18: reps, holds and no false fault always; the faults as well as still, and the turn's
+    angle too. (An arch seen from the side rocks with the sway: the trunk really leans back and forth
+    by its amplitude, which the still clip's truth does not have, so the arch's angle is not judged.)"""
     met, met_still = targets(moving), targets(still)
-    return all(met[name] or (name in ("angle", "faults") and not met_still[name]) for name in met)
+    judged = [name for name in met if not (name == "angle" and moving.exercise == "arch")]
+    return all(met[name] or (name in ("angle", "faults") and not met_still[name]) for name in judged)
 
 
 def row(kind: str, amplitude: float, clip: ClipScore) -> str:

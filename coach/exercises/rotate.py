@@ -37,6 +37,8 @@ from coach.measure.rotation import (
 )
 from coach.measure.view import estimate_view_of, verdict
 from coach.pose.framing import Framing, body_scale_px
+from coach.pose.geometry import midpoint
+from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.reps.fault_evidence import FaultEvidence
@@ -53,6 +55,9 @@ CUES = {
 # The template's prior depths count as much as this many frames seen turned by 90 degrees: about one
 # rep's worth (some 30 frames near 35 degrees, sin^2 ~ 0.33). Afterwards the person's own frames lead.
 DEPTH_PRIOR_WEIGHT = 10.0
+# The prior of a trunk line that does not tilt with the turn counts as this many frames turned by 90
+# degrees, as the depths' prior does.
+TURN_TILT_PRIOR_WEIGHT = DEPTH_PRIOR_WEIGHT
 # Frames read as turned further than any seated upper-back turn goes teach the template nothing.
 LEARN_MAX_YAW_DEG = 60.0
 # Hips turning this far with the shoulders is visible compensation (a quarter of a typical turn).
@@ -159,6 +164,25 @@ class _BodyStillness:
         return self._still
 
 
+class _TurnTilt:
+    """How far the trunk line (hips to shoulders) tilts in the picture as the upper body turns: the
+    shoulders' middle lies a few centimetres off the spine's axis, so a turn carries it sideways by
+    that times sin(turn). Learnt from the session's own frames (tilt = k sin(turn), least squares
+    against a prior of no tilt): a sway is uncorrelated with the turn and averages out."""
+
+    def __init__(self) -> None:
+        self._weight = TURN_TILT_PRIOR_WEIGHT
+        self._evidence = 0.0
+
+    def expected_deg(self, yaw_deg: float) -> float:
+        return self._evidence / self._weight * float(np.sin(np.radians(yaw_deg)))
+
+    def learn(self, yaw_deg: float, tilt_deg: float) -> None:
+        sin = float(np.sin(np.radians(yaw_deg)))
+        self._weight += sin**2
+        self._evidence += sin * tilt_deg
+
+
 class _RestingLean:
     """The side lean the person sits with at rest, from their own upright: the median over the
     calibration window and the frames at neutral since (the calibration's are let go once the
@@ -258,8 +282,20 @@ class RotateAnalyzer:
         return self._profile.framing is Framing.DESK
 
     def reading(self, pose: Pose) -> float | None:
-        xy = self._upright(pose.xy)
-        return trunk_rotation(self._yaw(xy), self._pelvis(xy))
+        return trunk_rotation(self._yaw(self._turn_xy(pose.xy)), self._pelvis(self._upright(pose.xy)))
+
+    def _turn_xy(self, xy: np.ndarray) -> np.ndarray:
+        """The landmarks the turn is read from: upright (as the neutral stood) and, with the hips in
+        view, with this frame's sway about them taken out: a sideways sway moves the head across the
+        picture more than the shoulders, which the fit would read as part of a turn (up to 2 degrees
+        for a 2-degree sway). The sway is the trunk line's tilt less the tilt the turn itself gives
+        it (`_TurnTilt`). At the desk no hips are seen to sway about."""
+        upright = self._upright(xy)
+        if self.desk:
+            return upright
+        tilt = Uprighting.of_neutral(upright).roll_deg
+        sway = tilt - self._turn_tilt.expected_deg(self._last_yaw)
+        return Uprighting(roll_deg=sway, pivot_px=midpoint(upright, L.LEFT_HIP, L.RIGHT_HIP))(upright)
 
     def _yaw(self, xy: np.ndarray) -> float:
         """The upper body's turn: through the lens at the desk, where the camera is near."""
@@ -277,8 +313,12 @@ class RotateAnalyzer:
         if pose is None:
             return self._absent(t_s)
         xy = self._upright(pose.xy)
-        yaw = self._yaw(xy)
-        self._learn_depths(xy, yaw)
+        turn_xy = self._turn_xy(pose.xy)
+        yaw = self._yaw(turn_xy)
+        self._learn_depths(turn_xy, yaw)
+        if abs(yaw) <= LEARN_MAX_YAW_DEG and not self.desk:
+            self._turn_tilt.learn(yaw, Uprighting.of_neutral(xy).roll_deg)
+        self._last_yaw = yaw
         total = self._angle_filter(yaw, t_s)
         pelvis = self._pelvis_filter(self._pelvis(xy), t_s)
         seated_lean = self._lean_filter(self._lean(xy), t_s)
@@ -323,6 +363,8 @@ class RotateAnalyzer:
         self._near_template = build_near_template(self._neutral_xy, profile.image_size) if desk else None
         self._depth_weight = 0.0
         self._depth_evidence = np.zeros(len(TEMPLATE_LANDMARKS))
+        self._turn_tilt = _TurnTilt()
+        self._last_yaw = 0.0
         self._lower_body = lower_body_pairs(profile.neutral_xy, profile.image_size)
         # The person's jitter, in pixels and as the angle it makes at the landmarks' lever.
         lever_px = LANDMARK_LEVER_TORSOS * max(body_scale_px(profile.neutral_xy, profile.framing), 1.0)
