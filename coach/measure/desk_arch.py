@@ -54,12 +54,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.measure.rotation import PRIOR_DEPTH_SHOULDER_SPANS
+from coach.pose.landmarks import EARS, FACE
 from coach.pose.landmarks import PoseLandmark as L
 
 SHOULDERS: tuple[L, ...] = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
 ELBOWS: tuple[L, ...] = (L.LEFT_ELBOW, L.RIGHT_ELBOW)
-FACE: tuple[L, ...] = (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.MOUTH_LEFT, L.MOUTH_RIGHT)
-EARS: tuple[L, ...] = (L.LEFT_EAR, L.RIGHT_EAR)
 # A laptop webcam is 60-80 degrees wide; the focal length of the middle of that range.
 DESK_CAMERA_HFOV_DEG = 70.0
 # The elbows lie halfway between the shoulders, which the neck does not move, and the hands clasped

@@ -24,17 +24,10 @@ import numpy as np
 
 from coach.measure.perspective import NearTemplate, fit_near_yaw
 from coach.measure.posture import WORLD_DEPTH_SCALE
+from coach.pose.landmarks import EARS, FACE
 from coach.pose.landmarks import PoseLandmark as L
 
-FACE_LANDMARKS: tuple[L, ...] = (
-    L.NOSE,
-    L.LEFT_EYE,
-    L.RIGHT_EYE,
-    L.MOUTH_LEFT,
-    L.MOUTH_RIGHT,
-    L.LEFT_EAR,
-    L.RIGHT_EAR,
-)
+FACE_LANDMARKS: tuple[L, ...] = FACE + EARS
 CHEST_SHARE = 0.25
 
 
