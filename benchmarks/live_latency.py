@@ -34,6 +34,7 @@ import numpy as np
 from coach.app.live import LiveRequest, LiveStats, run_live
 from coach.pose.model_files import resolve_model
 from coach.render.video_sink import VideoSink
+from coach.sound import SoundRequest
 from coach.sources.video_file import VideoFileSource
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,7 +94,8 @@ def display_for_window(tmp: Path) -> Iterator[str | None]:
         server.wait(timeout=10)
 
 
-def measure(video: Path, model: str, window: bool, tmp: Path) -> LiveStats:
+def measure(video: Path, model: str, window: bool, tmp: Path, sound: SoundRequest | None = None) -> LiveStats:
+    """`coach live` on the clip played as a camera (Sit and Rotate, silent unless `sound` says)."""
     request = LiveRequest(
         exercise="rotate",
         camera=str(video),
@@ -102,6 +104,7 @@ def measure(video: Path, model: str, window: bool, tmp: Path) -> LiveStats:
         report_path=tmp / "bench.report.json",
         target_reps=10,  # the set never completes: the whole clip is played
         window=window,
+        sound=sound or SoundRequest(),
     )
     return run_live(request, out=lambda line: None).stats
 

@@ -28,9 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.live_latency import thirty_fps_copy
-from coach.app.live import LiveRequest, LiveStats, run_live
-from coach.pose.model_files import resolve_model
+from benchmarks.live_latency import measure, thirty_fps_copy
+from coach.app.live import LiveStats
 from coach.sound import SoundMode, SoundRequest, open_player, phrases
 from coach.sound.audio_log import read_audio_log
 from coach.sound.events import HOLD_DONE, HOLD_START, Priority, speech, tone
@@ -84,17 +83,8 @@ def player_delays(rounds: int = 12) -> dict[str, list[float]]:
 
 def live_run(video: Path, model: str, tmp: Path, voice: bool) -> tuple[LiveStats, list[float]]:
     audio = tmp / "audio.jsonl"
-    request = LiveRequest(
-        exercise="rotate",
-        camera=str(video),
-        model_path=resolve_model(model),
-        log_path=tmp / "bench.log.jsonl",
-        report_path=tmp / "bench.report.json",
-        target_reps=10,  # the set never completes: the whole clip is played
-        window=False,
-        sound=SoundRequest(SoundMode.VOICE, audio_log=audio, backend="null") if voice else SoundRequest(),
-    )
-    stats = run_live(request, out=lambda line: None).stats
+    sound = SoundRequest(SoundMode.VOICE, audio_log=audio, backend="null") if voice else None
+    stats = measure(video, model, False, tmp, sound)
     tones = (
         [1000 * (x["t_s"] - x["event_t_s"]) for x in read_audio_log(audio) if x["kind"] == "tone"]
         if voice
