@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     amplitudes = ", ".join(f"{kind} {amplitude:g} deg" for kind, amplitude in TARGET_AMPLITUDE_DEG.items())
     print(
         f"\nIssue 18 target (with {amplitudes}: every clip's reps exact, every hold within "
-        f"{HOLD_LIMIT_S:g} s, no false fault, angle and faults as good as sitting still): {verdict}"
+        f"{HOLD_LIMIT_S:g} s, no false fault, faults and the turn's angle as good as sitting still): "
+        f"{verdict}"
     )
     return 0
 
