@@ -63,9 +63,10 @@ SKELETON_EDGES: tuple[tuple[PoseLandmark, PoseLandmark], ...] = (
     (L.RIGHT_EYE, L.RIGHT_EAR),
 )
 
-# Joints whose side of the body the overlay colours (the person's left / right).
 # The face the model tracks well (the eyes' inner and outer corners only follow the eyes), and the ears.
 FACE: tuple[PoseLandmark, ...] = (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.MOUTH_LEFT, L.MOUTH_RIGHT)
 EARS: tuple[PoseLandmark, ...] = (L.LEFT_EAR, L.RIGHT_EAR)
+
+# Joints whose side of the body the overlay colours (the person's left / right).
 LEFT_SIDE = frozenset(p for p in PoseLandmark if p.name.startswith("LEFT_"))
 RIGHT_SIDE = frozenset(p for p in PoseLandmark if p.name.startswith("RIGHT_"))
