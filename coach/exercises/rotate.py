@@ -24,7 +24,6 @@ from coach.measure.head_turn import head_turned_alone
 from coach.measure.perspective import build_near_template, fit_near_yaw
 from coach.measure.rotation import (
     TEMPLATE_LANDMARKS,
-    Uprighting,
     build_template,
     depth_evidence,
     fit_yaw,
@@ -36,7 +35,7 @@ from coach.measure.rotation import (
     upper_body_motion,
 )
 from coach.measure.view import estimate_view_of, verdict
-from coach.pose.framing import Framing, body_scale_px
+from coach.pose.framing import Framing, Uprighting, body_scale_px
 from coach.pose.geometry import midpoint
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
@@ -282,20 +281,23 @@ class RotateAnalyzer:
         return self._profile.framing is Framing.DESK
 
     def reading(self, pose: Pose) -> float | None:
-        return trunk_rotation(self._yaw(self._turn_xy(pose.xy)), self._pelvis(self._upright(pose.xy)))
+        xy = self._upright(pose.xy)
+        return trunk_rotation(self._yaw(self._turn_xy(xy, self._tilt_deg(xy))), self._pelvis(xy))
 
-    def _turn_xy(self, xy: np.ndarray) -> np.ndarray:
-        """The landmarks the turn is read from: upright (as the neutral stood) and, with the hips in
-        view, with this frame's sway about them taken out: a sideways sway moves the head across the
-        picture more than the shoulders, which the fit would read as part of a turn (up to 2 degrees
-        for a 2-degree sway). The sway is the trunk line's tilt less the tilt the turn itself gives
-        it (`_TurnTilt`). At the desk no hips are seen to sway about."""
-        upright = self._upright(xy)
+    def _tilt_deg(self, xy: np.ndarray) -> float:
+        """The trunk line's tilt from the neutral's upright (0 at the desk: no hips seen)."""
+        return 0.0 if self.desk else Uprighting.of_trunk(xy).roll_deg
+
+    def _turn_xy(self, xy: np.ndarray, tilt_deg: float) -> np.ndarray:
+        """The upright landmarks the turn is read from, with this frame's sway about the hips taken out:
+        a sideways sway moves the head across the picture more than the shoulders, which the fit
+        would read as part of a turn (up to 2 degrees for a 2-degree sway). The sway is the trunk
+        line's tilt less the tilt the turn itself gives it (`_TurnTilt`). At the desk no hips are
+        seen to sway about."""
         if self.desk:
-            return upright
-        tilt = Uprighting.of_neutral(upright).roll_deg
-        sway = tilt - self._turn_tilt.expected_deg(self._last_yaw)
-        return Uprighting(roll_deg=sway, pivot_px=midpoint(upright, L.LEFT_HIP, L.RIGHT_HIP))(upright)
+            return xy
+        sway = tilt_deg - self._turn_tilt.expected_deg(self._last_yaw)
+        return Uprighting(roll_deg=sway, pivot_px=midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP))(xy)
 
     def _yaw(self, xy: np.ndarray) -> float:
         """The upper body's turn: through the lens at the desk, where the camera is near."""
@@ -313,11 +315,12 @@ class RotateAnalyzer:
         if pose is None:
             return self._absent(t_s)
         xy = self._upright(pose.xy)
-        turn_xy = self._turn_xy(pose.xy)
+        tilt = self._tilt_deg(xy)
+        turn_xy = self._turn_xy(xy, tilt)
         yaw = self._yaw(turn_xy)
         self._learn_depths(turn_xy, yaw)
         if abs(yaw) <= LEARN_MAX_YAW_DEG and not self.desk:
-            self._turn_tilt.learn(yaw, Uprighting.of_neutral(xy).roll_deg)
+            self._turn_tilt.learn(yaw, tilt)
         self._last_yaw = yaw
         total = self._angle_filter(yaw, t_s)
         pelvis = self._pelvis_filter(self._pelvis(xy), t_s)
@@ -356,7 +359,7 @@ class RotateAnalyzer:
     # -- internals ---------------------------------------------------------------------------------
 
     def _use_profile(self, profile: CalibrationProfile) -> None:
-        self._upright = Uprighting.of_neutral(profile.neutral_xy, profile.framing)
+        self._upright = Uprighting.of_trunk(profile.neutral_xy, profile.framing)
         self._neutral_xy = self._upright(profile.neutral_xy)
         self._prior_template = self._template = build_template(self._neutral_xy)
         desk = profile.framing is Framing.DESK

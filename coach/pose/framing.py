@@ -15,6 +15,7 @@ Pure numpy on landmark arrays.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -77,20 +78,40 @@ def trunk_up_unit(xy: np.ndarray, framing: Framing) -> np.ndarray:
     return up / length if length > 0 else np.zeros(2)
 
 
+@dataclass(frozen=True)
+class Uprighting:
+    """Turns a picture's landmarks so that a trunk stands straight up in it.
+
+    A camera standing crooked (or a person who sits with a slight sideways lean) tilts the whole
+    upper body in the picture; read as it is, part of every shoulder and elbow's height would show as
+    a sideways shift. `roll_deg` is the trunk's angle from image vertical (+ = the shoulders to the
+    image's right); `pivot_px` the point it is turned about.
+    """
+
+    roll_deg: float
+    pivot_px: np.ndarray
+
+    @classmethod
+    def of_trunk(cls, xy: np.ndarray, framing: Framing = Framing.FULL) -> Uprighting:
+        """From the hip-to-shoulder line, about the middle of the hips; at the desk (no hips) from the
+        line square to the shoulders, about their midpoint (`trunk_up_unit`)."""
+        up = trunk_up_unit(xy, framing)
+        roll = float(np.degrees(np.arctan2(up[0], -up[1]))) if up.any() else 0.0
+        pivot = L.LEFT_HIP, L.RIGHT_HIP
+        if framing is Framing.DESK:
+            pivot = L.LEFT_SHOULDER, L.RIGHT_SHOULDER
+        return cls(roll_deg=roll, pivot_px=midpoint(xy, *pivot))
+
+    def __call__(self, xy: np.ndarray) -> np.ndarray:
+        """The landmarks (n, 2) turned about the pivot by -roll_deg."""
+        a = np.radians(self.roll_deg)
+        turn = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+        return (xy - self.pivot_px) @ turn.T + self.pivot_px
+
+
 def upright_xy(xy: np.ndarray, framing: Framing) -> np.ndarray:
-    """The landmarks turned in the picture so that the trunk points straight up, about the middle of the
-    hips (at the desk, of the shoulders). A body rocking in the picture's plane about its hips (a
-    sideways sway seen from the front, a rock back and forth seen from the side) keeps its upright
-    landmarks where they were; a turn or a bend of the upper body moves them."""
-    up = trunk_up_unit(xy, framing)
-    if not up.any():
-        return xy.copy()
-    pivot = (
-        midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
-        if framing is Framing.FULL
-        else midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-    )
-    # The turn that takes `up` to (0, -1), image y down.
-    cos, sin = -float(up[1]), -float(up[0])
-    turn = np.array([[cos, -sin], [sin, cos]])
-    return (xy - pivot) @ turn.T + pivot
+    """The landmarks turned so that their own trunk stands straight up (`Uprighting.of_trunk`). A body
+    rocking in the picture's plane about its hips (a sideways sway seen from the front, a rock back
+    and forth seen from the side) keeps its upright landmarks where they were; a turn or a bend of the
+    upper body moves them."""
+    return Uprighting.of_trunk(xy, framing)(xy)

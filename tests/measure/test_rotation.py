@@ -17,7 +17,6 @@ from coach.measure.rotation import (
     PELVIS_PIVOT_HIP_WIDTHS,
     PRIOR_DEPTH_SHOULDER_SPANS,
     UpperBodyTemplate,
-    Uprighting,
     build_template,
     depth_evidence,
     fit_yaw,
@@ -28,6 +27,7 @@ from coach.measure.rotation import (
     trunk_rotation,
     upper_body_motion,
 )
+from coach.pose.framing import Uprighting
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.types import Pose
 from tests.seated import SHOULDER_SPAN_M, body_points_m, mirrored, seated_pose, shifted
@@ -307,7 +307,7 @@ def rolled(xy: np.ndarray, degrees: float, centre: tuple[float, float] = (320.0,
 @pytest.mark.parametrize("turn", [-40.0, 25.0])
 def test_a_crooked_camera_reads_the_turn_of_a_straight_one(roll: float, turn: float) -> None:
     neutral, frame = view(template_body(), 0.0).xy, view(turned(template_body(), turn), 0.0).xy
-    upright = Uprighting.of_neutral(rolled(neutral, roll))
+    upright = Uprighting.of_trunk(rolled(neutral, roll))
     assert upright.roll_deg == pytest.approx(-roll, abs=0.5)
     straight = fit_yaw(build_template(neutral), frame)
     crooked = fit_yaw(build_template(upright(rolled(neutral, roll))), upright(rolled(frame, roll)))
