@@ -305,23 +305,21 @@ def jumped(previous: Pose, current: Pose, rules: CalibrationRules) -> bool:
     return bool(shift > rules.max_jump_trunks * scale)
 
 
-def jitter_trunks(poses: Sequence[Pose], rules: CalibrationRules, framing: Framing) -> float:
+def jitter_trunks(poses: Sequence[Pose], rules: CalibrationRules, upright: np.ndarray) -> float:
     """The second-largest robust std of the visible stillness landmarks over the poses, in trunk
     lengths (one landmark the model throws about, an elbow in a dim room, is not the person moving).
-    The landmarks are upright (`upright_xy`): a body swaying about its hips is still."""
-    xy = np.stack([upright_xy(pose.xy, framing) for pose in poses])
-    return _second_largest(robust_std_px(xy), xy, poses, rules)
+    `upright`: the poses' landmarks upright (`upright_xy`), so a body swaying about its hips is still."""
+    return _second_largest(robust_std_px(upright), upright, poses, rules)
 
 
-def drift_trunks(poses: Sequence[Pose], rules: CalibrationRules, framing: Framing) -> float:
+def drift_trunks(poses: Sequence[Pose], rules: CalibrationRules, upright: np.ndarray) -> float:
     """How far the visible stillness landmarks travelled over the window, in trunk lengths: the
     second-largest distance between a landmark's median place in the window's first and last thirds.
     A slow movement the spread alone would pass shows here; the model's frame-to-frame noise does not
-    (each third's median averages it out); nor does a sway about the hips (`upright_xy`)."""
-    xy = np.stack([upright_xy(pose.xy, framing) for pose in poses])
+    (each third's median averages it out); nor does a sway about the hips (`upright`, as above)."""
     third = max(1, len(poses) // 3)
-    travel = np.linalg.norm(np.median(xy[-third:], axis=0) - np.median(xy[:third], axis=0), axis=1)
-    return _second_largest(travel, xy, poses, rules)
+    travel = np.linalg.norm(np.median(upright[-third:], axis=0) - np.median(upright[:third], axis=0), axis=1)
+    return _second_largest(travel, upright, poses, rules)
 
 
 def _second_largest(
@@ -629,19 +627,20 @@ def _median(poses: Sequence[Pose], name: str) -> np.ndarray:
 
 
 def _still(poses: Sequence[Pose], rules: CalibrationRules, framing: Framing) -> bool:
+    upright = np.stack([upright_xy(pose.xy, framing) for pose in poses])
     return (
-        jitter_trunks(poses, rules, framing) <= rules.max_jitter_trunks
-        and drift_trunks(poses, rules, framing) <= rules.max_drift_trunks
-        and posture_spread_deg(poses, framing) <= rules.max_posture_spread_deg
+        jitter_trunks(poses, rules, upright) <= rules.max_jitter_trunks
+        and drift_trunks(poses, rules, upright) <= rules.max_drift_trunks
+        and posture_spread_deg(poses, framing, upright) <= rules.max_posture_spread_deg
     )
 
 
-def posture_spread_deg(poses: Sequence[Pose], framing: Framing = Framing.FULL) -> float:
+def posture_spread_deg(poses: Sequence[Pose], framing: Framing, upright: np.ndarray) -> float:
     """How much the body's own angles moved over the poses, degrees: the largest spread (`_spread`) or
     travel between the first and last thirds of the window (`_travel`) of the upper body's turn against
     the hips and of the trunk's lean back (world landmarks; not at the desk), and the travel of the way
     the face and shoulders face (image: from the front, world landmarks show a turn at a fraction of its
-    size)."""
+    size). `upright`: the poses' landmarks upright (`upright_xy`)."""
     world = np.stack([pose.world for pose in poses])
 
     def yaw_deg(left: L, right: L) -> np.ndarray:
@@ -660,7 +659,7 @@ def posture_spread_deg(poses: Sequence[Pose], framing: Framing = Framing.FULL) -
     ]
     # Upright: a sideways sway moves the face across the picture more than the shoulders (it is higher
     # above the hips), which the facing would read as a turn.
-    facing = [upper_body_azimuth_deg(upright_xy(pose.xy, framing), FACE_AND_SHOULDER_PAIRS) for pose in poses]
+    facing = [upper_body_azimuth_deg(xy, FACE_AND_SHOULDER_PAIRS) for xy in upright]
     if None not in facing:  # (its spread follows any one landmark the model throws about: travel only)
         moved.append(_travel(np.array(facing, dtype=np.float64)))
     return max(moved, default=0.0)
