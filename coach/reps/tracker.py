@@ -50,6 +50,10 @@ PRE_ROLL_S = 1.0
 # How far back a hold's start may be dated when the tracker notices it: the speed window and the
 # smoothing's lag, with room to spare.
 ARRIVAL_LOOKBACK_S = 0.5
+# When the fit dates the arrival at the newest frame, the movement may not have ended (a model's reading
+# can stall for a few frames near the end of a slow movement and then catch up): the start is dated
+# again from the frames this much later, within the same lookback of when the hold was noticed.
+REDATE_AFTER_S = 1.0
 # The raw angle's window for noticing that a movement has stopped: shorter than the smoothed angle's
 # speed window (the slopes' median is robust where a least-squares slope is not), long enough that a
 # model's reading still creeping into the end position does not look stopped (0.15 s did, 0.2 s not).
@@ -147,6 +151,8 @@ class RepTracker:
         self._back_in_view_s = -np.inf  # when the person was last seen again after a gap, in this rep
         self._holds: list[tuple[float, float, float]] = []  # this rep's holds: (start, end, level)
         self._hold_done = False
+        self._noticed_s = 0.0  # when the tracker noticed the hold under way
+        self._redate_at_s: float | None = None  # when to date its start again, if at all
         self._exit_pending_s: float | None = None
         self._held_before_gap = False
         self._returning_since_s = 0.0
@@ -259,7 +265,12 @@ class RepTracker:
             and body_still
         )
         if (near_peak and (still or arrived)) or (settled_in_range and still):
-            self._hold_start_s = self._arrival_s(t_s) if near_peak else self._returning_since_s
+            if near_peak:
+                self._hold_start_s, at_newest = self._arrival(t_s, t_s)
+                self._redate_at_s = t_s + REDATE_AFTER_S if at_newest else None
+            else:
+                self._hold_start_s, self._redate_at_s = self._returning_since_s, None
+            self._noticed_s = t_s
             self._hold_trace = []
             self._exit_pending_s = None
             self._phase = Phase.HOLD
@@ -271,6 +282,9 @@ class RepTracker:
 
     def _holding(self, t_s: float, holding: bool, speed: float, body_still: bool) -> TrackerUpdate:
         assert self._hold_start_s is not None
+        if holding and self._redate_at_s is not None and t_s >= self._redate_at_s:
+            self._hold_start_s, _ = self._arrival(self._noticed_s, t_s)
+            self._redate_at_s = None
         self._hold_trace.append((t_s, self._raw * self._direction, self._samples[-1][1] * self._direction))
         if holding:
             self._exit_pending_s = None
@@ -280,7 +294,11 @@ class RepTracker:
             return self._leave_hold(self._settled_end(self._exit_pending_s), speed)
         end_s = self._exit_pending_s if self._exit_pending_s is not None else t_s
         held = end_s - self._hold_start_s
-        completed = not self._hold_done and held >= self.rules.hold_target_s
+        # The target is reached on a frame that shows the hold: a reading already below the hold's
+        # level may be the way back beginning, which the speed notices a few frames later.
+        floor = self._level_floor(t_s)
+        at_level = floor is None or self._raw * self._direction >= floor
+        completed = not self._hold_done and held >= self.rules.hold_target_s and at_level
         self._hold_done = self._hold_done or completed
         return TrackerUpdate(Phase.HOLD, side=self._side(), hold_s=held, hold_completed=completed)
 
@@ -298,20 +316,26 @@ class RepTracker:
         left_range = value < self._peak - self._exit_drop() or waited >= SETTLED_LOWER_S
         return not body_still or further_out or left_range
 
-    def _arrival_s(self, t_s: float) -> float:
-        """When the movement out arrived at the hold now seen: the end of the one movement that fits
-        the rep's frames so far (`coach.reps.hold_dating.fit_ramp`, the angle and the body's points),
-        at most `ARRIVAL_LOOKBACK_S` before now, not before this rep's last hold ended nor before the
-        person came back into view (a hold never counts time they were not seen). Noticing
-        the hold takes a few still frames; the person's hold began before that."""
-        times, angles, body = self._trace_between(self._start_s - PRE_ROLL_S, np.inf)
+    def _arrival(self, noticed_s: float, t_s: float) -> tuple[float, bool]:
+        """When the movement out arrived at the hold noticed at `noticed_s`, from the frames up to
+        `t_s`: the end of the one movement that fits the rep's frames
+        (`coach.reps.hold_dating.fit_ramp`, the angle and the body's points), at most
+        `ARRIVAL_LOOKBACK_S` before it was noticed, not before this rep's last hold ended nor before the
+        person came back into view (a hold never counts time they were not seen). Noticing the hold
+        takes a few still frames; the person's hold began before that. And whether the fit put the
+        arrival after the frame before the newest: then only the newest frame shows the hold.
+        """
+        times, angles, body = self._trace_between(self._start_s - PRE_ROLL_S, t_s)
         signals = angles.reshape(-1, 1)
         if body is not None:
             signals = np.hstack([signals, body.reshape(len(times), -1)])
         last_hold_end_s = self._holds[-1][1] if self._holds else -np.inf
-        earliest_s = max(t_s - ARRIVAL_LOOKBACK_S, last_hold_end_s, self._back_in_view_s)
+        earliest_s = max(noticed_s - ARRIVAL_LOOKBACK_S, last_hold_end_s, self._back_in_view_s)
         ramp = fit_ramp(times, signals, ends_within=(earliest_s, t_s))
-        return t_s if ramp is None else min(max(ramp.end_s, earliest_s), t_s)
+        if ramp is None:
+            return t_s, False
+        arrival_s = min(max(ramp.end_s, earliest_s), t_s)
+        return arrival_s, len(times) >= 2 and arrival_s > times[-2]
 
     def _exit_drop(self) -> float:
         """How far below its peak the angle has clearly left the rep's end range."""
@@ -325,20 +349,28 @@ class RepTracker:
         mid-hold.) A repeated frame repeats its reading, so the first frame below the level is the
         same moment at any frame rate; the last one at the level is not."""
         assert self._hold_start_s is not None
-        trace = [(t, raw) for t, raw, _ in self._hold_trace if t <= pending_s]
-        held = np.array([v for t, v in trace if t < pending_s])
-        recent = np.array([v for t, v in trace if pending_s - LEVEL_WINDOW_S <= t < pending_s])
-        if held.size < 3:
+        floor = self._level_floor(pending_s)
+        if floor is None:
             return pending_s
-        level = float(np.median(recent if recent.size >= 2 else held))
-        spread = robust_std(held)
-        floor = level - max(LEVEL_SIGMAS * spread, LEVEL_FLOOR_DEG)
+        trace = [(t, raw) for t, raw, _ in self._hold_trace if t <= pending_s]
         departed_s = pending_s
         for t, value in reversed(trace):
             if value >= floor or t <= self._hold_start_s:
                 return departed_s
             departed_s = t
         return pending_s
+
+    def _level_floor(self, before_s: float) -> float | None:
+        """Below this the raw angle has left the level the hold kept before `before_s` (the median
+        over its last `LEVEL_WINDOW_S`, less `LEVEL_SIGMAS` robust deviations of the hold's readings);
+        None before the hold has a few frames."""
+        trace = [(t, raw) for t, raw, _ in self._hold_trace if t < before_s]
+        held = np.array([raw for _, raw in trace])
+        recent = np.array([raw for t, raw in trace if t >= before_s - LEVEL_WINDOW_S])
+        if held.size < 3:
+            return None
+        level = float(np.median(recent if recent.size >= 2 else held))
+        return level - max(LEVEL_SIGMAS * robust_std(held), LEVEL_FLOOR_DEG)
 
     def _close_hold(self, end_s: float) -> None:
         """Remember the hold that just ended (with the level it held) and whether it is the best."""
@@ -423,6 +455,7 @@ class RepTracker:
         self._back_in_view_s = -np.inf
         self._holds = []
         self._hold_done = False
+        self._redate_at_s = None
         self._exit_pending_s = None
         self._neutral_since_s = None
         self._trace.clear()
@@ -496,22 +529,21 @@ class RepTracker:
                 samples.popleft()
 
     def _arrival_speed(self) -> float:
-        """The raw angle's speed over `ARRIVAL_WINDOW_S`, degrees per second: the median of the slopes
-        between every two of its frames (one jolt of the model's reading moves it little). Unsmoothed,
-        so a movement that has stopped reads still without the smoothing's lag."""
-        if len(self._raw_samples) < 2:
-            return 0.0
-        times = np.array([s[0] for s in self._raw_samples])
-        values = np.array([s[1] for s in self._raw_samples])
-        first, second = np.triu_indices(len(times), 1)
-        return float(np.median((values[second] - values[first]) / (times[second] - times[first])))
+        """The raw angle's speed over `ARRIVAL_WINDOW_S`, degrees per second. Unsmoothed, so a movement
+        that has stopped reads still without the smoothing's lag."""
+        return median_slope(self._raw_samples)
 
     def _speed(self) -> float:
-        """Least-squares slope of angle over time across the speed window, degrees per second."""
-        if len(self._samples) < 2:
-            return 0.0
-        times = np.array([s[0] for s in self._samples])
-        values = np.array([s[1] for s in self._samples])
-        times = times - times.mean()
-        denominator = float(np.dot(times, times))
-        return float(np.dot(times, values - values.mean()) / denominator) if denominator > 0 else 0.0
+        """The smoothed angle's speed across the speed window, degrees per second."""
+        return median_slope(self._samples)
+
+
+def median_slope(samples: deque[tuple[float, float]]) -> float:
+    """The speed of (time, value) samples: the median of the slopes between every two of them (one
+    jolt of the model's reading moves it little, where it tilts a least-squares line)."""
+    if len(samples) < 2:
+        return 0.0
+    times = np.array([sample[0] for sample in samples])
+    values = np.array([sample[1] for sample in samples])
+    first, second = np.triu_indices(len(times), 1)
+    return float(np.median((values[second] - values[first]) / (times[second] - times[first])))

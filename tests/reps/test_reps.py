@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from coach.exercises.rotate import ANGLE_SMOOTHING as ROTATE_SMOOTHING
 from coach.exercises.rotate import ROTATE_RULES
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.reps.analysis import Phase
-from coach.reps.tracker import RepRules, RepTracker, RepWindow, TrackerUpdate
+from coach.reps.tracker import RepRules, RepTracker, RepWindow, TrackerUpdate, median_slope
 
 FPS = 15.0
 
@@ -325,3 +326,61 @@ def test_one_jolted_frame_does_not_delay_noticing_the_hold() -> None:
     jolted[len(lead_in) + 2] += 3.0
     noticed = [live_hold_start(run(angles))[0] for angles in (calm, jolted)]
     assert noticed[1] - noticed[0] <= 1.01 / FPS
+
+
+def arch_hold(
+    angle_out_s: float, hold_s: float, rng: np.random.Generator
+) -> tuple[list[TrackerUpdate], float]:
+    """A Sit and Arch rep whose angle reading reaches its end `angle_out_s` into the movement out while
+    the head and shoulders go on moving to 1.0 s (a head-led arch: the model's trunk reading stalls
+    first), a hold of `hold_s` and a slow 1.5 s way back; the analyzer's smoothing and rules. The
+    updates, and when the body arrived."""
+    lead_in = ramp(0, 0, 1.0)
+    angle = lead_in + ramp(0, 12, angle_out_s) + [12.0] * round((1.0 - angle_out_s + hold_s) * FPS)
+    angle += ramp(12, 0, 1.5) + ramp(0, 0, 1.0)
+    progress = lead_in + ramp(0, 1, 1.0) + [1.0] * round(hold_s * FPS) + ramp(1, 0, 1.5) + ramp(0, 0, 1.0)
+    base, shift = rng.uniform(100, 300, (7, 2)), rng.uniform(-20, 20, (7, 2))
+    tracker, smooth = RepTracker(ARCH_RULES), OneEuroFilter(ARCH_SMOOTHING)
+    updates = [
+        tracker.update(smooth(a, i / FPS), i / FPS, raw_deg=a, body_xy=base + p * shift)
+        for i, (a, p) in enumerate(zip(angle, progress, strict=False))
+    ]
+    return updates, len(lead_in) / FPS + 1.0
+
+
+@pytest.mark.parametrize("angle_out_s", [0.6, 0.7, 0.8])
+def test_a_hold_noticed_while_the_body_still_moves_is_timed_from_where_the_body_arrived(
+    angle_out_s: float,
+) -> None:
+    # The fit that dates the hold's start says the movement ended only at the newest frame: the start is
+    # dated again once the hold has more frames, and the timer (and its done tone) counts from there.
+    rng = np.random.default_rng(3)
+    updates, arrived_s = arch_hold(angle_out_s, 2.3, rng)
+    noticed_s, _ = live_hold_start(updates)
+    assert noticed_s < arrived_s  # the angle's reading stopped first
+    done_s = next(i for i, u in enumerate(updates) if u.hold_completed) / FPS
+    assert done_s - arrived_s == pytest.approx(2.0, abs=1.01 / FPS)
+    # A hold 0.5 s short of the target never gets the done tone.
+    short, _ = arch_hold(angle_out_s, 1.5, rng)
+    assert not any(u.hold_completed for u in short)
+
+
+def test_the_target_is_reached_on_a_frame_that_shows_the_hold() -> None:
+    # A reading that drops below the hold's level as the target is reached may be the way back
+    # beginning: the done tone waits for a frame at the level (here the next one, a jolt).
+    lead_in = ramp(0, 0, 1.0) + ramp(0, 35, 1.3)
+    calm = lead_in + [35.0] * 40 + ramp(35, 0, 1.2) + ramp(0, 0, 0.8)
+    done = next(i for i, u in enumerate(run(calm)) if u.hold_completed)
+    jolted = list(calm)
+    jolted[done] -= 3.0
+    assert next(i for i, u in enumerate(run(jolted)) if u.hold_completed) == done + 1
+
+
+def test_the_speed_is_the_median_slope_one_jolt_does_not_tilt_it() -> None:
+    times = np.arange(6) / FPS
+    falling = deque((float(t), 12.0 - 6.0 * t) for t in times)
+    assert median_slope(falling) == pytest.approx(-6.0)
+    jolted = deque(falling)
+    jolted[-1] = (jolted[-1][0], jolted[-1][1] + 1.5)  # the newest reading jumps back up
+    assert median_slope(jolted) == pytest.approx(-6.0)
+    assert median_slope(deque([(0.0, 1.0)])) == 0.0

@@ -177,10 +177,7 @@ def test_sit_and_arch_is_guided_the_same_way(voiced: dict[str, tuple[LiveProcess
         end = following["start"] if following else np.inf
         said = [line["text"] for line in during(lines, "fault", rep["start"], end)]
         assert said == ([ARCH_FAULT_WORDS[rep["fault"]]] if rep["fault"] else []), (rep, said)
-    # The head thrown back ends its 1.5 s hold head first, the arch angle hardly moving: the live
-    # tracker sees that return 0.3-0.4 s late, in time for a hold-done tone (known, issue 20). Its
-    # start tone and its fault are checked; the other two reps' tones all.
-    before_third = [line for line in lines if line["t_s"] < reps[2]["start"]]
-    check_tones(before_third, reps[:2], hold_target_s=stretch(ARCH).hold_s)
-    [started] = during(lines, "hold_start", reps[2]["start"], np.inf)
-    assert abs(started["t_s"] - reps[2]["hold_start"]) <= WORST_START_S
+    # The head thrown back ends its 1.5 s hold head first, the arch angle hardly moving, after a
+    # movement out the model's trunk reading finished early: no done tone (the timer counts from where
+    # the head and shoulders arrived, and stops on the first frames of the way back).
+    check_tones(lines, reps, hold_target_s=stretch(ARCH).hold_s)
