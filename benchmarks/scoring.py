@@ -64,8 +64,9 @@ def side_counts(reps: list[dict[str, Any]], exercise: str) -> dict[str, int]:
 
 
 # Faults desk mode does not judge (the hips and lower back are under the desk): the report says they
-# are not checked, so a rep with one is scored as a rep without it.
-UNJUDGED_AT_DESK = {"rotate": {"pelvis", "side_lean"}, "arch": {"low_back"}}
+# are not checked, so a rep with one is scored as a rep without it. (A side lean is judged: from the
+# head over the shoulders.)
+UNJUDGED_AT_DESK = {"rotate": {"pelvis"}, "arch": {"low_back"}}
 
 
 def score_clip(

@@ -85,6 +85,19 @@ def scenarios() -> list[dict]:
             ],
         ),
         sc.build(
+            "desk_lean_far",
+            "Sit and Rotate at a desk, laptop webcam 1.0 m away; L good, R leaning to the left 7 deg "
+            "(against the turn), L leaning to the left 7 deg, R good",
+            sc.BODIES["f2"],
+            sc.camera("desk", distance_m=1.0),
+            [
+                rotate("left", 33, 5, 2.2),
+                rotate("right", 30, 5, 2.1, "side_lean", lean=7),
+                rotate("left", 30, 5, 2.3, "side_lean", lean=7),
+                rotate("right", 32, 5, 2.2),
+            ],
+        ),
+        sc.build(
             "desk_rotate_near",
             "Sit and Rotate at a desk, laptop webcam 0.6 m in front, breathing and sway, holds easing "
             "deeper; R, L, R good",

@@ -21,7 +21,7 @@ from coach.calibration.profile import CalibrationProfile
 from coach.facts import ROTATE, stretch
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.measure.head_turn import head_turned_alone
-from coach.measure.perspective import build_near_template, fit_near_yaw
+from coach.measure.perspective import build_near_template, fit_near_yaw, near_side_lean
 from coach.measure.rotation import (
     TEMPLATE_LANDMARKS,
     build_template,
@@ -75,10 +75,9 @@ NEAR_PEAK_FRACTION = 0.8
 # cutoff rises to ~4 Hz (about 40 ms of lag at 15-30 fps).
 ANGLE_SMOOTHING = OneEuroSettings(min_cutoff_hz=1.0, beta=0.05, d_cutoff_hz=1.0)
 SIGNAL_SMOOTHING = OneEuroSettings(min_cutoff_hz=0.8, beta=0.05, d_cutoff_hz=1.0)
-# What a desk picture cannot show, said in the report and on the live screen. Without the hips the lean
-# could only be read from the shoulder line, which good turns tilt by up to 6 degrees on their own
-# through a near lens (more than a lean to flag: rendered desk turns at 0.6 and 0.85 m), so it is not.
-DESK_NOT_CHECKED = "hips not in view: turning on the seat and leaning sideways are not checked"
+# What a desk picture cannot show, said in the report and on the live screen. (Without the hips a side
+# lean is read from the head over the shoulders: `near_side_lean`.)
+DESK_NOT_CHECKED = "hips not in view: turning on the seat is not checked"
 # Counting rules. Back at neutral, the reading can stay up to ~7 degrees off for a while after a turn
 # (the model is slow to let go of a half-hidden far elbow at oblique views), so "back" is below 8
 # degrees and a new turn starts past 12; a rep still needs a 15-degree peak. A hold drifts by a few
@@ -308,8 +307,12 @@ class RotateAnalyzer:
     def _pelvis(self, xy: np.ndarray) -> float:
         return 0.0 if self.desk else pelvis_yaw(self._neutral_xy, xy, self._lower_body)
 
-    def _lean(self, xy: np.ndarray) -> float:
-        return 0.0 if self.desk else side_lean(self._neutral_xy, xy)
+    def _lean(self, xy: np.ndarray, yaw_deg: float) -> float:
+        """The side lean from neutral: the trunk line's tilt; at the desk, where no hips are seen, the
+        head's over the shoulders beyond what the turn gives it (`near_side_lean`)."""
+        if self._near_template is not None:
+            return near_side_lean(self._near_template, self._neutral_xy, xy, yaw_deg)
+        return side_lean(self._neutral_xy, xy)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
         if pose is None:
@@ -324,7 +327,7 @@ class RotateAnalyzer:
         self._last_yaw = yaw
         total = self._angle_filter(yaw, t_s)
         pelvis = self._pelvis_filter(self._pelvis(xy), t_s)
-        seated_lean = self._lean_filter(self._lean(xy), t_s)
+        seated_lean = self._lean_filter(self._lean(xy, yaw), t_s)
         lean = seated_lean - self._resting_lean.deg
         angle = trunk_rotation(total, pelvis)
         update = self._tracker.update(
@@ -345,7 +348,7 @@ class RotateAnalyzer:
             t_s,
             update.phase,
             angle=angle,
-            signals={"pelvis_deg": None if self.desk else pelvis, "lean_deg": None if self.desk else lean},
+            signals={"pelvis_deg": None if self.desk else pelvis, "lean_deg": lean},
             update=update,
             completed=completed,
         )
@@ -376,7 +379,8 @@ class RotateAnalyzer:
         rules = self.base_rules
         self.rules = replace(rules, hold_band_deg=max(rules.hold_band_deg, 3.0 * noise_deg))
         self._tracker = RepTracker(self.rules)
-        self._resting_lean = _RestingLean([self._lean(self._upright(pose.xy)) for pose in self._still_poses])
+        still = [self._upright(pose.xy) for pose in self._still_poses]
+        self._resting_lean = _RestingLean([self._lean(xy, self._yaw(xy)) for xy in still])
         still_px_per_s = float(np.radians(self.rules.hold_speed_dps)) * lever_px
         self._stillness = _BodyStillness(still_px_per_s, JITTER_FACTOR * noise_px)
 
@@ -421,7 +425,7 @@ class RotateAnalyzer:
                 if pelvis * direction >= LOW_BACK_PELVIS_DEG:
                     faults.add("low_back")
                 self._near_peak_leans.append(lean)
-                if not self.desk and abs(float(np.median(self._near_peak_leans))) >= SIDE_LEAN_DEG:
+                if abs(float(np.median(self._near_peak_leans))) >= SIDE_LEAN_DEG:
                     faults.add("side_lean")
                 if head_only:
                     faults.add("head_only")

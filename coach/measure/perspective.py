@@ -103,3 +103,38 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
     known = scale * turned_across
     axis = ((x - known) * scale).sum(axis=1, keepdims=True) / (scale**2).sum(axis=1, keepdims=True)
     return yaw_at_least_cost(((x - known - scale * axis) ** 2).sum(axis=1))
+
+
+def near_image_x(template: NearTemplate, xy: np.ndarray, yaw_deg: float) -> np.ndarray:
+    """Where the template turned by `yaw_deg` puts each of `TEMPLATE_LANDMARKS` across the picture (image
+    x from the centre, mirrored like the template), with the body's axis placed to fit `xy` best."""
+    x = (xy[list(TEMPLATE_LANDMARKS), 0] - template.centre_x_px) * template.flat.handedness
+    yaw = np.radians(yaw_deg)
+    across, depth, f = template.across_px, template.depth_px, template.focal_px
+    turned_across = np.cos(yaw) * across - np.sin(yaw) * depth
+    scale = f / np.maximum(f + np.sin(yaw) * across + np.cos(yaw) * depth, 1e-6)
+    axis = float(((x - scale * turned_across) * scale).sum() / (scale**2).sum())
+    return scale * (axis + turned_across)
+
+
+def near_side_lean(template: NearTemplate, neutral_xy: np.ndarray, xy: np.ndarray, yaw_deg: float) -> float:
+    """Sideways lean of the upper body from neutral at the desk, where the hips are not seen (degrees,
+    + = to the person's left): how far the line from the shoulders' middle up to the ears' middle tilts
+    beyond what the turn `yaw_deg` tilts it by itself.
+
+    A lean about anywhere below the shoulders tilts that line by the lean. A turn moves it too: the
+    ears sit in front of the shoulder line, so they swing sideways with sin(turn), and the shoulder that
+    comes towards the lens grows, which shifts the shoulders' middle. The template turned through the
+    lens says where both go (`near_image_x`); what is left, over the neck's height above the shoulders
+    at neutral, is the lean. A head turned alone hardly moves the ears, which lie near the neck's
+    own axis."""
+    ears = [TEMPLATE_LANDMARKS.index(L.LEFT_EAR), TEMPLATE_LANDMARKS.index(L.RIGHT_EAR)]
+    shoulders = [TEMPLATE_LANDMARKS.index(L.LEFT_SHOULDER), TEMPLATE_LANDMARKS.index(L.RIGHT_SHOULDER)]
+    seen = (xy[list(TEMPLATE_LANDMARKS), 0] - template.centre_x_px) * template.flat.handedness
+    expected = near_image_x(template, xy, yaw_deg)
+    beyond_px = float(
+        (seen[ears].mean() - seen[shoulders].mean()) - (expected[ears].mean() - expected[shoulders].mean())
+    )
+    neck_px = float(neutral_xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 1].mean())
+    neck_px -= float(neutral_xy[[L.LEFT_EAR, L.RIGHT_EAR], 1].mean())
+    return float(np.degrees(np.arctan2(beyond_px, max(neck_px, 1.0))))

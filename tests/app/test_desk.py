@@ -30,13 +30,27 @@ def test_a_desk_video_is_coached_in_desk_mode_and_says_what_it_cannot_check(tmp_
     assert "Desk mode (head and shoulders in view): hips not in view" in result.stdout
     report = result.report(report_path)
     assert report["calibration"]["framing"] == "desk"
-    assert "turning on the seat and leaning sideways are not checked" in report["calibration"]["not_checked"]
+    assert report["calibration"]["not_checked"] == "hips not in view: turning on the seat is not checked"
     assert report["counts"]["left"] == 2 and report["counts"]["right"] == 2
     with frames_path.open() as rows:  # never pretends to see the hips
-        assert all(row["pelvis_deg"] == row["lean_deg"] == "" for row in csv.DictReader(rows))
-    assert "leaning sideways" in report["calibration"]["not_checked"]
-    # The third rep leans sideways 9 degrees: not judged at the desk, and no other fault is raised.
+        assert all(row["pelvis_deg"] == "" for row in csv.DictReader(rows))
+    # No false fault. (The third rep leans sideways 9 degrees, which reads 4 beyond its turn here,
+    # under the 5-degree line: tests/app/test_golden_reports.py, KNOWN_MISSED_FAULTS.)
     assert [rep["faults"] for rep in report["reps"]] == [[], [], [], []]
+
+
+@pytest.mark.slow
+def test_a_side_lean_at_the_desk_is_flagged_on_its_rep_with_or_against_the_turn(tmp_path: Path) -> None:
+    report_path = tmp_path / "lean.json"
+    result = run_coach(
+        "analyze", SAMPLES / "desk_lean_far.mp4", "--exercise", "rotate", "--report", report_path
+    )
+    assert result.code == 0, result.stderr
+    report = result.report(report_path)
+    assert report["calibration"]["framing"] == "desk"
+    truth = json.loads((SAMPLES / "desk_lean_far.gt.json").read_text())["scenario"]["reps"]
+    assert [rep["side"] for rep in report["reps"]] == [rep["side"] for rep in truth]
+    assert [rep["faults"] for rep in report["reps"]] == [["side_lean"] if r["fault"] else [] for r in truth]
 
 
 def cut_at_the_sides(image: np.ndarray) -> np.ndarray:
@@ -85,8 +99,8 @@ def test_live_on_a_laptop_calibrates_into_desk_mode_by_itself(tmp_path: Path) ->
     run = LiveProcess(tmp_path, "desk", DESK, "--no-window", "--no-voice")
     assert run.finish() == 0, run.stderr
     assert any(line.startswith("Calibrated at") for line in run.lines), run.lines
-    said = "Desk mode (head and shoulders in view): hips not in view: turning on the seat and leaning"
-    assert any(line.startswith(said) for line in run.lines), run.lines
+    said = "Desk mode (head and shoulders in view): hips not in view: turning on the seat is not checked."
+    assert said in run.lines, run.lines
 
 
 @pytest.mark.slow
