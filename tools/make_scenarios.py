@@ -98,6 +98,19 @@ def scenarios() -> list[dict]:
             ],
         ),
         sc.build(
+            "desk_lean_near",
+            "Sit and Rotate at a desk, laptop webcam 0.6 m away, a wider lens; R leaning to the right 8 deg, "
+            "L good, R good, L leaning to the right 8 deg (against the turn)",
+            sc.BODIES["m2"],
+            sc.camera("desk", distance_m=0.6, lens_mm=20, look_at=[0.0, -0.1, 0.76]),
+            [
+                rotate("right", 30, 5, 2.2, "side_lean", lean=-8),
+                rotate("left", 32, 5, 2.1),
+                rotate("right", 31, 5, 2.3),
+                rotate("left", 29, 5, 2.2, "side_lean", lean=-8),
+            ],
+        ),
+        sc.build(
             "desk_rotate_near",
             "Sit and Rotate at a desk, laptop webcam 0.6 m in front, breathing and sway, holds easing "
             "deeper; R, L, R good",
