@@ -90,31 +90,33 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
 
     For each turn on the grid the landmarks' image x is f (axis + across') / (f + depth'), where
     (across', depth') is the template turned; that is linear in the unknown axis position, which is
-    solved in closed form. The best turn is refined by a parabola through the best three.
+    solved in closed form (`_through_lens`). The best turn is refined by a parabola through the best
+    three.
     """
+    x = _handed_x(template, xy, only)
+    expected = _through_lens(template, x, np.radians(YAW_GRID_DEG)[:, None], only)
+    return yaw_at_least_cost(((x - expected) ** 2).sum(axis=1))
+
+
+def _handed_x(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...]) -> np.ndarray:
+    """The image x of the `only` landmarks from the picture's centre, mirrored like the template."""
+    return (xy[list(only), 0] - template.centre_x_px) * template.flat.handedness
+
+
+def _through_lens(
+    template: NearTemplate, x: np.ndarray, yaw_rad: np.ndarray | float, only: tuple[L, ...]
+) -> np.ndarray:
+    """Where the template's `only` landmarks, turned by each of `yaw_rad` (shape (G, 1), or a scalar),
+    fall across the picture through the lens, with the body's axis placed to fit their image x `x`
+    best (least squares): (G, K), or (K,) for one turn."""
     ids = [TEMPLATE_LANDMARKS.index(landmark) for landmark in only]
-    x = (xy[list(only), 0] - template.centre_x_px) * template.flat.handedness
-    grid = np.radians(YAW_GRID_DEG)[:, None]
     across, depth, f = template.across_px[ids], template.depth_px[ids], template.focal_px
-    turned_across = np.cos(grid) * across - np.sin(grid) * depth
-    turned_depth = np.sin(grid) * across + np.cos(grid) * depth
-    scale = f / np.maximum(f + turned_depth, 1e-6)
+    turned_across = np.cos(yaw_rad) * across - np.sin(yaw_rad) * depth
+    scale = f / np.maximum(f + np.sin(yaw_rad) * across + np.cos(yaw_rad) * depth, 1e-6)
     # x = scale * axis + scale * turned_across: least squares for the axis at each turn.
     known = scale * turned_across
-    axis = ((x - known) * scale).sum(axis=1, keepdims=True) / (scale**2).sum(axis=1, keepdims=True)
-    return yaw_at_least_cost(((x - known - scale * axis) ** 2).sum(axis=1))
-
-
-def near_image_x(template: NearTemplate, xy: np.ndarray, yaw_deg: float) -> np.ndarray:
-    """Where the template turned by `yaw_deg` puts each of `TEMPLATE_LANDMARKS` across the picture (image
-    x from the centre, mirrored like the template), with the body's axis placed to fit `xy` best."""
-    x = (xy[list(TEMPLATE_LANDMARKS), 0] - template.centre_x_px) * template.flat.handedness
-    yaw = np.radians(yaw_deg)
-    across, depth, f = template.across_px, template.depth_px, template.focal_px
-    turned_across = np.cos(yaw) * across - np.sin(yaw) * depth
-    scale = f / np.maximum(f + np.sin(yaw) * across + np.cos(yaw) * depth, 1e-6)
-    axis = float(((x - scale * turned_across) * scale).sum() / (scale**2).sum())
-    return scale * (axis + turned_across)
+    axis = ((x - known) * scale).sum(axis=-1, keepdims=True) / (scale**2).sum(axis=-1, keepdims=True)
+    return known + scale * axis
 
 
 def near_side_lean(template: NearTemplate, neutral_xy: np.ndarray, xy: np.ndarray, yaw_deg: float) -> float:
@@ -125,16 +127,14 @@ def near_side_lean(template: NearTemplate, neutral_xy: np.ndarray, xy: np.ndarra
     A lean about anywhere below the shoulders tilts that line by the lean. A turn moves it too: the
     ears sit in front of the shoulder line, so they swing sideways with sin(turn), and the shoulder that
     comes towards the lens grows, which shifts the shoulders' middle. The template turned through the
-    lens says where both go (`near_image_x`); what is left, over the neck's height above the shoulders
+    lens says where both go (`_through_lens`); what is left, over the neck's height above the shoulders
     at neutral, is the lean. A head turned alone hardly moves the ears, which lie near the neck's
     own axis."""
+    seen = _handed_x(template, xy, TEMPLATE_LANDMARKS)
+    expected = _through_lens(template, seen, np.radians(yaw_deg), TEMPLATE_LANDMARKS)
     ears = [TEMPLATE_LANDMARKS.index(L.LEFT_EAR), TEMPLATE_LANDMARKS.index(L.RIGHT_EAR)]
     shoulders = [TEMPLATE_LANDMARKS.index(L.LEFT_SHOULDER), TEMPLATE_LANDMARKS.index(L.RIGHT_SHOULDER)]
-    seen = (xy[list(TEMPLATE_LANDMARKS), 0] - template.centre_x_px) * template.flat.handedness
-    expected = near_image_x(template, xy, yaw_deg)
-    beyond_px = float(
-        (seen[ears].mean() - seen[shoulders].mean()) - (expected[ears].mean() - expected[shoulders].mean())
-    )
+    beyond = (seen - expected)[ears].mean() - (seen - expected)[shoulders].mean()
     neck_px = float(neutral_xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 1].mean())
     neck_px -= float(neutral_xy[[L.LEFT_EAR, L.RIGHT_EAR], 1].mean())
-    return float(np.degrees(np.arctan2(beyond_px, max(neck_px, 1.0))))
+    return float(np.degrees(np.arctan2(float(beyond), max(neck_px, 1.0))))

@@ -298,9 +298,7 @@ class RepTracker:
         held = end_s - self._hold_start_s
         # The target is reached on a frame that shows the hold: a reading already below the hold's
         # level may be the way back beginning, which the speed notices a few frames later.
-        floor = self._level_floor(t_s)
-        at_level = floor is None or self._raw * self._direction >= floor
-        completed = not self._hold_done and held >= self.rules.hold_target_s and at_level
+        completed = not self._hold_done and held >= self.rules.hold_target_s and self._at_level(t_s)
         self._hold_done = self._hold_done or completed
         return TrackerUpdate(Phase.HOLD, side=self._side(), hold_s=held, hold_completed=completed)
 
@@ -373,6 +371,11 @@ class RepTracker:
             return None
         level = float(np.median(recent if recent.size >= 2 else held))
         return level - max(LEVEL_SIGMAS * robust_std(held), LEVEL_FLOOR_DEG)
+
+    def _at_level(self, t_s: float) -> bool:
+        """Whether this frame's raw reading is still at the level the hold kept before it."""
+        floor = self._level_floor(t_s)
+        return floor is None or self._raw * self._direction >= floor
 
     def _close_hold(self, end_s: float) -> None:
         """Remember the hold that just ended (with the level it held) and whether it is the best."""
