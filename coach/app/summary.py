@@ -56,6 +56,21 @@ def ended_during(rep: Rep, counted: int, source: str = "video") -> str:
     return f"the {source} ended during a {ordinal(counted + 1)} ({details})"
 
 
+def fault_lines(exercise: str, reps: Sequence[Rep]) -> list[str]:
+    """One line per rep with a fault, numbered as counted, with what to do about it:
+    "Rep 3 right: 28 deg, held 1.0 s. Hold for 2 seconds."."""
+    cues = exercise_facts(exercise).fault_cues
+    lines = []
+    for number, rep in enumerate(reps, start=1):
+        if not rep.faults:
+            continue
+        side = f" {rep.side}" if rep.side else ""
+        advice = " ".join(f"{cues.get(fault, fault.replace('_', ' ').capitalize())}." for fault in rep.faults)
+        measured = f"{abs(rep.peak_angle_deg):.0f} deg, held {rep.hold_s:.1f} s"
+        lines.append(f"Rep {number}{side}: {measured}. {advice}")
+    return lines
+
+
 def never_calibrated(calibration: dict[str, Any], source: str = "video") -> str:
     """Why nothing was measured, in one sentence: the calibration's own reason when it has one.
     `source`: "session" for a live one; anything else is a recording ("video", "analysis")."""

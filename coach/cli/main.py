@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from coach import __version__
-from coach.app.summary import ended_during
+from coach.app.summary import ended_during, fault_lines
 from coach.cli import history as cli_history
 from coach.cli import live as cli_live
 from coach.cli.options import (
@@ -88,6 +88,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     with cli_history.keep_analysis(args) as kept:  # history and --report-html
         report = analyze_video(request, on_report=kept.keep)
         print(f"{args.video.name}: {analysis_line(report)}; report: {report_path}")
+        for line in fault_lines(report.exercise, report.reps):
+            print(f"  {line}")
         if report.reps_reason is not None:
             print(report.reps_reason)
         not_checked = report.calibration.get("not_checked")

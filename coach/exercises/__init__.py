@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from coach.calibration.profile import CalibrationProfile
@@ -23,6 +23,7 @@ class Exercise:
     wants_mask: the analyzer reads the pose model's segmentation mask.
     view_problem: why a calibrated neutral's camera view cannot show this movement (None when it can).
     rep_rules: where a rep starts, the least peak that counts and where it is back at neutral.
+    fault_cues: what to tell the person for each fault code a rep can carry.
     """
 
     stretch: Stretch
@@ -30,13 +31,26 @@ class Exercise:
     wants_mask: bool
     view_problem: Callable[[CalibrationProfile], str | None]
     rep_rules: RepRules
+    fault_cues: Mapping[str, str]
 
 
 REGISTRY: dict[str, Exercise] = {
     ROTATE: Exercise(
-        stretch(ROTATE), rotate.RotateAnalyzer.signal_names, False, rotate.view_problem, rotate.ROTATE_RULES
+        stretch(ROTATE),
+        rotate.RotateAnalyzer.signal_names,
+        False,
+        rotate.view_problem,
+        rotate.ROTATE_RULES,
+        {code: cue.message for code, cue in rotate.CUES.items()},
     ),
-    ARCH: Exercise(stretch(ARCH), arch.ArchAnalyzer.signal_names, True, arch.view_problem, arch.ARCH_RULES),
+    ARCH: Exercise(
+        stretch(ARCH),
+        arch.ArchAnalyzer.signal_names,
+        True,
+        arch.view_problem,
+        arch.ARCH_RULES,
+        {code: cue.message for code, cue in arch.CUES.items()},
+    ),
 }
 
 

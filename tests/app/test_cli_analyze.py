@@ -64,6 +64,25 @@ def test_real_clip_end_to_end(tmp_path: Path, exercise: str) -> None:
 
 
 @pytest.mark.slow
+def test_each_faulty_rep_is_printed_with_what_to_do(tmp_path: Path) -> None:
+    report_path = tmp_path / "r.json"
+    result = coach(
+        "analyze", SAMPLES / "dev_rotate_front_faults.mp4", "--exercise", "rotate", "--report", report_path,
+        "--db", tmp_path / "h.db",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    reps = json.loads(report_path.read_text())["reps"]
+    advice = [line.strip() for line in result.stdout.splitlines() if line.startswith("  Rep ")]
+    faulty = [(number, rep) for number, rep in enumerate(reps, start=1) if rep["faults"]]
+    assert {fault for _, rep in faulty for fault in rep["faults"]} == {"short_hold", "low_back", "side_lean"}
+    assert len(advice) == len(faulty)
+    cues = {"short_hold": "Hold for 2 seconds", "low_back": "hips square", "side_lean": "don't lean"}
+    for line, (number, rep) in zip(advice, faulty, strict=True):
+        assert line.startswith(f"Rep {number} {rep['side']}: ")
+        assert all(cues[fault] in line for fault in rep["faults"])
+
+
+@pytest.mark.slow
 def test_report_defaults_to_a_file_next_to_the_video(tmp_path: Path) -> None:
     video = tmp_path / "clip.mp4"
     video.write_bytes((REALDATA / "videos" / "tfjs_dance_arms_overhead.mp4").read_bytes())
