@@ -12,6 +12,11 @@ The arch is read in the person's side plane, so the camera must see them from th
 45 degrees off it). From the front the analyzer says so (an INFO cue and the calibration summary) and
 measures nothing; it keeps trying to calibrate, so turning the camera (or the chair) fixes it. A
 profile recorded from such a view is set aside the same way.
+
+At the desk (a profile whose framing is `Framing.DESK`: a laptop webcam in front sees the head,
+shoulders and elbows) the arch and the head's own bend are read from the front instead
+(`coach.measure.desk_arch`): the elbows' fall and the head's pitch. The low back is not seen there, so
+`low_back` is not judged, and the report says so (`not_checked`).
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ import numpy as np
 from coach.calibration.profile import CalibrationProfile
 from coach.facts import ARCH, stretch
 from coach.measure.arch import ArchLines, ArchReading, SideView, arch_lines, read_arch, side_view
+from coach.measure.desk_arch import DeskNeutral, desk_neutral, read_desk_arch
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
+from coach.measure.view import estimate_view_of, verdict
 from coach.pose.framing import Framing
 from coach.pose.types import Pose
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
@@ -110,6 +117,22 @@ class _HeadWatch:
         return abs(ear_line_deg - float(np.median(self.samples))) <= HEAD_STILL_DEG
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One frame read against the neutral.
+
+    split: the arch and its split. movement_deg: what the rep tracker times (the arch; at the desk the
+    elbows' reading, the arch plus half the neck's bend: the head's pitch, which splits the two, is too
+    jittery a reading to time a hold on). ear_line_deg: the head's turn over the shoulders the hold
+    watches (None at the desk, where the elbows carry the head's movement). lines: the side view's.
+    """
+
+    split: ArchReading
+    movement_deg: float
+    ear_line_deg: float | None
+    lines: ArchLines | None
+
+
 class ArchAnalyzer:
     """Sit and Arch, frame by frame, against the calibrated neutral `profile`.
 
@@ -144,11 +167,15 @@ class ArchAnalyzer:
 
     def reset(self) -> None:
         self._view: SideView | None = None
+        self._desk: DeskNeutral | None = None
         self._neutral: ArchLines | None = None
         self._rejected_view: SideView | None = None
         self._neutral_bellies: list[tuple[float, float]] = []
         self._tracker = RepTracker(self.rules)
         self._angle_filter = OneEuroFilter(ANGLE_SMOOTHING)
+        self._movement_filter = OneEuroFilter(ANGLE_SMOOTHING)
+        self._rep_arches: list[float] = []  # the desk's arch through the rep under way, and in its hold
+        self._hold_arches: list[float] = []
         self._lumbar_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._neck_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._reps: list[Rep] = []
@@ -172,6 +199,12 @@ class ArchAnalyzer:
         return self._view or self._rejected_view
 
     def calibration_summary(self) -> dict[str, Any]:
+        if self._desk is not None:
+            return {
+                **self._calibrated_summary(),
+                "framing": str(self._profile.framing),
+                "not_checked": DESK_NOT_CHECKED,
+            }
         if self._view is None or self._neutral is None:
             summary: dict[str, Any] = {"source": "none", "calibrated": False}
             if self._rejected_view is not None:
@@ -182,49 +215,74 @@ class ArchAnalyzer:
                 )
             return summary
         return {
+            **self._calibrated_summary(),
+            "view_azimuth_deg": round(self._view.azimuth_deg, 1),
+            "torso_px": round(self._view.torso_px, 1),
+            "belly_outline": self._neutral.belly_deg is not None,
+        }
+
+    def _calibrated_summary(self) -> dict[str, Any]:
+        """What every calibrated summary says, from the side or at the desk."""
+        return {
             "source": "profile" if self._calibrated_at_s is None else "self",
             "calibrated": True,
             "measurable": True,
             "calibrated_at_s": self._calibrated_at_s,
             "frames": self._profile.frames,
             "duration_s": round(self._profile.duration_s, 3),
-            "view_azimuth_deg": round(self._view.azimuth_deg, 1),
             "target_deg": self._profile.comfortable_deg.get(EXERCISE),
-            "torso_px": round(self._view.torso_px, 1),
-            "belly_outline": self._neutral.belly_deg is not None,
             "noise_px": round(float(np.median(self._profile.noise_px)), 3),
         }
 
+    @property
+    def measuring(self) -> bool:
+        """Calibrated from a view the arch can be read from."""
+        return self._desk is not None or self._neutral is not None
+
     def reading(self, pose: Pose) -> float | None:
-        if self._view is None or self._neutral is None:
-            return None
-        return read_arch(arch_lines(pose, self._view), self._neutral).arch_deg
+        return self._read(pose).split.arch_deg if self.measuring else None
+
+    def _read(self, pose: Pose) -> _Reading:
+        if self._desk is not None:
+            desk = read_desk_arch(self._desk, pose.xy, pose.world)
+            split = ArchReading(desk.arch_deg, None, None, desk.neck_deg)
+            return _Reading(split, movement_deg=max(desk.elbows_deg, 0.0), ear_line_deg=None, lines=None)
+        assert self._view is not None and self._neutral is not None
+        lines = arch_lines(pose, self._view)
+        split = read_arch(lines, self._neutral)
+        return _Reading(split, split.arch_deg, lines.turns_from(self._neutral)["ear_line"], lines)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
-        if self._neutral is None:  # a view the arch cannot be read from (the summary says why)
+        if not self.measuring:  # a view the arch cannot be read from (the summary says why)
             return self._frame(t_s, Phase.CALIBRATING if pose is not None else Phase.NO_POSE)
         if pose is None:
             return self._absent(t_s)
-        assert self._view is not None and self._neutral is not None
-        lines = arch_lines(pose, self._view)
-        reading = read_arch(lines, self._neutral)
+        frame = self._read(pose)
+        reading = frame.split
         arch = self._angle_filter(reading.arch_deg, t_s)
-        head_still = self._head_watch.still(
-            self._phase == Phase.HOLD, lines.turns_from(self._neutral)["ear_line"], t_s
+        movement = arch if self._desk is None else self._movement_filter(frame.movement_deg, t_s)
+        head_still = frame.ear_line_deg is None or self._head_watch.still(
+            self._phase == Phase.HOLD, frame.ear_line_deg, t_s
         )
         update = self._tracker.update(
-            arch,
+            movement,
             t_s,
             body_still=head_still,
-            raw_deg=reading.arch_deg,
-            body_xy=moving_points(pose.xy),
+            raw_deg=frame.movement_deg,
+            body_xy=moving_points(pose.xy, self._profile.framing),
         )
         self._phase = update.phase
-        if update.phase == Phase.NEUTRAL:
-            self._learn_neutral_belly(lines, t_s)
+        if update.phase == Phase.NEUTRAL and frame.lines is not None:
+            self._learn_neutral_belly(frame.lines, t_s)
+        if update.phase != Phase.NEUTRAL:
+            self._rep_arches.append(arch)
+        if update.phase == Phase.HOLD:
+            self._hold_arches.append(arch)
         lumbar, neck = self._smoothed_split(reading, t_s)
         self._collect_faults(update, arch, lumbar, neck, t_s)
         completed = self._complete(update.completed) if update.completed is not None else None
+        if update.phase == Phase.NEUTRAL:
+            self._rep_arches, self._hold_arches = [], []
         return self._frame(
             t_s,
             update.phase,
@@ -238,11 +296,14 @@ class ArchAnalyzer:
         window = self._tracker.unfinished()
         if window is None:
             return None
-        return window.as_rep(self._evidence.raised_faults(CUES), incomplete=True)
+        return self._with_arch_peak(window).as_rep(self._evidence.raised_faults(CUES), incomplete=True)
 
     # -- calibration -------------------------------------------------------------------------------
 
     def _use_profile(self, profile: CalibrationProfile, still: list[Pose]) -> None:
+        if profile.framing is Framing.DESK:
+            self._desk = desk_neutral(profile.neutral_xy, profile.neutral_world, profile.image_size)
+            return
         view = side_view(profile.neutral_pose())
         if not view.measurable:
             self._rejected_view = view
@@ -279,7 +340,7 @@ class ArchAnalyzer:
 
     def _absent(self, t_s: float) -> FrameAnalysis:
         update = self._tracker.update(None, t_s)
-        for smoother in (self._angle_filter, self._lumbar_filter, self._neck_filter):
+        for smoother in (self._angle_filter, self._movement_filter, self._lumbar_filter, self._neck_filter):
             smoother.reset()
         self._evidence.pause()
         self._phase = update.phase
@@ -301,7 +362,18 @@ class ArchAnalyzer:
         if update.hold_ended_early and self._evidence.hold_cut_short():
             self._cues.append(CUES["short_hold"])
 
+    def _with_arch_peak(self, window: RepWindow) -> RepWindow:
+        """At the desk the tracker times the elbows' movement, which carries half the neck's bend too:
+        the rep's peak is the arch's own, its level through the hold (the split jitters by a few degrees
+        from frame to frame), or its highest when never held."""
+        if self._desk is None:
+            return window
+        arches = self._hold_arches or self._rep_arches
+        peak = float(np.median(arches)) if self._hold_arches else max(arches, default=0.0)
+        return dataclasses.replace(window, peak_deg=peak)
+
     def _complete(self, window: RepWindow) -> Rep:
+        window = self._with_arch_peak(window)
         rep = window.as_rep(self._evidence.rep_faults(CUES, window.hold_s, self.hold_target_s))
         self._reps.append(rep)
         self._evidence = FaultEvidence()
@@ -319,7 +391,7 @@ class ArchAnalyzer:
     ) -> FrameAnalysis:
         comfortable = self._profile.comfortable_deg.get(EXERCISE)
         # The gauge aims only at a range this person has shown to be comfortable, never a textbook one.
-        target = comfortable if self._neutral is not None else None
+        target = comfortable if self.measuring else None
         return FrameAnalysis(
             t_s=t_s,
             phase=phase,
@@ -338,15 +410,14 @@ class ArchAnalyzer:
         )
 
 
-DESK_NOT_MEASURED = (
-    "Sit and Arch is not measured from a desk webcam yet: put the camera at your side, 2-3 m away, "
-    "so it sees you from head to hips."
-)
+# What a desk picture cannot show, said in the report and on the live screen.
+DESK_NOT_CHECKED = "hips not in view: how much of the arch comes from the low back is not checked"
 
 
 def view_problem(profile: CalibrationProfile) -> str | None:
     """Why the arch cannot be read from where this camera sees the neutral (None when it can)."""
     if profile.framing is Framing.DESK:
-        return DESK_NOT_MEASURED
+        judged = verdict(estimate_view_of(profile.neutral_pose()).azimuth_deg, EXERCISE, profile.framing)
+        return None if judged.suits else f"Cannot measure the arch from this view. {judged.instruction}"
     view = side_view(profile.neutral_pose())
     return None if view.measurable else view.reason
