@@ -56,10 +56,13 @@ def ended_during(rep: Rep, counted: int, source: str = "video") -> str:
     return f"the {source} ended during a {ordinal(counted + 1)} ({details})"
 
 
-def fault_lines(exercise: str, reps: Sequence[Rep]) -> list[str]:
+def fault_lines(exercise: str, reps: Sequence[Rep], hold_target_s: float | None = None) -> list[str]:
     """One line per rep with a fault, numbered as counted, with what to do about it:
-    "Rep 3 right: 28 deg, held 1.0 s. Hold for 2 seconds."."""
-    cues = exercise_facts(exercise).fault_cues
+    "Rep 3 right: 28 deg, held 1.0 s. Hold for 2 seconds.". A hold target asked for (`--hold`) is the
+    one a short hold is told."""
+    cues = dict(exercise_facts(exercise).fault_cues)
+    if hold_target_s is not None:
+        cues["short_hold"] = f"Hold for {hold_target_s:g} seconds"
     lines = []
     for number, rep in enumerate(reps, start=1):
         if not rep.faults:

@@ -88,7 +88,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     with cli_history.keep_analysis(args) as kept:  # history and --report-html
         report = analyze_video(request, on_report=kept.keep)
         print(f"{args.video.name}: {analysis_line(report)}; report: {report_path}")
-        for line in fault_lines(report.exercise, report.reps):
+        for line in fault_lines(report.exercise, report.reps, report.hold_target_s):
             print(f"  {line}")
         if report.reps_reason is not None:
             print(report.reps_reason)

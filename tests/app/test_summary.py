@@ -7,7 +7,14 @@ import re
 
 import pytest
 
-from coach.app.summary import NEVER_CALIBRATED, ended_during, never_calibrated, ordinal, reps_reason
+from coach.app.summary import (
+    NEVER_CALIBRATED,
+    ended_during,
+    fault_lines,
+    never_calibrated,
+    ordinal,
+    reps_reason,
+)
 from coach.exercises.rotate import ROTATE_RULES
 from coach.pipeline import Pipeline, recording_rules
 from coach.reps.analysis import FrameAnalysis, Phase, Rep
@@ -225,3 +232,22 @@ def test_a_recalibration_after_impossible_readings_is_said_when_nothing_counted(
     calibration = {**CALIBRATED, "unreliable_frames": 20, "recalibrations": 1}
     said = reps_reason("rotate", calibration, rows((0.0, 4.0)), None, 0)
     assert said is not None and "past what a spine can do" in said
+
+
+def test_fault_lines_number_the_reps_as_counted_and_tell_the_hold_asked_for() -> None:
+    good = Rep("left", 0.0, 1.0, 3.0, 4.0, 33.0)
+    short = Rep("right", 5.0, 6.0, 7.2, 8.0, -41.0, ("short_hold",))
+    leaning = Rep("left", 9.0, 10.0, 12.0, 13.0, 30.0, ("side_lean", "low_back"))
+    lines = fault_lines("rotate", [good, short, leaning])
+    assert lines == [
+        "Rep 2 right: 41 deg, held 1.2 s. Hold for 2 seconds.",
+        "Rep 3 left: 30 deg, held 2.0 s. Sit tall, don't lean. "
+        "Keep your hips square, turn from the upper back.",
+    ]
+    assert fault_lines("rotate", [short], hold_target_s=5.0) == [
+        "Rep 1 right: 41 deg, held 1.2 s. Hold for 5 seconds."
+    ]
+    assert fault_lines("arch", [Rep(None, 0.0, 1.0, 2.5, 3.0, 20.0, ("head_back",))]) == [
+        "Rep 1: 20 deg, held 1.5 s. Keep your head with your hands, don't throw it back."
+    ]
+    assert fault_lines("rotate", [good]) == []
