@@ -395,7 +395,7 @@ def window_framing(poses: Sequence[Pose], rules: CalibrationRules | None = None)
     return picture_framing(median, rules or CalibrationRules())
 
 
-def window_view(poses: Sequence[Pose]) -> ViewEstimate:
+def window_view(poses: Sequence[Pose], framing: Framing = Framing.FULL) -> ViewEstimate:
     """The camera's view of a still window of one person's poses (from their median landmarks)."""
     return estimate_view(
         _median(poses, "xy"),
@@ -403,6 +403,7 @@ def window_view(poses: Sequence[Pose]) -> ViewEstimate:
         _median(poses, "world"),
         _median(poses, "visibility"),
         poses[0].image_size,
+        framing,
     )
 
 
@@ -415,7 +416,7 @@ def build_profile(
     extra_measures: dict[str, float] | None = None,
 ) -> tuple[CalibrationProfile, ViewEstimate]:
     """The neutral profile of a still window of one person's poses, with its measures and camera view."""
-    view = window_view(poses) if view is None else view
+    view = window_view(poses, window_framing(poses)) if view is None else view
     measures = neutral_measures(poses) | {"view_spread_deg": view.spread_deg} | dict(extra_measures or {})
     finite = {key: value for key, value in measures.items() if np.isfinite(value)}
     profile = profile_from_poses(
@@ -542,7 +543,7 @@ class Calibrator:
         if posture is not None:
             self.use_rest_window()  # sat still, but not in the starting position: wait for a rest
             return posture, None
-        view = window_view(poses)
+        view = window_view(poses, framing)
         self.last_view = view
         verdicts = {exercise: verdict(view.azimuth_deg, exercise, framing) for exercise in EXERCISES}
         if self.exercise is not None and not verdicts[self.exercise].suits:

@@ -70,5 +70,6 @@ class PlacementWatch:
         if t_s - self._first_s < CHECK_S:
             return None
         self._done = True
-        seen, framing, self._poses = window_view(self._poses), window_framing(self._poses), []
+        framing = window_framing(self._poses)
+        seen, self._poses = window_view(self._poses, framing), []
         return PlacementVerdict(self.calibrated_deg, seen, self.calibrated_framing, framing)

@@ -417,7 +417,9 @@ DESK_NOT_CHECKED = "hips not in view: how much of the arch comes from the low ba
 def view_problem(profile: CalibrationProfile) -> str | None:
     """Why the arch cannot be read from where this camera sees the neutral (None when it can)."""
     if profile.framing is Framing.DESK:
-        judged = verdict(estimate_view_of(profile.neutral_pose()).azimuth_deg, EXERCISE, profile.framing)
+        judged = verdict(
+            estimate_view_of(profile.neutral_pose(), profile.framing).azimuth_deg, EXERCISE, profile.framing
+        )
         return None if judged.suits else f"Cannot measure the arch from this view. {judged.instruction}"
     view = side_view(profile.neutral_pose())
     return None if view.measurable else view.reason

@@ -119,7 +119,9 @@ RECENT_JITTER_PERCENTILE = 25.0
 def view_problem(profile: CalibrationProfile) -> str | None:
     """Why the turn cannot be read from where this camera sees the neutral (None when it can): the
     one view rule (`coach.measure.view.verdict`) that calibration applies too."""
-    judged = verdict(estimate_view_of(profile.neutral_pose()).azimuth_deg, EXERCISE, profile.framing)
+    judged = verdict(
+        estimate_view_of(profile.neutral_pose(), profile.framing).azimuth_deg, EXERCISE, profile.framing
+    )
     return None if judged.suits else f"Cannot measure the turn from this view. {judged.instruction}"
 
 

@@ -15,6 +15,12 @@ Three readings of the azimuth, each with its own failure mode, are averaged (cir
   length grows with sin(a); the shoulders span sideways, so theirs grows with cos(a); each is set
   against its metric length (world landmarks) at the trunk's pixels-per-metre. It gives |a| only;
   the sign comes from the depth readings.
+
+At the desk (`Framing.DESK`: a laptop webcam at arm's length sees the head and shoulders) only the
+world reading of the pairs in the picture is kept. The hips are the model's guess below the picture,
+and its relative image depth of a face that near is skewed: on six rendered desk clips of people
+square to the camera it read -10 to -43 degrees (the ears' pair alone down to -58), where the world
+landmarks of the shoulders, ears, eyes and mouth read -3 to -22.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ LEFT_RIGHT_PAIRS: tuple[tuple[L, L], ...] = (
     (L.LEFT_EYE, L.RIGHT_EYE),
     (L.MOUTH_LEFT, L.MOUTH_RIGHT),
 )
+DESK_PAIRS = tuple(pair for pair in LEFT_RIGHT_PAIRS if pair != (L.LEFT_HIP, L.RIGHT_HIP))
 
 # The views each exercise needs (|azimuth|, degrees): rotation is read from the shoulder line, which a
 # front or oblique camera sees; the arch is read in the side (sagittal) plane, which a side or oblique
@@ -118,13 +125,22 @@ def estimate_view(
     world: np.ndarray,
     visibility: np.ndarray | None = None,
     image_size: tuple[int, int] | None = None,
+    framing: Framing = Framing.FULL,
 ) -> ViewEstimate:
     """The camera's azimuth from one set of landmarks (use a still pose, e.g. the median of a window).
 
     xy: (33, 2) image pixels; depth: (33,) relative depth, pixels; world: (33, 3) metres (x right,
     y down, z away from the camera); visibility: (33,) in [0, 1]; image_size: (width, height). See
     `coach.pose.types.Pose`. Without visibility and image size the foreshortening reading is left out.
+    At the desk only the world reading of the pairs in the picture counts (see the module's notes).
     """
+    if framing is Framing.DESK:
+        left = np.array([a for a, _ in DESK_PAIRS])
+        right = np.array([b for _, b in DESK_PAIRS])
+        world_depth = circular_mean_deg(pair_azimuths_deg(world[left][:, [0, 2]], world[right][:, [0, 2]]))[0]
+        return ViewEstimate(
+            azimuth_deg=round(world_depth, 2), spread_deg=0.0, readings={"world_depth": round(world_depth, 2)}
+        )
     left = np.array([a for a, _ in LEFT_RIGHT_PAIRS])
     right = np.array([b for _, b in LEFT_RIGHT_PAIRS])
     image_plane = np.column_stack([xy[:, 0], depth])
@@ -190,8 +206,8 @@ def foreshortening_azimuth_deg(xy: np.ndarray, world: np.ndarray) -> float:
     return math.degrees(math.atan2(sin_part, cos_part))
 
 
-def estimate_view_of(pose: Pose) -> ViewEstimate:
-    return estimate_view(pose.xy, pose.depth, pose.world, pose.visibility, pose.image_size)
+def estimate_view_of(pose: Pose, framing: Framing = Framing.FULL) -> ViewEstimate:
+    return estimate_view(pose.xy, pose.depth, pose.world, pose.visibility, pose.image_size, framing)
 
 
 def view_side(azimuth_deg: float) -> str:

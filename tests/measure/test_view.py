@@ -20,6 +20,8 @@ from coach.measure.view import (
     verdict,
     view_side,
 )
+from coach.pose.framing import Framing
+from coach.pose.landmarks import PoseLandmark as L
 from tests.seated import mirrored, seated_pose
 
 
@@ -64,6 +66,21 @@ def test_foreshortening_needs_a_seen_knee_and_seated_thighs() -> None:
     view = estimate_view(pose.xy, pose.depth, pose.world, hidden_knees, pose.image_size)
     assert "foreshortening" not in view.readings
     assert "foreshortening" in estimate_view_of(pose).readings
+
+
+@pytest.mark.parametrize("azimuth", [0, 20, -20])
+def test_at_the_desk_only_the_world_landmarks_in_the_picture_count(azimuth: float) -> None:
+    """A face at arm's length skews the model's image depth, and the hips are its guess below the
+    picture: at the desk neither moves the estimate."""
+    pose = seated_pose(azimuth)
+    skewed_depth = pose.depth.copy()
+    skewed_depth[[L.LEFT_EAR, L.LEFT_EYE, L.MOUTH_LEFT, L.LEFT_SHOULDER]] += 80.0
+    guessed_hips = pose.world.copy()
+    guessed_hips[L.LEFT_HIP, 2] += 0.3
+    args = (pose.xy, skewed_depth, guessed_hips, pose.visibility, pose.image_size)
+    desk = estimate_view(*args, framing=Framing.DESK)
+    assert desk.azimuth_deg == pytest.approx(azimuth, abs=0.5)
+    assert angle_difference_deg(estimate_view(*args).azimuth_deg, azimuth) > 10
 
 
 @pytest.mark.parametrize(
