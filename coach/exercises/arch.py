@@ -162,6 +162,10 @@ class ArchAnalyzer:
         self.rules = dataclasses.replace(ARCH_RULES, hold_target_s=hold_target_s, signed=False)
         self._profile = profile
         self._calibrated_at_s = calibrated_at_s
+        # The calibration's still window was a rest at neutral: a rep may start straight after it.
+        self._rested_s = (
+            None if calibrated_at_s is None else (calibrated_at_s - profile.duration_s, calibrated_at_s)
+        )
         self._still_poses = list(still_poses)
         self.reset()
 
@@ -171,7 +175,7 @@ class ArchAnalyzer:
         self._neutral: ArchLines | None = None
         self._rejected_view: SideView | None = None
         self._neutral_bellies: list[tuple[float, float]] = []
-        self._tracker = RepTracker(self.rules)
+        self._tracker = RepTracker(self.rules, self._rested_s)
         self._angle_filter = OneEuroFilter(ANGLE_SMOOTHING)
         self._movement_filter = OneEuroFilter(ANGLE_SMOOTHING)
         self._rep_arches: list[float] = []  # the desk's arch through the rep under way, and in its hold

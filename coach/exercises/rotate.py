@@ -236,12 +236,16 @@ class RotateAnalyzer:
         self.rules = self.base_rules
         self._profile = profile
         self._calibrated_at_s = calibrated_at_s
+        # The calibration's still window was a rest at neutral: a rep may start straight after it.
+        self._rested_s = (
+            None if calibrated_at_s is None else (calibrated_at_s - profile.duration_s, calibrated_at_s)
+        )
         self._still_poses = list(still_poses)
         self.reset()
 
     def reset(self) -> None:
         self.rules = self.base_rules
-        self._tracker = RepTracker(self.rules)
+        self._tracker = RepTracker(self.rules, self._rested_s)
         self._angle_filter = OneEuroFilter(ANGLE_SMOOTHING)
         self._pelvis_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._lean_filter = OneEuroFilter(SIGNAL_SMOOTHING)
@@ -380,7 +384,7 @@ class RotateAnalyzer:
         noise_deg = float(np.degrees(noise_px / lever_px))
         rules = self.base_rules
         self.rules = replace(rules, hold_band_deg=max(rules.hold_band_deg, 3.0 * noise_deg))
-        self._tracker = RepTracker(self.rules)
+        self._tracker = RepTracker(self.rules, self._rested_s)
         still = [self._upright(pose.xy) for pose in self._still_poses]
         self._resting_lean = _RestingLean([self._lean(xy, self._yaw(xy)) for xy in still])
         still_px_per_s = float(np.radians(self.rules.hold_speed_dps)) * lever_px

@@ -128,11 +128,16 @@ class TrackerUpdate:
 
 
 class RepTracker:
-    """Feed `update(angle, t)` once per frame; it reports the phase and events of that frame."""
+    """Feed `update(angle, t)` once per frame; it reports the phase and events of that frame.
 
-    def __init__(self, rules: RepRules | None = None) -> None:
+    rested_s: (since, until) when the person sat settled at neutral before the first frame given (a
+    calibration's still window): a movement straight after it is a rep, as after any rest."""
+
+    def __init__(self, rules: RepRules | None = None, rested_s: tuple[float, float] | None = None) -> None:
         self.rules = rules or RepRules()
         self.reset()
+        if rested_s is not None:
+            self._rested(*rested_s)
 
     def reset(self) -> None:
         self._phase = Phase.NEUTRAL
@@ -159,6 +164,9 @@ class RepTracker:
         self._held_before_gap = False
         self._returning_since_s = 0.0
         self._trace: deque[tuple[float, float, np.ndarray | None]] = deque()  # (t, raw, body points)
+
+    def _rested(self, since_s: float, until_s: float) -> None:
+        self._neutral_since_s, self._last_neutral_s = since_s, until_s
 
     def update(
         self,

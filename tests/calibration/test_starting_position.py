@@ -51,6 +51,30 @@ def test_a_recording_that_opens_in_a_held_turn_calibrates_in_a_rest(
         assert rep.good
 
 
+@pytest.mark.parametrize(
+    ("name", "exercise"), [("dev_rotate_front_good", "rotate"), ("dev_arch_side_good", "arch")]
+)
+def test_a_movement_begun_as_soon_as_the_calibration_window_ends_is_a_rep(
+    clip_poses: ClipLoader, ground_truth: Any, name: str, exercise: str
+) -> None:
+    """The person sat still just long enough for the calibration and began at once: the still window
+    was their rest at neutral, so the first movement counts like the others."""
+    clip, truth = clip_poses(name), ground_truth(name)
+    first_rep = truth["scenario"]["reps"][0]
+    cut_s = first_rep["start"] - 1.8  # the shortest still window the calibration takes
+    pipeline = Pipeline(exercise, rules=recording_rules())
+    for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
+        if t_s >= cut_s:
+            pipeline.step(poses, t_s - cut_s)
+    assert pipeline.analyzer is not None
+    calibrated_at = pipeline.analyzer.calibration_summary()["calibrated_at_s"]
+    assert calibrated_at >= first_rep["start"] - cut_s - 0.1  # it calibrated as the movement began
+    assert len(pipeline.reps) == len(truth["scenario"]["reps"])
+    for rep, want in zip(pipeline.reps, truth["scenario"]["reps"], strict=True):
+        assert rep.side == want["side"]
+        assert abs(rep.hold_s - (want["hold_end"] - want["hold_start"])) <= HOLD_TOLERANCE_S
+
+
 def still_video(image_name: str, out: Path, seconds: float = 4.0, fps: float = 15.0) -> Path:
     """A video of a real photo held for `seconds`: a person sitting perfectly still."""
     image = cv2.imread(str(REALDATA / "images" / image_name))

@@ -384,3 +384,13 @@ def test_the_speed_is_the_median_slope_one_jolt_does_not_tilt_it() -> None:
     jolted[-1] = (jolted[-1][0], jolted[-1][1] + 1.5)  # the newest reading jumps back up
     assert median_slope(jolted) == pytest.approx(-6.0)
     assert median_slope(deque([(0.0, 1.0)])) == 0.0
+
+
+def test_a_rep_straight_after_the_calibrations_still_window_counts() -> None:
+    """The person sat still for the calibration and began at once: that window was the rest."""
+    angles = rep(30, 2.0)[3:]  # already on the way out after a frame or two
+    assert completed(run(angles)) == []  # no settled neutral seen: a half-seen movement
+    tracker = RepTracker(RepRules(), rested_s=(-2.0, 0.0))
+    reps = completed([tracker.update(a, (i + 1) / FPS) for i, a in enumerate(angles)])
+    assert len(reps) == 1 and reps[0].start_s < 0.3  # the last frame still at neutral
+    assert reps[0].hold_s == pytest.approx(2.0, abs=0.2)
