@@ -23,6 +23,11 @@ def scenarios() -> list[dict]:
     import scenario as sc  # type: ignore[import-not-found]
 
     rotate, arch = sc.rotate, sc.arch
+    # Bodies beyond the renderer's four: a heavier woman and a heavy man.
+    heavier = {"male": 0.3, "weight": 0.8, "muscle": 0.4, "skin": [0.55, 0.36, 0.25],
+               "shirt": [0.35, 0.35, 0.37], "pants": [0.1, 0.1, 0.2], "hair": [0.1, 0.06, 0.03]}  # fmt: skip
+    heavy = {"male": 1.0, "weight": 0.85, "muscle": 0.5, "skin": [0.66, 0.45, 0.33],
+             "shirt": [0.1, 0.1, 0.1], "pants": [0.2, 0.2, 0.25], "hair": [0.02, 0.02, 0.02]}  # fmt: skip
     return [
         sc.build(
             "nat_rotate_front",
@@ -129,6 +134,33 @@ def scenarios() -> list[dict]:
             sc.BODIES["m1"],
             sc.camera("desk", distance_m=0.7),
             [arch(20, 4, 1.8), arch(8, 3, 1.7, "head_back", neck=25), arch(18, 4, 1.9)],
+        ),
+        sc.build(
+            "desk_rotate_sway",
+            "desk 0.65 m, 24 mm lens, heavy body, sway; L good creep, R good, L lean 8 with the turn, "
+            "R short hold",
+            heavy,
+            sc.camera("desk", distance_m=0.65, lens_mm=24),
+            [
+                rotate("left", 30, 5, 2.2, creep=2),
+                rotate("right", 32, 5, 2.1),
+                rotate("left", 28, 5, 2.2, "side_lean", lean=8),
+                rotate("right", 30, 5, 1.0, "short_hold"),
+            ],
+            motion=sc.natural(seed=7, breath=0.8, lean=1.0, turn=1.0),
+        ),
+        sc.build(
+            "desk_arch_sway",
+            "desk arch 0.8 m, 26 mm lens, body B1, natural movement; good creep, head back, good, short hold",
+            heavier,
+            sc.camera("desk", distance_m=0.8, lens_mm=26),
+            [
+                arch(20, 4, 1.8, creep=1.5),
+                arch(7, 3, 1.7, "head_back", neck=24),
+                arch(22, 4, 1.9),
+                arch(18, 4, 0.6, "short_hold"),
+            ],
+            motion=sc.natural(seed=8, breath=0.8, lean=1.0, turn=0.8),
         ),
         sc.build(
             "desk_arch_near",
