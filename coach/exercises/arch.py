@@ -268,12 +268,13 @@ class ArchAnalyzer:
         head_still = frame.ear_line_deg is None or self._head_watch.still(
             self._phase == Phase.HOLD, frame.ear_line_deg, t_s
         )
+        # At the desk the head's and shoulders' points do not follow an arch (the model keeps a frontal
+        # face on the chin of an upturned face and puts the shoulders on the collar with the head back,
+        # `coach.measure.desk_arch`): they would date the hold by the model's artefacts, so the elbows'
+        # reading dates it alone. On the three desk arch clips that halved the hold ends' error.
+        body_xy = None if self._desk is not None else moving_points(pose.xy, self._profile.framing)
         update = self._tracker.update(
-            movement,
-            t_s,
-            body_still=head_still,
-            raw_deg=frame.movement_deg,
-            body_xy=moving_points(pose.xy, self._profile.framing),
+            movement, t_s, body_still=head_still, raw_deg=frame.movement_deg, body_xy=body_xy
         )
         self._phase = update.phase
         if update.phase == Phase.NEUTRAL and frame.lines is not None:

@@ -96,15 +96,13 @@ def test_analyze_gives_the_golden_report(clip: str, tmp_path: Path) -> None:
 # hold's fit, which looks for the end range's flat stretch, starts its first hold 0.45 s late.
 # At the desk the model's far shoulder and elbow flip between two places from frame to frame while
 # held: the angle dips 2-3 degrees mid-hold and the first left hold's end is dated 0.4 s early.
-# A short desk arch hold (0.6 s, with breathing and sway) is dated from 0.33 s before the elbows'
-# reading arrives at its level: read 1.05 s, so it is not called short either.
-KNOWN_HOLD_LIMITS_S = {"nat_rotate_front.rotate": 0.6, "desk_rotate.rotate": 0.45, "desk_arch_sway.arch": 0.5}
+KNOWN_HOLD_LIMITS_S = {"nat_rotate_front.rotate": 0.6, "desk_rotate.rotate": 0.45}
 # Likewise for faults. At the desk a side lean is read from the head over the shoulders, beyond what the
 # turn gives it through an assumed lens; on this body at 0.85 m the third rep's 9-degree lean reads 4
 # degrees beyond its turn, under the 5-degree line (the lean clip at 1.0 m has both its leans flagged).
 # At the desk a head thrown back is told from the arch by the model's 3D head pitch, which on this body
-# (as on the held-out 0.55 m clip) does not follow the head; and the short hold above is read long.
-KNOWN_MISSED_FAULTS = {"desk_rotate.rotate": 1, "desk_arch_sway.arch": 2}
+# (as on the held-out 0.55 m clip) does not follow the head.
+KNOWN_MISSED_FAULTS = {"desk_rotate.rotate": 1, "desk_arch_sway.arch": 1}
 # Likewise for the angle: 40 degrees off the front, a turn away from the camera hides the far shoulder
 # and elbow, and the upper body's template reads that turn 10 degrees short (25 for 35).
 # At the desk the arch is read from the elbows' fall, whose lever (how far behind the spine's pivot the
