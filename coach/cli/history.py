@@ -203,18 +203,20 @@ def keep_analysis(args: argparse.Namespace) -> Iterator[KeptSession]:
     kept = KeptSession()
     try:
         yield kept
-    except InterruptedSession:
-        _keep(args, kept)
+    except (InterruptedSession, BrokenPipeError):  # stopped, or the terminal stopped reading
+        _keep(args, kept, quiet=True)
         raise
     _keep(args, kept)
 
 
-def _keep(args: argparse.Namespace, kept: KeptSession) -> None:
+def _keep(args: argparse.Namespace, kept: KeptSession, *, quiet: bool = False) -> None:
+    """Store the kept report (history, --report-html), then say where; `quiet` when stdout may be
+    gone. Everything is written before anything is printed: a closed stdout loses only the lines."""
     report = kept.report
     if report is None:
         return
     kept.session_id = record_session(report, args.db)
-    print(f"history: session {kept.session_id} (`coach history`, `coach report {kept.session_id}`)")
+    lines = [f"history: session {kept.session_id} (`coach history`, `coach report {kept.session_id}`)"]
     if args.report_html is not None:
         next_session = suggestion(report.exercise, args.db).describe()
         recorded = local_time(datetime.now(UTC))
@@ -225,4 +227,6 @@ def _keep(args: argparse.Namespace, kept: KeptSession) -> None:
             recorded=recorded,
             next_session=next_session,
         )
-        print(f"visual report: {args.report_html}")
+        lines.append(f"visual report: {args.report_html}")
+    if not quiet:
+        print("\n".join(lines))

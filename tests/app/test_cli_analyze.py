@@ -83,6 +83,26 @@ def test_each_faulty_rep_is_printed_with_what_to_do(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_terminal_that_stops_reading_loses_nothing(tmp_path: Path) -> None:
+    """`coach analyze ... | head -1`: the reader goes away; the report, history and page are written."""
+    report, db, page = tmp_path / "r.json", tmp_path / "h.db", tmp_path / "r.html"
+    command = [
+        sys.executable, "-m", "coach", "analyze", SAMPLES / "dev_arch_side_good.mp4", "--exercise", "arch",
+        "--report", report, "--db", db, "--report-html", page,
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first line
+    stderr = process.stderr.read()
+    assert process.wait(timeout=300) == 0, stderr
+    assert stderr.strip() == "", stderr
+    assert json.loads(report.read_text())["counts"]["total"] == 3
+    assert page.stat().st_size > 0
+    listed = coach("history", "--db", db, "--json")
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)["sessions"]) == 1, listed.stdout
+
+
+@pytest.mark.slow
 def test_report_defaults_to_a_file_next_to_the_video(tmp_path: Path) -> None:
     video = tmp_path / "clip.mp4"
     video.write_bytes((REALDATA / "videos" / "tfjs_dance_arms_overhead.mp4").read_bytes())
