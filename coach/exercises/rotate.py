@@ -42,7 +42,7 @@ from coach.pose.types import Pose
 from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.reps.fault_evidence import FaultEvidence
 from coach.reps.hold_dating import moving_points
-from coach.reps.tracker import RepRules, RepTracker, RepWindow, TrackerUpdate
+from coach.reps.tracker import RepRules, RepTracker, RepWindow, TrackerUpdate, calibration_rest
 
 EXERCISE = ROTATE
 CUES = {
@@ -237,9 +237,7 @@ class RotateAnalyzer:
         self._profile = profile
         self._calibrated_at_s = calibrated_at_s
         # The calibration's still window was a rest at neutral: a rep may start straight after it.
-        self._rested_s = (
-            None if calibrated_at_s is None else (calibrated_at_s - profile.duration_s, calibrated_at_s)
-        )
+        self._rested_s = calibration_rest(calibrated_at_s, profile.duration_s)
         self._still_poses = list(still_poses)
         self.reset()
 

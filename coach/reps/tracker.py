@@ -127,6 +127,12 @@ class TrackerUpdate:
     completed: RepWindow | None = None
 
 
+def calibration_rest(calibrated_at_s: float | None, still_s: float) -> tuple[float, float] | None:
+    """The still window a stream calibrated itself on, as a rest at neutral (`RepTracker`'s
+    `rested_s`): the `still_s` before `calibrated_at_s`. None for a saved profile."""
+    return None if calibrated_at_s is None else (calibrated_at_s - still_s, calibrated_at_s)
+
+
 class RepTracker:
     """Feed `update(angle, t)` once per frame; it reports the phase and events of that frame.
 
