@@ -31,7 +31,16 @@ import numpy as np
 
 from coach.calibration.profile import CalibrationProfile
 from coach.facts import ARCH, stretch
-from coach.measure.arch import ArchLines, ArchReading, SideView, arch_lines, read_arch, side_view
+from coach.measure.arch import (
+    CHORD_PER_UPPER_BACK_ARCH,
+    ArchLines,
+    ArchReading,
+    SideView,
+    arch_lines,
+    chord_per_arch_of,
+    read_arch,
+    side_view,
+)
 from coach.measure.desk_arch import DeskNeutral, desk_neutral, read_desk_arch
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.measure.view import estimate_view_of, verdict
@@ -86,6 +95,12 @@ LOW_BACK_MIN_DEG = 6.0
 # holds; 2 of 24 copies still call a good hold head-led (the 45-degree clip, dimmed and rolled).
 HEAD_BACK_DEG = 8.0
 HEAD_BACK_SHARE = 0.6
+# The neck is read against the person's own chord turn per degree of arch (`chord_per_arch_of`), learnt
+# from each hold that was neither head-led nor a low-back one, once the ear line turned this far in it
+# (less says little about the ratio). The line model's figure stands until then. Over the five side
+# and oblique arch clips that lifted the head thrown back on the held-out 45-degree body from 7 to
+# about 13 degrees of neck, and lowered a good hold's at 45 degrees from 9 to about 5.
+LEARN_CHORD_MIN_EAR_DEG = 8.0
 # Fault evidence is collected while the arch is held: on the way in and out the model's head and
 # trunk landmarks do not keep pace with each other (the head lines lead by a few frames, which reads
 # as a neck bend). A fault must persist in the hold (see coach.reps.fault_evidence) before it counts.
@@ -178,6 +193,9 @@ class ArchAnalyzer:
         self._movement_filter = OneEuroFilter(ANGLE_SMOOTHING)
         self._rep_arches: list[float] = []  # the desk's arch through the rep under way, and in its hold
         self._hold_arches: list[float] = []
+        self._hold_turns: list[tuple[float, float]] = []  # (chord, ear line) turns through the hold
+        self._good_holds: list[tuple[float, float]] = []  # their medians, in each good rep's hold
+        self._chord_per_arch = CHORD_PER_UPPER_BACK_ARCH
         self._lumbar_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._neck_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._reps: list[Rep] = []
@@ -251,7 +269,7 @@ class ArchAnalyzer:
             return _Reading(split, movement_deg=max(desk.elbows_deg, 0.0), ear_line_deg=None, lines=None)
         assert self._view is not None and self._neutral is not None
         lines = arch_lines(pose, self._view)
-        split = read_arch(lines, self._neutral)
+        split = read_arch(lines, self._neutral, self._chord_per_arch)
         return _Reading(split, split.arch_deg, lines.turns_from(self._neutral)["ear_line"], lines)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
@@ -281,11 +299,14 @@ class ArchAnalyzer:
             self._rep_arches.append(arch)
         if update.phase == Phase.HOLD:
             self._hold_arches.append(arch)
+            if frame.lines is not None:
+                turns = frame.lines.turns_from(self._neutral) if self._neutral is not None else {}
+                self._hold_turns.append((turns["chord"], turns["ear_line"]))
         lumbar, neck = self._smoothed_split(reading, t_s)
         self._collect_faults(update, arch, lumbar, neck, t_s)
         completed = self._complete(update.completed) if update.completed is not None else None
         if update.phase == Phase.NEUTRAL:
-            self._rep_arches, self._hold_arches = [], []
+            self._rep_arches, self._hold_arches, self._hold_turns = [], [], []
         return self._frame(
             t_s,
             update.phase,
@@ -380,7 +401,18 @@ class ArchAnalyzer:
         rep = window.as_rep(self._evidence.rep_faults(CUES, window.hold_s, self.hold_target_s))
         self._reps.append(rep)
         self._evidence = FaultEvidence()
+        self._learn_chord_per_arch(rep)
         return rep
+
+    def _learn_chord_per_arch(self, rep: Rep) -> None:
+        """After a hold that was neither head-led nor a low-back one: this body's chord turn per degree
+        of arch, from its chord and ear-line turns (`chord_per_arch_of`)."""
+        if not self._hold_turns or {"head_back", "low_back"} & set(rep.faults):
+            return
+        chord, ear_line = np.median(np.array(self._hold_turns), axis=0)
+        if ear_line >= LEARN_CHORD_MIN_EAR_DEG:
+            self._good_holds.append((float(chord), float(ear_line)))
+            self._chord_per_arch = chord_per_arch_of(self._good_holds)
 
     def _frame(
         self,

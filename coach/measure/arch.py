@@ -70,6 +70,12 @@ UPPER_BACK_ARCH_MIX = (5 / 6, 1 / 6)
 # model, half is an arch whose low back does a fifth of it). The neck is read against the trunk this
 # implies (`neck_beyond_trunk_deg`).
 CHORD_PER_UPPER_BACK_ARCH = 0.5
+# How far a body's chord turns for its upper-back arch depends on the body and how the model places its
+# hips and shoulders: in good holds, the chord turned by 0.59-0.73 of the ear line on the rendered side
+# views and by 0.43-0.65 at 45 degrees (the ear line turns with the whole trunk). A person's own
+# figure (`chord_per_arch_of`) is learnt from their holds and kept within these bounds: an upper-back
+# arch turns the chord by its thoracic lever at the least, a low-back one by the lumbar lever at most.
+CHORD_PER_ARCH_BOUNDS = (LINE_TURN["chord"][0], LINE_TURN["chord"][1])
 
 # The belly band: image rows from this fraction of the torso length above the hips up to the next.
 # Below it the thighs join the outline; above it the ribcage and chest do.
@@ -253,16 +259,18 @@ def arch_lines(pose: Pose, view: SideView) -> ArchLines:
     )
 
 
-def read_arch(lines: ArchLines, neutral: ArchLines) -> ArchReading:
+def read_arch(
+    lines: ArchLines, neutral: ArchLines, chord_per_arch: float = CHORD_PER_UPPER_BACK_ARCH
+) -> ArchReading:
     """The thoracic, lumbar and neck extension that best explain how each line turned from neutral.
 
-    The neck first, against the chord (`neck_beyond_trunk_deg`); then, with the neck's share of each
-    line's turn taken out, weighted least squares over the line models in `LINE_TURN` for the trunk,
-    no bend below zero (a slump forwards reads as no arch). Without the belly the trunk is one
-    unknown, an upper-back arch.
+    The neck first, against the chord (`neck_beyond_trunk_deg`, with the person's `chord_per_arch`);
+    then, with the neck's share of each line's turn taken out, weighted least squares over the line
+    models in `LINE_TURN` for the trunk, no bend below zero (a slump forwards reads as no arch).
+    Without the belly the trunk is one unknown, an upper-back arch.
     """
     turns = lines.turns_from(neutral)
-    neck = neck_beyond_trunk_deg(turns)
+    neck = neck_beyond_trunk_deg(turns, chord_per_arch)
     sensitivity = np.array([LINE_TURN[name] for name in turns])
     noise = np.array([LINE_NOISE_DEG[name] for name in turns])
     observed = (np.array(list(turns.values())) - sensitivity[:, 2] * neck) / noise
@@ -274,18 +282,20 @@ def read_arch(lines: ArchLines, neutral: ArchLines) -> ArchReading:
     return ArchReading(arch, None, None, neck)
 
 
-def neck_beyond_trunk_deg(turns: dict[str, float]) -> float:
+def neck_beyond_trunk_deg(
+    turns: dict[str, float], chord_per_arch: float = CHORD_PER_UPPER_BACK_ARCH
+) -> float:
     """How far the head is thrown back beyond the upper-back arch that turns the chord as far, degrees.
 
     The chord is the line read most precisely, and no neck bend moves it: the trunk's extension is
-    taken as its turn over `CHORD_PER_UPPER_BACK_ARCH` (none when the chord turned forwards: a
-    slump). The neck is the weighted least-squares fit of what the face (lever 1) and the ear line
-    (lever 1/2) turned beyond that, none below zero. In the line model it reads the neck's own bend
-    whenever the low back does a fifth of the arch; more of the low back and it reads less (a head
-    thrown back over a low-back arch is judged conservatively); less, and it reads up to a fifth of
-    the arch too much.
+    taken as its turn over `chord_per_arch` (`CHORD_PER_UPPER_BACK_ARCH`, or the person's own,
+    `chord_per_arch_of`; none when the chord turned forwards: a slump). The neck is the weighted
+    least-squares fit of what the face (lever 1) and the ear line (lever 1/2) turned beyond that,
+    none below zero. With the line model's figure it reads the neck's own bend whenever the low back
+    does a fifth of the arch; more of the low back and it reads less (a head thrown back over a
+    low-back arch is judged conservatively); less, and it reads up to a fifth of the arch too much.
     """
-    trunk = max(turns["chord"], 0.0) / CHORD_PER_UPPER_BACK_ARCH
+    trunk = max(turns["chord"], 0.0) / chord_per_arch
     names = ("face", "ear_line")
     levers = np.array([LINE_TURN[name][2] for name in names])
     weights = 1.0 / np.array([LINE_NOISE_DEG[name] for name in names]) ** 2
@@ -293,6 +303,22 @@ def neck_beyond_trunk_deg(turns: dict[str, float]) -> float:
     beyond = np.array([turns[name] - trunk for name in names])
     neck = float(np.sum(weights * levers * beyond) / np.sum(weights * levers**2))
     return max(neck, 0.0)
+
+
+def chord_per_arch_of(good_holds: list[tuple[float, float]]) -> float:
+    """The person's own chord turn per degree of upper-back arch, from the holds of their reps that
+    were neither head-led nor low-back ones: (chord turn, ear-line turn) of each hold, degrees. The
+    ear line turns with the whole trunk and, in a good hold, hardly more (the hands carry the head), so
+    their ratio is how far this body's chord turns for its arch. The median over the holds, within
+    `CHORD_PER_ARCH_BOUNDS`; `CHORD_PER_UPPER_BACK_ARCH` before any hold.
+
+    A head thrown back turns the ear line further and lowers the ratio; a low-back arch raises it: read
+    against the person's own good holds, either stands out of their body's own figure."""
+    ratios = [chord / ear_line for chord, ear_line in good_holds if ear_line > 0 and chord > 0]
+    if not ratios:
+        return CHORD_PER_UPPER_BACK_ARCH
+    low, high = CHORD_PER_ARCH_BOUNDS
+    return float(np.clip(np.median(ratios), low, high))
 
 
 def non_negative_least_squares(matrix: np.ndarray, observed: np.ndarray) -> list[float]:

@@ -18,11 +18,13 @@ import numpy as np
 import pytest
 
 from coach.measure.arch import (
+    CHORD_PER_UPPER_BACK_ARCH,
     LINE_TURN,
     ArchLines,
     SideView,
     arch_lines,
     belly_angle_deg,
+    chord_per_arch_of,
     neck_beyond_trunk_deg,
     read_arch,
     sagittal_angle_deg,
@@ -386,6 +388,39 @@ def test_a_misread_split_does_not_turn_a_good_arch_into_a_head_thrown_back() -> 
     reading = read_arch(lines_with_turns(turns, NEUTRAL), NEUTRAL)
     assert reading.neck_deg < 8.0
     assert reading.arch_deg == pytest.approx(22.0, abs=4.0)
+
+
+def a_body_whose_chord_turns(share: float, thoracic: float, lumbar: float, neck: float) -> dict[str, float]:
+    """The line model's turns for a body whose chord turns by `share` of its arch (the model's lines
+    for the rendered bodies: 0.43-0.73 of the ear line in good holds, against the model's 0.48)."""
+    turns = model_turns(thoracic, lumbar, neck)
+    turns["chord"] = share * (thoracic + lumbar)
+    return turns
+
+
+def test_the_person_s_own_chord_turn_is_learnt_from_their_good_holds() -> None:
+    good = a_body_whose_chord_turns(0.65, 20, 4, 0)
+    assert chord_per_arch_of([]) == CHORD_PER_UPPER_BACK_ARCH
+    assert chord_per_arch_of([(good["chord"], good["ear_line"])]) == pytest.approx(0.65)
+    # The median over holds; a ratio no spine gives is kept to the line model's levers.
+    assert chord_per_arch_of([(13.0, 20.0), (14.0, 20.0), (30.0, 20.0)]) == pytest.approx(0.7)
+    assert chord_per_arch_of([(2.0, 20.0)]) == LINE_TURN["chord"][0]
+    assert chord_per_arch_of([(40.0, 20.0)]) == LINE_TURN["chord"][1]
+    assert chord_per_arch_of([(-3.0, 20.0), (5.0, 0.0)]) == CHORD_PER_UPPER_BACK_ARCH
+
+
+@pytest.mark.parametrize("share", [0.45, 0.65, 0.73])
+def test_a_head_thrown_back_is_read_against_the_person_s_own_chord_turn(share: float) -> None:
+    """The held-out body seen from 45 degrees: its chord turned by 0.65 of a good arch, so against the
+    line model's half the 8 + 3 degrees of a head-led arch read as 21 degrees of trunk and the 25 degrees
+    of neck as 7. Against its own good hold, the neck reads in full and the good hold reads none."""
+    good = a_body_whose_chord_turns(share, 20, 4, 0)
+    own = chord_per_arch_of([(good["chord"], good["ear_line"])])
+    head_led = a_body_whose_chord_turns(share, 8, 3, 25)
+    assert neck_beyond_trunk_deg(head_led, own) == pytest.approx(25.0, abs=1e-6)
+    assert neck_beyond_trunk_deg(good, own) == pytest.approx(0.0, abs=1e-6)
+    if share > CHORD_PER_UPPER_BACK_ARCH:
+        assert neck_beyond_trunk_deg(head_led) < 21.0  # the line model's figure reads it short
 
 
 def test_a_forward_slump_reads_as_no_arch() -> None:
