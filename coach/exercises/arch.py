@@ -71,8 +71,13 @@ DISPLAY_HOLD_S = stretch(EXERCISE).hold_s  # the hold asked for, shown on the ho
 # than `hold_speed_dps`: the rendered holds are frozen, yet the read-out wanders by up to ~2 degrees
 # (the far hip's landmark jumps) and its speed estimate by ~1.5 deg/s, while a cosine ramp in or out
 # of a 10-25 degree arch passes 4 deg/s within 0.05-0.2 s of the hold. The shared defaults
-# (4 degrees, 12 deg/s) swallow up to 0.7 s of the ramps into the hold.
-ARCH_RULES = RepRules(start_deg=6.0, return_deg=3.0, min_peak_deg=8.0, hold_band_deg=2.5, hold_speed_dps=4.0)
+# (4 degrees, 12 deg/s) swallow up to 0.7 s of the ramps into the hold. A rep is back once it has
+# stopped on the way back within a fifth of its arch: at the desk the elbows read each centimetre the
+# upper body rises (a breath, sitting up taller) as about 4 degrees of arch, and a rest 4-7 degrees up
+# joined two arches into one rep.
+ARCH_RULES = RepRules(
+    start_deg=6.0, return_deg=3.0, min_peak_deg=8.0, hold_band_deg=2.5, hold_speed_dps=4.0, return_share=0.2
+)
 # The hold is the whole posture held still: it also ends when the head moves over the shoulders, i.e.
 # the shoulder-to-ear line leaves a band around where it was as the hold began (the tracker's
 # `body_still`). When a head-led arch comes back the trunk's landmarks barely move at first, the

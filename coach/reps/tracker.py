@@ -1,20 +1,20 @@
 """The repetition state machine both stretches share: out, hold near the peak, back to neutral.
 
 It reads one number per frame (the exercise's angle, already smoothed; optionally the same angle
-unsmoothed) and the frame's timestamp. Hysteresis (start above `start_deg`, back below
-`return_deg`), a minimum peak and a dwell time keep jitter from counting twice and a half-movement
+unsmoothed) and the frame's timestamp. Hysteresis (start above `start_deg`, back below `return_deg`, or
+stopped on the way back below `return_share` of the peak: a person rests a little taller or lower than
+at calibration), a minimum peak and a dwell time keep jitter from counting twice and a half-movement
 from counting at all. A hold begins near the rep's sustained peak once the angle is nearly still (the
-smoothed angle, or the raw one over a shorter window, which shows the stop sooner) and is dated back
-to where the movement out arrived (`coach.reps.hold_dating`'s fit of the frames so far, once more a
-second later when the fit found the arrival only at the newest frame); it goes on
-while the body stays still anywhere in the end range (a jolt of the model's reading, a
-reading that settles lower, a frame without the person do not end it); it ends when the body moves,
-the angle goes further out, or it clearly leaves the end range, and its end is then dated from the
-unsmoothed angle. Those are the live readings (the hold timer, its cues; the target counts as
-reached only on a frame still at the hold's level). When the rep is over, the
-hold it reports is dated again from all its frames (`coach.reps.hold_dating`): one fit of the movement out
-and back over the angle and the upper body's landmarks, which does not depend on which frames a
-camera happened to catch.
+smoothed angle, or the raw one over a shorter window, which shows the stop sooner) and is dated back to
+where the movement out arrived (`coach.reps.hold_dating`'s fit of the frames so far, once more a second
+later when the fit found the arrival only at the newest frame); it goes on while the body stays still
+anywhere in the end range (a jolt of the model's reading, a reading that settles lower, a frame without
+the person do not end it); it ends when the body moves, the angle goes further out, or it clearly leaves
+the end range, and its end is then dated from the unsmoothed angle. Those are the live readings (the
+hold timer, its cues; the target counts as reached only on a frame still at the hold's level). When the
+rep is over, the hold it reports is dated again from all its frames (`coach.reps.hold_dating`): one fit
+of the movement out and back over the angle and the upper body's landmarks, which does not depend on
+which frames a camera happened to catch.
 """
 
 from __future__ import annotations
@@ -76,6 +76,10 @@ class RepRules:
     min_dwell_s: float = 0.25
     hold_target_s: float = 2.0
     signed: bool = True
+    # A rep is back at rest once the angle has come back below this share of its peak and stopped there,
+    # when that is more than `return_deg`; the next one starts as far above that rest (0: the fixed
+    # bands alone).
+    return_share: float = 0.0
     # The movement changes the upper body's shape in the picture (a turn): its shape, freed of a sway
     # about the hips, dates the hold too (`coach.reps.hold_dating`).
     sway_free_shape: bool = False
@@ -83,6 +87,8 @@ class RepRules:
     def __post_init__(self) -> None:
         if not 0 <= self.return_deg < self.start_deg <= self.min_peak_deg:
             raise ValueError("RepRules need 0 <= return_deg < start_deg <= min_peak_deg")
+        if not 0 <= self.return_share < 1:
+            raise ValueError("RepRules.return_share must be in [0, 1)")
         if min(self.hold_band_deg, self.hold_speed_dps, self.speed_window_s, self.hold_target_s) <= 0:
             raise ValueError("RepRules hold band, speed, window and target must be positive")
         if self.min_dwell_s < 0:
@@ -170,6 +176,7 @@ class RepTracker:
         self._held_before_gap = False
         self._returning_since_s = 0.0
         self._trace: deque[tuple[float, float, np.ndarray | None]] = deque()  # (t, raw, body points)
+        self._rest_deg = self.rules.return_deg  # at rest below this: `return_deg`, or after a rep its share
 
     def _rested(self, since_s: float, until_s: float) -> None:
         self._neutral_since_s, self._last_neutral_s = since_s, until_s
@@ -220,7 +227,7 @@ class RepTracker:
     def _neutral(self, angle: float, t_s: float) -> TrackerUpdate:
         rules = self.rules
         magnitude = abs(angle) if rules.signed else angle
-        if magnitude <= rules.return_deg:
+        if magnitude <= self._rest_deg:
             if self._neutral_since_s is None:
                 self._neutral_since_s = t_s
             self._last_neutral_s = t_s
@@ -230,7 +237,7 @@ class RepTracker:
             and self._last_neutral_s is not None
             and self._last_neutral_s - self._neutral_since_s >= rules.min_dwell_s
         )
-        if magnitude > rules.start_deg and armed:
+        if magnitude > max(rules.start_deg, self._rest_deg) and armed:
             assert self._last_neutral_s is not None
             self._direction = 1.0 if angle >= 0 or not rules.signed else -1.0
             self._start_s = self._last_neutral_s
@@ -257,7 +264,11 @@ class RepTracker:
         near_peak = value >= self._peak - rules.hold_band_deg and self._peak >= rules.min_peak_deg
         still = abs(speed) < rules.hold_speed_dps and body_still
 
-        if value <= rules.return_deg:
+        if value <= rules.return_deg or (
+            self._phase == Phase.RETURNING
+            and value <= rules.return_share * self._peak
+            and abs(speed) < ARRIVAL_SLOWDOWN * self._fastest_dps
+        ):
             return self._finish(t_s)
 
         if self._phase == Phase.HOLD:
@@ -431,7 +442,9 @@ class RepTracker:
                 peak_deg=self._peak,
             )
         side = self._side()
+        rest_deg = max(self.rules.return_deg, self.rules.return_share * self._peak)
         self._clear_rep()
+        self._rest_deg = rest_deg
         self._last_neutral_s = self._neutral_since_s = t_s
         return TrackerUpdate(Phase.NEUTRAL, side=side, hold_ended_early=ended_early, completed=completed)
 

@@ -155,6 +155,7 @@ def test_frame_rate_does_not_change_the_count_or_holds(
         ({"start_deg": 4.0, "return_deg": 5.0}, "return_deg < start_deg"),
         ({"min_peak_deg": 5.0}, "start_deg <= min_peak_deg"),
         ({"hold_target_s": 0.0}, "positive"),
+        ({"return_share": 1.0}, "return_share"),
     ],
 )
 def test_inconsistent_rules_are_rejected(rules: dict, error: str) -> None:
@@ -394,3 +395,30 @@ def test_a_rep_straight_after_the_calibrations_still_window_counts() -> None:
     reps = completed([tracker.update(a, (i + 1) / FPS) for i, a in enumerate(angles)])
     assert len(reps) == 1 and reps[0].start_s < 0.3  # the last frame still at neutral
     assert reps[0].hold_s == pytest.approx(2.0, abs=0.2)
+
+
+def test_a_rest_a_little_above_the_neutral_still_ends_the_rep_and_arms_the_next() -> None:
+    """Between two 25-degree arches the person comes back to rest 5 degrees up (they sit a little
+    taller, or breathe in): under the arch's 3-degree return band but well under a fifth of the arch.
+    With the fixed bands alone the two arches read as one rep."""
+    rest = 5.0
+    angles = (
+        ramp(0, 0, 1.0) + ramp(0, 25, 1.3) + ramp(25, 25, 1.8) + ramp(25, rest, 1.2) + ramp(rest, rest, 0.8)
+    )
+    angles += ramp(rest, 25, 1.3) + ramp(25, 25, 1.8) + ramp(25, 0, 1.2) + ramp(0, 0, 0.8)
+    reps = completed(run(angles, ARCH_RULES))
+    assert len(reps) == 2
+    for r in reps:
+        assert r.hold_s == pytest.approx(1.8, abs=0.2)
+    assert len(completed(run(angles, dataclasses.replace(ARCH_RULES, return_share=0.0)))) == 1
+
+
+def test_a_rep_on_its_way_back_is_not_over_while_it_still_moves() -> None:
+    """Passing a fifth of the arch on the way back ends nothing: the rep ends at the return band (the
+    hold's fit needs the whole way back), or where the way back stopped above it."""
+    updates = run(ramp(0, 0, 1.0) + rep(25, 1.8), ARCH_RULES)
+    [done] = [(i / FPS, u.completed) for i, u in enumerate(updates) if u.completed is not None]
+    t_s, window = done
+    angles = ramp(0, 0, 1.0) + rep(25, 1.8)
+    assert angles[round(t_s * FPS)] <= ARCH_RULES.return_deg
+    assert window.hold_s == pytest.approx(1.8, abs=0.2)
