@@ -28,6 +28,8 @@ def scenarios() -> list[dict]:
                "shirt": [0.35, 0.35, 0.37], "pants": [0.1, 0.1, 0.2], "hair": [0.1, 0.06, 0.03]}  # fmt: skip
     heavy = {"male": 1.0, "weight": 0.85, "muscle": 0.5, "skin": [0.66, 0.45, 0.33],
              "shirt": [0.1, 0.1, 0.1], "pants": [0.2, 0.2, 0.25], "hair": [0.02, 0.02, 0.02]}  # fmt: skip
+    slim = {"male": 0.0, "weight": 0.3, "muscle": 0.5, "skin": [0.42, 0.28, 0.2],
+            "shirt": [0.6, 0.15, 0.15], "pants": [0.1, 0.1, 0.12], "hair": [0.05, 0.03, 0.02]}  # fmt: skip
     return [
         sc.build(
             "nat_rotate_front",
@@ -161,6 +163,21 @@ def scenarios() -> list[dict]:
                 arch(18, 4, 0.6, "short_hold"),
             ],
             motion=sc.natural(seed=8, breath=0.8, lean=1.0, turn=0.8),
+        ),
+        sc.build(
+            "nat_arch_side_head_first",
+            "Sit and Arch 80 degrees off the front on the person's right, 2.8 m, a slim woman; breathing "
+            "and sway throughout; head thrown back first, good (easing deeper), low back, good",
+            slim,
+            sc.camera("side", azimuth_deg=-80.0, distance_m=2.8),
+            [
+                arch(8, 3, 1.8, "head_back", neck=25),
+                arch(20, 4, 1.8, creep=1.5),
+                arch(5, 20, 1.8, "low_back"),
+                arch(18, 4, 1.7),
+            ],
+            motion=sc.natural(seed=9, breath=0.8, lean=1.2),
+            calib=2.5,
         ),
         sc.build(
             "desk_arch_near",

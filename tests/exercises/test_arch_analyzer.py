@@ -278,7 +278,7 @@ def test_the_analyzer_shape() -> None:
 
 # oblique_arch: the camera 45 degrees off the person's left side (front-left), a good arch, a low-back
 # one, a head thrown back and a good one: the targets hold there as they do from the side.
-ARCH_CLIPS = ("dev_arch_side_good", "dev_arch_side_faults", "oblique_arch")
+ARCH_CLIPS = ("dev_arch_side_good", "dev_arch_side_faults", "oblique_arch", "nat_arch_side_head_first")
 HOLD_TOLERANCE_S = 0.3
 ANGLE_MAE_DEG = 3.0
 
