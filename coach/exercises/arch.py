@@ -41,7 +41,14 @@ from coach.measure.arch import (
     read_arch,
     side_view,
 )
-from coach.measure.desk_arch import DeskNeutral, desk_neutral, read_desk_arch
+from coach.measure.desk_arch import (
+    DeskArchReading,
+    DeskNeutral,
+    desk_neutral,
+    head_per_arch_of,
+    neck_against_own_head_deg,
+    read_desk_arch,
+)
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.measure.view import estimate_view_of, verdict
 from coach.pose.framing import Framing
@@ -145,12 +152,14 @@ class _Reading:
     elbows' reading, the arch plus half the neck's bend: the head's pitch, which splits the two, is too
     jittery a reading to time a hold on). ear_line_deg: the head's turn over the shoulders the hold
     watches (None at the desk, where the elbows carry the head's movement). lines: the side view's.
+    desk: the desk's reading (its elbows' arch and head pitch), at the desk.
     """
 
     split: ArchReading
     movement_deg: float
     ear_line_deg: float | None
     lines: ArchLines | None
+    desk: DeskArchReading | None = None
 
 
 class ArchAnalyzer:
@@ -201,6 +210,10 @@ class ArchAnalyzer:
         self._hold_turns: list[tuple[float, float]] = []  # (chord, ear line) turns through the hold
         self._good_holds: list[tuple[float, float]] = []  # their medians, in each good rep's hold
         self._chord_per_arch = CHORD_PER_UPPER_BACK_ARCH
+        # At the desk: (elbows' arch, head pitch) through the hold, their medians in each good hold.
+        self._hold_heads: list[tuple[float, float]] = []
+        self._good_desk_holds: list[tuple[float, float]] = []
+        self._head_per_arch = 1.0
         self._lumbar_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._neck_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._reps: list[Rep] = []
@@ -270,8 +283,11 @@ class ArchAnalyzer:
     def _read(self, pose: Pose) -> _Reading:
         if self._desk is not None:
             desk = read_desk_arch(self._desk, pose.xy, pose.world)
-            split = ArchReading(desk.arch_deg, None, None, desk.neck_deg)
-            return _Reading(split, movement_deg=max(desk.elbows_deg, 0.0), ear_line_deg=None, lines=None)
+            neck = neck_against_own_head_deg(desk, self._head_per_arch)
+            split = ArchReading(desk.arch_deg, None, None, neck)
+            return _Reading(
+                split, movement_deg=max(desk.elbows_deg, 0.0), ear_line_deg=None, lines=None, desk=desk
+            )
         assert self._view is not None and self._neutral is not None
         lines = arch_lines(pose, self._view)
         split = read_arch(lines, self._neutral, self._chord_per_arch)
@@ -307,11 +323,13 @@ class ArchAnalyzer:
             if frame.lines is not None:
                 turns = frame.lines.turns_from(self._neutral) if self._neutral is not None else {}
                 self._hold_turns.append((turns["chord"], turns["ear_line"]))
+            if frame.desk is not None:
+                self._hold_heads.append((frame.desk.elbows_deg, frame.desk.head_deg))
         lumbar, neck = self._smoothed_split(reading, t_s)
         self._collect_faults(update, arch, lumbar, neck, t_s)
         completed = self._complete(update.completed) if update.completed is not None else None
         if update.phase == Phase.NEUTRAL:
-            self._rep_arches, self._hold_arches, self._hold_turns = [], [], []
+            self._rep_arches, self._hold_arches, self._hold_turns, self._hold_heads = [], [], [], []
         return self._frame(
             t_s,
             update.phase,
@@ -407,7 +425,18 @@ class ArchAnalyzer:
         self._reps.append(rep)
         self._evidence = FaultEvidence()
         self._learn_chord_per_arch(rep)
+        self._learn_head_per_arch(rep)
         return rep
+
+    def _learn_head_per_arch(self, rep: Rep) -> None:
+        """At the desk, after a hold that was not head-led: how far this person's head pitch turns per
+        degree of the elbows' arch (`head_per_arch_of`)."""
+        if not self._hold_heads or "head_back" in rep.faults:
+            return
+        elbows, head = np.median(np.array(self._hold_heads), axis=0)
+        if elbows >= LEARN_CHORD_MIN_EAR_DEG:
+            self._good_desk_holds.append((float(elbows), float(head)))
+            self._head_per_arch = head_per_arch_of(self._good_desk_holds)
 
     def _learn_chord_per_arch(self, rep: Rep) -> None:
         """After a hold that was neither head-led nor a low-back one: this body's chord turn per degree

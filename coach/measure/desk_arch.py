@@ -15,11 +15,14 @@ rendered desk clip, and the two bends move them differently:
   on the head, so the elbows, halfway between the shoulders and the hands, also turn by half of the
   neck's bend, about the neck (`DeskNeutral.elbow_height_px`).
 
-`read_desk_arch` splits the head's turn into the arch and the neck that leave the elbows where they
-are; a head turned back less than the elbows alone say (`elbow_arch_deg`) is no neck bend, and the arch
-is the elbows'. A slump forwards reads as no arch. The lumbar share is not seen: from the front a
-low-back arch and an upper-back arch turn the visible body alike (the low back's, pivoting lower, reads
-a little high).
+`read_desk_arch` splits the head's turn into the arch and the neck that leave the elbows where they are;
+a head turned back less than the elbows alone say (`elbow_arch_deg`) is no neck bend, and the arch is
+the elbows'. The model's 3D head follows a head thrown back but, on some bodies, turns by only a third
+to a half of an arch the whole upper body makes (`desk_arch_sway`: 11 degrees for 24): the head thrown
+back is judged against the person's own head pitch per degree of arch in their good holds
+(`neck_against_own_head_deg`), which flags it there (24 degrees of neck read about 18). A slump forwards
+reads as no arch. The lumbar share is not seen: from the front a low-back arch and an upper-back arch
+turn the visible body alike (the low back's, pivoting lower, reads a little high).
 
 What the method keeps away from, because the model does not place it on the body at the desk (the
 rendered desk clip at 0.7 m, `benchmarks/desk_arch_probe.py`): the face's image landmarks (for an
@@ -220,3 +223,23 @@ def read_desk_arch(neutral: DeskNeutral, xy: np.ndarray, world: np.ndarray) -> D
             high = neck
     neck = (low + high) / 2
     return DeskArchReading(head - neck, neck, elbows, head)
+
+
+def neck_against_own_head_deg(reading: DeskArchReading, head_per_arch: float) -> float:
+    """The head's own bend back, judged against how far this person's head pitch turned per degree of
+    the elbows' arch in their good holds (`head_per_arch`, learnt; 1 before any): the model's 3D head
+    follows a thrown-back head, but on some bodies turns by only a third to a half of an arch the whole
+    upper body makes. The head turns by head_per_arch * arch + neck, the elbows read about
+    arch + `ELBOW_NECK_SHARE` * neck; the neck that solves both, none below zero and never less than
+    `read_desk_arch`'s own."""
+    beyond = reading.head_deg - head_per_arch * reading.elbows_deg
+    return max(beyond / (1.0 - ELBOW_NECK_SHARE * head_per_arch), reading.neck_deg, 0.0)
+
+
+def head_per_arch_of(good_holds: list[tuple[float, float]]) -> float:
+    """How far this person's head pitch turns per degree of the elbows' arch: the most over the holds of
+    their reps that were not head-led ((elbows' arch, head pitch) of each, degrees), at most 1 (the
+    head rides on the upper body); 1 before any hold. The most, not the median: a good hold whose head
+    read a little further back must not read as a neck bend."""
+    ratios = [head / elbows for elbows, head in good_holds if elbows > 0 and head > 0]
+    return float(min(max(ratios), 1.0)) if ratios else 1.0
