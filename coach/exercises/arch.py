@@ -46,7 +46,6 @@ from coach.measure.desk_arch import (
     DeskNeutral,
     desk_neutral,
     head_per_arch_of,
-    neck_against_own_head_deg,
     read_desk_arch,
 )
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
@@ -282,9 +281,8 @@ class ArchAnalyzer:
 
     def _read(self, pose: Pose) -> _Reading:
         if self._desk is not None:
-            desk = read_desk_arch(self._desk, pose.xy, pose.world)
-            neck = neck_against_own_head_deg(desk, self._head_per_arch)
-            split = ArchReading(desk.arch_deg, None, None, neck)
+            desk = read_desk_arch(self._desk, pose.xy, pose.world, self._head_per_arch)
+            split = ArchReading(desk.arch_deg, None, None, desk.neck_deg)
             return _Reading(
                 split, movement_deg=max(desk.elbows_deg, 0.0), ear_line_deg=None, lines=None, desk=desk
             )

@@ -20,7 +20,7 @@ a head turned back less than the elbows alone say (`elbow_arch_deg`) is no neck 
 the elbows'. The model's 3D head follows a head thrown back but, on some bodies, turns by only a third
 to a half of an arch the whole upper body makes (`desk_arch_sway`: 11 degrees for 24): the head thrown
 back is judged against the person's own head pitch per degree of arch in their good holds
-(`neck_against_own_head_deg`), which flags it there (24 degrees of neck read about 18). A slump forwards
+(`read_desk_arch`'s `head_per_arch`), which flags it there. A slump forwards
 reads as no arch. The lumbar share is not seen: from the front a low-back arch and an upper-back arch
 turn the visible body alike (the low back's, pivoting lower, reads a little high).
 
@@ -204,36 +204,28 @@ def head_pitch_deg(world: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(-line[1], -line[2])))
 
 
-def read_desk_arch(neutral: DeskNeutral, xy: np.ndarray, world: np.ndarray) -> DeskArchReading:
+def read_desk_arch(
+    neutral: DeskNeutral, xy: np.ndarray, world: np.ndarray, head_per_arch: float = 1.0
+) -> DeskArchReading:
     """The arch and the neck bend that turn the head and put the elbows as far as one frame's landmarks
-    (image (33, 2), world (33, 3)) show: the head turns by arch + neck; the neck is the share of that
-    turn which leaves the elbows where they are (`DeskNeutral.elbow_height_px`). A head turned back
-    less than the elbows' arch says is no neck bend, and the arch is the elbows'."""
+    (image (33, 2), world (33, 3)) show: the model's head turns by head_per_arch * arch + neck (the
+    person's own figure, `head_per_arch_of`; 1 when the head rides on the arch in full); the neck is
+    the share of that turn which leaves the elbows where they are (`DeskNeutral.elbow_height_px`). A
+    head turned back less than the elbows' arch says is no neck bend, and the arch is the elbows'."""
     elbows = elbow_arch_deg(neutral, xy)
     head = head_pitch_deg(world) - neutral.head_pitch_deg
-    if head <= elbows:
+    if head <= head_per_arch * elbows:
         return DeskArchReading(max(elbows, 0.0), 0.0, elbows, head)
     observed = float(np.mean(xy[list(ELBOWS), 1]))
     low, high = 0.0, head  # the neck's share: none puts the elbows too low, all of it (usually) too high
     for _ in range(NECK_SEARCH_STEPS):
         neck = (low + high) / 2
-        if neutral.elbow_height_px(head - neck, neck) > observed:
+        if neutral.elbow_height_px((head - neck) / head_per_arch, neck) > observed:
             low = neck
         else:
             high = neck
     neck = (low + high) / 2
-    return DeskArchReading(head - neck, neck, elbows, head)
-
-
-def neck_against_own_head_deg(reading: DeskArchReading, head_per_arch: float) -> float:
-    """The head's own bend back, judged against how far this person's head pitch turned per degree of
-    the elbows' arch in their good holds (`head_per_arch`, learnt; 1 before any): the model's 3D head
-    follows a thrown-back head, but on some bodies turns by only a third to a half of an arch the whole
-    upper body makes. The head turns by head_per_arch * arch + neck, the elbows read about
-    arch + `ELBOW_NECK_SHARE` * neck; the neck that solves both, none below zero and never less than
-    `read_desk_arch`'s own."""
-    beyond = reading.head_deg - head_per_arch * reading.elbows_deg
-    return max(beyond / (1.0 - ELBOW_NECK_SHARE * head_per_arch), reading.neck_deg, 0.0)
+    return DeskArchReading((head - neck) / head_per_arch, neck, elbows, head)
 
 
 def head_per_arch_of(good_holds: list[tuple[float, float]]) -> float:

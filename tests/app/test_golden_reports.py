@@ -103,11 +103,7 @@ KNOWN_HOLD_LIMITS_S = {"nat_rotate_front.rotate": 0.6, "desk_rotate.rotate": 0.4
 KNOWN_MISSED_FAULTS = {"desk_rotate.rotate": 1}
 # Likewise for the angle: 40 degrees off the front, a turn away from the camera hides the far shoulder
 # and elbow, and the upper body's template reads that turn 10 degrees short (25 for 35).
-# At the desk the arch is read from the elbows' fall, whose lever (how far behind the spine's pivot the
-# elbows sit) the front view does not show, and a head thrown back reads as arch where the model's 3D head
-# under-reads its pitch: its 10 degrees of arch (24 of neck) read 26 (the neck is flagged against the
-# person's own head pitch in good holds, `coach.measure.desk_arch.neck_against_own_head_deg`).
-KNOWN_ANGLE_LIMITS_DEG = {"oblique_rotate_30fps.rotate": 5.5, "desk_arch_sway.arch": 5.0}
+KNOWN_ANGLE_LIMITS_DEG = {"oblique_rotate_30fps.rotate": 5.5}
 
 
 @pytest.mark.slow

@@ -21,12 +21,10 @@ import pytest
 from coach.measure.desk_arch import (
     ARCH_PIVOT_SPANS,
     DESK_CAMERA_HFOV_DEG,
-    DeskArchReading,
     desk_neutral,
     focal_px_of,
     head_per_arch_of,
     head_pitch_deg,
-    neck_against_own_head_deg,
     read_desk_arch,
 )
 from coach.measure.rotation import PRIOR_DEPTH_SHOULDER_SPANS
@@ -257,17 +255,18 @@ def test_the_person_s_own_head_pitch_per_degree_of_arch_is_learnt_from_their_goo
 
 
 def test_a_head_thrown_back_is_judged_against_the_person_s_own_head_pitch() -> None:
-    """`desk_arch_sway`'s hold medians: the model's 3D head turned 10.6 degrees in a good 24-degree arch
-    (the elbows read 27.5) and 24.3 in the head-led rep (10 + 24 of neck; the elbows read 26.1). Against
-    a head that rides on the arch in full, the head-led rep shows no neck; against this person's own head
-    pitch it shows about 18 degrees, a good hold about none."""
-    own = head_per_arch_of([(27.5, 10.6)])
-    head_led = DeskArchReading(arch_deg=26.1, neck_deg=0.0, elbows_deg=26.1, head_deg=24.3)
-    good = DeskArchReading(arch_deg=29.4, neck_deg=0.0, elbows_deg=29.4, head_deg=11.0)
-    assert neck_against_own_head_deg(head_led, 1.0) == 0.0
-    assert neck_against_own_head_deg(head_led, own) == pytest.approx(17.6, abs=0.3)
-    assert neck_against_own_head_deg(good, own) < 1.0
-    # Never less than the split's own neck (a head that turned back beyond the elbows' arch).
-    thrown = DeskArchReading(arch_deg=8.0, neck_deg=28.0, elbows_deg=23.0, head_deg=38.0)
-    assert neck_against_own_head_deg(thrown, 1.0) == 30.0
-    assert neck_against_own_head_deg(thrown, 0.5) == pytest.approx((38.0 - 11.5) / 0.75)
+    """A body whose model head turns by only half of an arch the whole upper body makes (`desk_arch_sway`:
+    0.37-0.55): its head-led rep (11 + 25 of neck) turns the model's head by 5.5 + 25. Read as if the
+    head rode on the arch in full, part of the neck reads as arch; against the person's own half it
+    splits into its arch and its neck, and a good arch still reads no neck."""
+    size = (854, 480)
+    neutral_body = posed()
+    neutral = desk_neutral(picture(neutral_body, size=size), world(neutral_body), size)
+    head_led = read_desk_arch(neutral, picture(posed(11, 0, 25), size=size), world(posed(5.5, 0, 25)), 0.5)
+    assert head_led.arch_deg == pytest.approx(11, abs=1.0)
+    assert head_led.neck_deg == pytest.approx(25, abs=1.0)
+    as_if_whole = read_desk_arch(neutral, picture(posed(11, 0, 25), size=size), world(posed(5.5, 0, 25)))
+    assert as_if_whole.neck_deg < 25 - 5 and as_if_whole.arch_deg > 11 + 2
+    good = read_desk_arch(neutral, picture(posed(22), size=size), world(posed(10)), 0.5)
+    assert good.neck_deg == 0.0
+    assert good.arch_deg == pytest.approx(22, abs=0.5)
