@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +17,13 @@ TRUNK = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
 # A person is in the video only if followed this long without a gap (or through all of a shorter
 # clip): the model's phantoms in a hand or a moving background flicker for a fraction of a second.
 MIN_PRESENCE_S = 1.0
+# A pose is the person's size when it is near the last frame's (the model's reading of the size can
+# drift over many frames: the shoulders on the collar through a whole rep with the head back) or near
+# the median over the frames followed in this last stretch: at the desk the model now and then puts the
+# shoulders on the collar for a single frame (a span a third to a half narrower, flickering on some
+# bodies even at rest), and judged against that frame alone every true frame after it looked like
+# someone else (3 s lost at a time on a held-out desk render).
+SIZE_MEMORY_S = 1.0
 
 
 def trunk_centre_and_size(pose: Pose) -> tuple[np.ndarray, float, Framing]:
@@ -33,7 +41,8 @@ class PersonSelector:
     """Picks the followed person among the poses of a frame.
 
     The first pose seen (the largest) becomes the person; afterwards the pose whose trunk is nearest
-    the last known trunk, in trunk lengths, with a similar size. A pose farther than `max_jump`
+    the last known trunk, in trunk lengths, with a size similar to the last frame's or to the person's
+    over the last `SIZE_MEMORY_S` (the median). A pose farther than `max_jump`
     trunk lengths or of a size off by more than `max_size_change` is someone else: the frame then
     has no pose for the analyzer (counting pauses) until the person returns. After `reacquire_s`
     without the person, the largest pose is taken again (the person may have sat down elsewhere).
@@ -51,7 +60,9 @@ class PersonSelector:
 
     def reset(self) -> None:
         self._centre: np.ndarray | None = None
-        self._size = 0.0
+        self._size = 0.0  # the last frame's
+        self._typical_size = 0.0  # the median over `SIZE_MEMORY_S`
+        self._sizes: deque[tuple[float, float]] = deque()  # (t, size) of the frames followed lately
         self._framing = Framing.FULL
         self._last_seen_s = 0.0
         self._presence_start_s: float | None = None
@@ -86,12 +97,23 @@ class PersonSelector:
             centre, size, framing = trunk_centre_and_size(pose)
             jump = float(np.linalg.norm(centre - self._centre)) / self._size
             # A hip the model sees for a frame at the desk changes how the size is read, not the person.
-            size_change = abs(size - self._size) / self._size if framing is self._framing else 0.0
+            size_change = (
+                min(abs(size - self._size) / self._size, abs(size - self._typical_size) / self._typical_size)
+                if framing is self._framing
+                else 0.0
+            )
             if jump <= self.max_jump and size_change <= self.max_size_change and jump < best_jump:
                 best, best_jump = pose, jump
         return self._follow(best, t_s) if best is not None else None
 
     def _follow(self, pose: Pose, t_s: float) -> Pose:
-        self._centre, self._size, self._framing = trunk_centre_and_size(pose)
+        self._centre, self._size, framing = trunk_centre_and_size(pose)
+        if framing is not self._framing or t_s - self._last_seen_s > self.reacquire_s:
+            self._sizes.clear()  # sizes read from another framing are not this one's
+        self._framing = framing
+        self._sizes.append((t_s, self._size))
+        while t_s - self._sizes[0][0] > SIZE_MEMORY_S:
+            self._sizes.popleft()
+        self._typical_size = float(np.median([size for _, size in self._sizes]))
         self._last_seen_s = t_s
         return pose
