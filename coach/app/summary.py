@@ -136,7 +136,7 @@ def reps_reason(
         if unseen >= UNSEEN_FEW_REPS:
             return (
                 f"The coach lost sight of you for {unseen:.0%} of the {source} after calibration, and "
-                "reps out of view are not counted: keep your head, shoulders, elbows and hips in the picture."
+                f"reps out of view are not counted: keep your {_in_view(calibration)} in the picture."
             )
         return (
             f"You went past {rules.min_peak_deg:.0f} degrees {movements} times but {counted} reps counted: "
@@ -152,7 +152,7 @@ def reps_reason(
         return f"The {source} ended as soon as the coach had learnt your neutral: nothing was left to count."
     if unseen > 1.0 - SEEN_FRACTION:
         return (
-            "The coach lost sight of you after calibration: keep your head, shoulders, elbows and hips "
+            f"The coach lost sight of you after calibration: keep your {_in_view(calibration)} "
             "in the picture, and only you in front of the camera."
         )
     largest = max(outward)
@@ -164,12 +164,19 @@ def reps_reason(
     if _longest_gap_s(after) > ABANDON_AFTER_S:
         return (
             f"The coach lost sight of you during your {noun} (up to {largest:.0f} degrees): keep your "
-            "head, shoulders, elbows and hips in the picture."
+            f"{_in_view(calibration)} in the picture."
         )
     return (
         f"You reached {largest:.0f} degrees but never settled back within {rules.return_deg:.0f} degrees "
         "of where you sat at calibration, where each rep starts and ends."
     )
+
+
+def _in_view(calibration: dict[str, Any]) -> str:
+    """What the picture must keep showing: at the desk (calibrated there) the hips are below it."""
+    if calibration.get("framing") == "desk":
+        return "head, shoulders and elbows"
+    return "head, shoulders, elbows and hips"
 
 
 def _outward(angle_deg: float, by_side: bool) -> float:

@@ -141,6 +141,11 @@ def test_lost_mid_rep_and_never_back_at_neutral_are_told_apart() -> None:
         "The coach lost sight of you during your turn (up to 30 degrees): keep your head, shoulders, "
         "elbows and hips in the picture."
     )
+    at_the_desk = reps_reason("rotate", {**CALIBRATED, "framing": "desk"}, lost, None, 0)
+    assert at_the_desk == (
+        "The coach lost sight of you during your turn (up to 30 degrees): keep your head, shoulders "
+        "and elbows in the picture."
+    )
     stuck = rows((20.0, 5.0))
     said = reps_reason("arch", CALIBRATED, stuck, None, 0, "session")
     assert said == (
