@@ -42,7 +42,6 @@ from coach.measure.arch import (
     side_view,
 )
 from coach.measure.desk_arch import (
-    DeskArchReading,
     DeskNeutral,
     desk_neutral,
     head_per_arch_of,
@@ -151,14 +150,16 @@ class _Reading:
     elbows' reading, the arch plus half the neck's bend: the head's pitch, which splits the two, is too
     jittery a reading to time a hold on). ear_line_deg: the head's turn over the shoulders the hold
     watches (None at the desk, where the elbows carry the head's movement). lines: the side view's.
-    desk: the desk's reading (its elbows' arch and head pitch), at the desk.
+    own_cues: the two readings whose ratio in good holds is this person's own figure: (chord turn,
+    ear-line turn) from the side (`chord_per_arch_of`), (elbows' arch, head pitch) at the desk
+    (`head_per_arch_of`).
     """
 
     split: ArchReading
     movement_deg: float
     ear_line_deg: float | None
     lines: ArchLines | None
-    desk: DeskArchReading | None = None
+    own_cues: tuple[float, float]
 
 
 class ArchAnalyzer:
@@ -206,12 +207,9 @@ class ArchAnalyzer:
         self._movement_filter = OneEuroFilter(ANGLE_SMOOTHING)
         self._rep_arches: list[float] = []  # the desk's arch through the rep under way, and in its hold
         self._hold_arches: list[float] = []
-        self._hold_turns: list[tuple[float, float]] = []  # (chord, ear line) turns through the hold
+        self._hold_cues: list[tuple[float, float]] = []  # `_Reading.own_cues` through the hold
         self._good_holds: list[tuple[float, float]] = []  # their medians, in each good rep's hold
-        self._chord_per_arch = CHORD_PER_UPPER_BACK_ARCH
-        # At the desk: (elbows' arch, head pitch) through the hold, their medians in each good hold.
-        self._hold_heads: list[tuple[float, float]] = []
-        self._good_desk_holds: list[tuple[float, float]] = []
+        self._chord_per_arch = CHORD_PER_UPPER_BACK_ARCH  # the person's own figures, learnt from them
         self._head_per_arch = 1.0
         self._lumbar_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._neck_filter = OneEuroFilter(SIGNAL_SMOOTHING)
@@ -283,13 +281,14 @@ class ArchAnalyzer:
         if self._desk is not None:
             desk = read_desk_arch(self._desk, pose.xy, pose.world, self._head_per_arch)
             split = ArchReading(desk.arch_deg, None, None, desk.neck_deg)
-            return _Reading(
-                split, movement_deg=max(desk.elbows_deg, 0.0), ear_line_deg=None, lines=None, desk=desk
-            )
+            cues = (desk.elbows_deg, desk.head_deg)
+            return _Reading(split, max(desk.elbows_deg, 0.0), ear_line_deg=None, lines=None, own_cues=cues)
         assert self._view is not None and self._neutral is not None
         lines = arch_lines(pose, self._view)
         split = read_arch(lines, self._neutral, self._chord_per_arch)
-        return _Reading(split, split.arch_deg, lines.turns_from(self._neutral)["ear_line"], lines)
+        turns = lines.turns_from(self._neutral)
+        cues = (turns["chord"], turns["ear_line"])
+        return _Reading(split, split.arch_deg, turns["ear_line"], lines, own_cues=cues)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
         if not self.measuring:  # a view the arch cannot be read from (the summary says why)
@@ -318,16 +317,12 @@ class ArchAnalyzer:
             self._rep_arches.append(arch)
         if update.phase == Phase.HOLD:
             self._hold_arches.append(arch)
-            if frame.lines is not None:
-                turns = frame.lines.turns_from(self._neutral) if self._neutral is not None else {}
-                self._hold_turns.append((turns["chord"], turns["ear_line"]))
-            if frame.desk is not None:
-                self._hold_heads.append((frame.desk.elbows_deg, frame.desk.head_deg))
+            self._hold_cues.append(frame.own_cues)
         lumbar, neck = self._smoothed_split(reading, t_s)
         self._collect_faults(update, arch, lumbar, neck, t_s)
         completed = self._complete(update.completed) if update.completed is not None else None
         if update.phase == Phase.NEUTRAL:
-            self._rep_arches, self._hold_arches, self._hold_turns, self._hold_heads = [], [], [], []
+            self._rep_arches, self._hold_arches, self._hold_cues = [], [], []
         return self._frame(
             t_s,
             update.phase,
@@ -422,28 +417,23 @@ class ArchAnalyzer:
         rep = window.as_rep(self._evidence.rep_faults(CUES, window.hold_s, self.hold_target_s))
         self._reps.append(rep)
         self._evidence = FaultEvidence()
-        self._learn_chord_per_arch(rep)
-        self._learn_head_per_arch(rep)
+        self._learn_own_figure(rep)
         return rep
 
-    def _learn_head_per_arch(self, rep: Rep) -> None:
-        """At the desk, after a hold that was not head-led: how far this person's head pitch turns per
-        degree of the elbows' arch (`head_per_arch_of`)."""
-        if not self._hold_heads or "head_back" in rep.faults:
+    def _learn_own_figure(self, rep: Rep) -> None:
+        """After a hold that was not head-led (nor, from the side, a low-back one, which the desk does
+        not judge): this person's own figure from its cues' medians, once the whole arch's cue (the ear
+        line, or at the desk the elbows) moved far enough to say something: from the side the chord's
+        turn per degree of arch (`chord_per_arch_of`), at the desk the head's (`head_per_arch_of`)."""
+        if not self._hold_cues or {"head_back", "low_back"} & set(rep.faults):
             return
-        elbows, head = np.median(np.array(self._hold_heads), axis=0)
-        if elbows >= LEARN_CHORD_MIN_EAR_DEG:
-            self._good_desk_holds.append((float(elbows), float(head)))
-            self._head_per_arch = head_per_arch_of(self._good_desk_holds)
-
-    def _learn_chord_per_arch(self, rep: Rep) -> None:
-        """After a hold that was neither head-led nor a low-back one: this body's chord turn per degree
-        of arch, from its chord and ear-line turns (`chord_per_arch_of`)."""
-        if not self._hold_turns or {"head_back", "low_back"} & set(rep.faults):
-            return
-        chord, ear_line = np.median(np.array(self._hold_turns), axis=0)
-        if ear_line >= LEARN_CHORD_MIN_EAR_DEG:
-            self._good_holds.append((float(chord), float(ear_line)))
+        first, second = (float(value) for value in np.median(np.array(self._hold_cues), axis=0))
+        if self._desk is not None:
+            if first >= LEARN_CHORD_MIN_EAR_DEG:
+                self._good_holds.append((first, second))
+                self._head_per_arch = head_per_arch_of(self._good_holds)
+        elif second >= LEARN_CHORD_MIN_EAR_DEG:
+            self._good_holds.append((first, second))
             self._chord_per_arch = chord_per_arch_of(self._good_holds)
 
     def _frame(
