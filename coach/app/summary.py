@@ -13,7 +13,7 @@ from typing import Any
 
 from coach.exercises import exercise_facts
 from coach.reps.analysis import FrameAnalysis, Phase, Rep
-from coach.reps.tracker import ABANDON_AFTER_S
+from coach.reps.tracker import ABANDON_AFTER_S, RepRules
 
 # After calibration the person must be measured on at least this share of the frames; fewer, and
 # the coach mostly did not see them (out of the picture, someone else in front, a dark room).
@@ -130,7 +130,7 @@ def reps_reason(
             "coach calibrated again: start sitting tall, facing forward, hands behind your head."
         )
     if counted > 0:
-        movements = _movements(outward, rules.min_peak_deg, rules.return_deg)
+        movements = _movements(outward, rules.min_peak_deg, rules.return_deg, rules.return_share)
         if movements - counted - (incomplete is not None) < MISSED_REPS:
             return None
         if unseen >= UNSEEN_FEW_REPS:
@@ -140,8 +140,8 @@ def reps_reason(
             )
         return (
             f"You went past {rules.min_peak_deg:.0f} degrees {movements} times but {counted} reps counted: "
-            f"each rep starts and ends back within {rules.return_deg:.0f} degrees of where you sat at "
-            "calibration, with a moment's pause there."
+            f"each rep starts and ends back {_back_band(rules)} of where you sat at calibration, with a "
+            "moment's pause there."
         )
     if incomplete is not None:
         return (
@@ -167,8 +167,8 @@ def reps_reason(
             f"{_in_view(calibration)} in the picture."
         )
     return (
-        f"You reached {largest:.0f} degrees but never settled back within {rules.return_deg:.0f} degrees "
-        "of where you sat at calibration, where each rep starts and ends."
+        f"You reached {largest:.0f} degrees but never settled back {_back_band(rules)} of where you sat "
+        "at calibration, where each rep starts and ends."
     )
 
 
@@ -184,14 +184,24 @@ def _outward(angle_deg: float, by_side: bool) -> float:
     return abs(angle_deg) if by_side else angle_deg
 
 
-def _movements(outward: Sequence[float], out_deg: float, back_deg: float) -> int:
-    """How many times the reading went out past `out_deg`, coming back within `back_deg` in between."""
-    count, out = 0, False
+def _back_band(rules: RepRules) -> str:
+    """Where a rep ends, in words (`RepRules.return_deg`, and `return_share` of the rep's peak)."""
+    if rules.return_share > 0:
+        return f"within {rules.return_deg:.0f} degrees (or {rules.return_share:.0%} of how far you went)"
+    return f"within {rules.return_deg:.0f} degrees"
+
+
+def _movements(outward: Sequence[float], out_deg: float, back_deg: float, back_share: float = 0.0) -> int:
+    """How many times the reading went out past `out_deg`, coming back within `back_deg` (or within
+    `back_share` of that movement's peak) in between."""
+    count, out, peak = 0, False, 0.0
     for value in outward:
         if not out and value >= out_deg:
-            count, out = count + 1, True
-        elif out and value <= back_deg:
-            out = False
+            count, out, peak = count + 1, True, value
+        elif out:
+            peak = max(peak, value)
+            if value <= max(back_deg, back_share * peak):
+                out = False
     return count
 
 

@@ -179,6 +179,7 @@ class Pipeline:
             calibrated_at_s=calibrated_at_s,
             still_poses=self.calibration.poses if self.calibration is not None else (),
         )
+        self.selector.session = profile.framing
         self._follow_calibrated_person = True
 
     def recalibrate(self) -> None:
@@ -188,6 +189,7 @@ class Pipeline:
             self._earlier_reps.extend(self.analyzer.reps)
         self.analyzer = None
         self.calibration = None
+        self.selector.session = None
         self.calibrator.reset()
 
     def refused_picture(self) -> Problem | None:

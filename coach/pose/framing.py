@@ -46,7 +46,14 @@ def hips_in_picture(xy: np.ndarray, visibility: np.ndarray, image_size: tuple[in
     return inside and seen
 
 
-def framing_of(xy: np.ndarray, visibility: np.ndarray, image_size: tuple[int, int]) -> Framing:
+def framing_of(
+    xy: np.ndarray, visibility: np.ndarray, image_size: tuple[int, int], session: Framing | None = None
+) -> Framing:
+    """The framing of one pose's picture. session: the framing the person calibrated in, once known: a
+    desk session's every frame is the desk's (a hip the model claims to see at the picture's edge for a
+    few frames is a guess, and so are the legs it puts under it)."""
+    if session is Framing.DESK:
+        return Framing.DESK
     return Framing.FULL if hips_in_picture(xy, visibility, image_size) else Framing.DESK
 
 

@@ -36,10 +36,14 @@ SHOULDER_WIDTH_TRUNKS = (0.3, 1.2)  # world shoulder width / world trunk length 
 HIP_WIDTH_TRUNKS = (0.2, 1.0)  # world hip-joint width / world trunk length (adults: 0.4-0.6)
 
 
-def implausible_reason(pose: Pose) -> str | None:
-    """Why the pose is not a usable upper body (a short code), or None when it is usable."""
+def implausible_reason(pose: Pose, session: Framing | None = None) -> str | None:
+    """Why the pose is not a usable upper body (a short code), or None when it is usable.
+
+    session: the framing the person calibrated in, once known. A desk session's picture does not show
+    the lower body, so a frame where the model claims to see hips at the picture's edge is still read as
+    the desk's (its guesses of the unseen legs, ankles above the hips, are no evidence against it)."""
     xy, world = pose.xy, pose.world
-    framing = framing_of(xy, pose.visibility, pose.image_size)
+    framing = framing_of(xy, pose.visibility, pose.image_size, session)
     shoulders, hips = midpoint(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), midpoint(xy, L.LEFT_HIP, L.RIGHT_HIP)
     trunk = body_scale_px(xy, framing)
     if trunk < 1.0:
@@ -79,9 +83,10 @@ def implausible_reason(pose: Pose) -> str | None:
     return None
 
 
-def is_usable_upper_body(pose: Pose) -> bool:
-    """The one rule of who can be measured: calibration, person selection and the people count."""
-    return implausible_reason(pose) is None
+def is_usable_upper_body(pose: Pose, session: Framing | None = None) -> bool:
+    """The one rule of who can be measured: calibration, person selection and the people count
+    (`session`: see `implausible_reason`)."""
+    return implausible_reason(pose, session) is None
 
 
 def is_someone(pose: Pose) -> bool:

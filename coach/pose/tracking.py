@@ -26,11 +26,12 @@ MIN_PRESENCE_S = 1.0
 SIZE_MEMORY_S = 1.0
 
 
-def trunk_centre_and_size(pose: Pose) -> tuple[np.ndarray, float, Framing]:
+def trunk_centre_and_size(pose: Pose, session: Framing | None = None) -> tuple[np.ndarray, float, Framing]:
     """Where the person is and how big, from what the picture shows of them: the trunk, or at the desk
-    (`coach.pose.framing`) the shoulders, as the hips the model guesses below the picture jump about;
-    and that framing (the two sizes are each other's only roughly)."""
-    framing = framing_of(pose.xy, pose.visibility, pose.image_size)
+    (`coach.pose.framing`; in a desk `session`, every frame) the shoulders, as the hips the model
+    guesses below the picture jump about; and that framing (the two sizes are each other's only
+    roughly)."""
+    framing = framing_of(pose.xy, pose.visibility, pose.image_size, session)
     size = max(body_scale_px(pose.xy, framing), 1.0)
     if framing is Framing.DESK:
         return midpoint(pose.xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), size, framing
@@ -48,11 +49,13 @@ class PersonSelector:
     without the person, the largest pose is taken again (the person may have sat down elsewhere).
 
     Poses that are not a usable upper body (see `coach.pose.plausibility`: the model's phantoms in a
-    hand, a face close-up, an empty scene) are nobody. `people_in_view` counts the usable poses of
-    the last frame; `longest_presence_s` is the longest time the person was followed without a gap.
+    hand, a face close-up, an empty scene) are nobody. `session` is the framing the person calibrated
+    in, once known (`framing_of`). `people_in_view` counts the usable poses of the last frame;
+    `longest_presence_s` is the longest time the person was followed without a gap.
     """
 
     def __init__(self, max_jump: float = 1.0, max_size_change: float = 0.4, reacquire_s: float = 5.0) -> None:
+        self.session: Framing | None = None
         self.max_jump = max_jump
         self.max_size_change = max_size_change
         self.reacquire_s = reacquire_s
@@ -71,7 +74,7 @@ class PersonSelector:
         self._ever_followed = False
 
     def select(self, poses: Sequence[Pose], t_s: float) -> Pose | None:
-        chosen = self._choose([pose for pose in poses if is_usable_upper_body(pose)], t_s)
+        chosen = self._choose([pose for pose in poses if is_usable_upper_body(pose, self.session)], t_s)
         if chosen is None:
             self._presence_start_s = None
         else:
@@ -94,7 +97,7 @@ class PersonSelector:
         best: Pose | None = None
         best_jump = np.inf
         for pose in poses:
-            centre, size, framing = trunk_centre_and_size(pose)
+            centre, size, framing = trunk_centre_and_size(pose, self.session)
             jump = float(np.linalg.norm(centre - self._centre)) / self._size
             # A hip the model sees for a frame at the desk changes how the size is read, not the person.
             size_change = (
@@ -107,7 +110,7 @@ class PersonSelector:
         return self._follow(best, t_s) if best is not None else None
 
     def _follow(self, pose: Pose, t_s: float) -> Pose:
-        self._centre, self._size, framing = trunk_centre_and_size(pose)
+        self._centre, self._size, framing = trunk_centre_and_size(pose, self.session)
         if framing is not self._framing or t_s - self._last_seen_s > self.reacquire_s:
             self._sizes.clear()  # sizes read from another framing are not this one's
         self._framing = framing

@@ -149,8 +149,8 @@ def test_lost_mid_rep_and_never_back_at_neutral_are_told_apart() -> None:
     stuck = rows((20.0, 5.0))
     said = reps_reason("arch", CALIBRATED, stuck, None, 0, "session")
     assert said == (
-        "You reached 20 degrees but never settled back within 3 degrees of where you sat at "
-        "calibration, where each rep starts and ends."
+        "You reached 20 degrees but never settled back within 3 degrees (or 20% of how far you went) "
+        "of where you sat at calibration, where each rep starts and ends."
     )
 
 
@@ -210,6 +210,16 @@ def test_far_fewer_reps_than_movements_says_what_a_rep_needs() -> None:
         "You went past 15 degrees 6 times but 2 reps counted: each rep starts and ends back within 8 "
         "degrees of where you sat at calibration, with a moment's pause there."
     )
+
+
+def test_an_arch_back_within_a_fifth_of_its_peak_is_a_movement_of_its_own() -> None:
+    # Resting 4 degrees up between 25-degree arches ends each (the arch's rep rules): six movements.
+    said = reps_reason("arch", CALIBRATED, rows(*turns(6, back_to=4.0, out=25.0)), None, 2)
+    assert said == (
+        "You went past 8 degrees 6 times but 2 reps counted: each rep starts and ends back within 3 "
+        "degrees (or 20% of how far you went) of where you sat at calibration, with a moment's pause there."
+    )
+    assert reps_reason("arch", CALIBRATED, rows(*turns(6, back_to=6.0, out=25.0)), None, 1) is None
 
 
 def test_far_fewer_reps_with_the_person_often_out_of_view_says_that_first() -> None:

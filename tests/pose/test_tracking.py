@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from coach.pose.framing import Framing
 from coach.pose.landmarks import NUM_LANDMARKS
 from coach.pose.landmarks import PoseLandmark as L
 from coach.pose.plausibility import implausible_reason, is_usable_upper_body
@@ -171,6 +172,33 @@ def test_a_frame_with_the_shoulders_on_the_collar_does_not_lose_the_person_after
         pose = shifted(desk, noise_px=1.0, seed=k)
         if k == 15:
             pose = narrowed_shoulders(pose, 0.65)
+        assert selector.select([pose], float(t)) is pose, t
+
+
+def legs_guessed_above_the_hips(pose: Pose) -> Pose:
+    """The pose with the hips the model claims to see at the picture's bottom edge and the unseen
+    ankles it guesses above them (a held-out desk render, during a rep with the head thrown back)."""
+    xy, visibility = pose.xy.copy(), pose.visibility.copy()
+    hips = [L.LEFT_HIP, L.RIGHT_HIP]
+    xy[hips, 1] = pose.image_size[1] - 5.0
+    visibility[hips] = 0.9
+    trunk = float(np.linalg.norm(xy[SHOULDERS].mean(axis=0) - xy[hips].mean(axis=0)))
+    xy[[L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] = xy[hips, 1] - 0.5 * trunk
+    return replace(pose, xy=xy, visibility=visibility)
+
+
+def test_in_a_desk_session_the_models_guess_of_the_unseen_legs_is_no_evidence() -> None:
+    desk = seated_pose(0, px_per_m=300.0, hip_centre_px=(320.0, 600.0))
+    guessed = legs_guessed_above_the_hips(desk)
+    assert implausible_reason(guessed) == "feet_above_hips"  # judged as a whole body, it is not one
+    assert implausible_reason(guessed, Framing.DESK) is None  # the desk's picture never showed the legs
+    assert implausible_reason(guessed, Framing.FULL) == "feet_above_hips"
+    selector = PersonSelector()
+    selector.session = Framing.DESK
+    for k, t in enumerate(np.arange(0.0, 2.0, 1 / 15)):
+        pose = shifted(desk, noise_px=1.0, seed=k)
+        if k % 3 == 0:
+            pose = legs_guessed_above_the_hips(pose)
         assert selector.select([pose], float(t)) is pose, t
 
 
