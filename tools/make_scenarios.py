@@ -28,6 +28,8 @@ def scenarios() -> list[dict]:
                "shirt": [0.35, 0.35, 0.37], "pants": [0.1, 0.1, 0.2], "hair": [0.1, 0.06, 0.03]}  # fmt: skip
     heavy = {"male": 1.0, "weight": 0.85, "muscle": 0.5, "skin": [0.66, 0.45, 0.33],
              "shirt": [0.1, 0.1, 0.1], "pants": [0.2, 0.2, 0.25], "hair": [0.02, 0.02, 0.02]}  # fmt: skip
+    broad = {"male": 0.7, "weight": 0.7, "muscle": 0.3, "skin": [0.5, 0.33, 0.22], "shirt": [0.5, 0.45, 0.2],
+             "pants": [0.1, 0.1, 0.1], "hair": [0.04, 0.03, 0.02]}  # fmt: skip
     slim = {"male": 0.0, "weight": 0.3, "muscle": 0.5, "skin": [0.42, 0.28, 0.2],
             "shirt": [0.6, 0.15, 0.15], "pants": [0.1, 0.1, 0.12], "hair": [0.05, 0.03, 0.02]}  # fmt: skip
     return [
@@ -177,6 +179,21 @@ def scenarios() -> list[dict]:
                 arch(18, 4, 1.7),
             ],
             motion=sc.natural(seed=9, breath=0.8, lean=1.2),
+            calib=2.5,
+        ),
+        sc.build(
+            "desk_arch_stiff_head",
+            "Sit and Arch at a desk: laptop webcam 0.75 m in front, 28 mm lens, a broad man ("
+            "male 0.7, weight 0.7), breathing and sway; good, head thrown back, good (easing deeper), good",
+            broad,
+            sc.camera("desk", distance_m=0.75, lens_mm=28),
+            [
+                arch(19, 4, 1.8),
+                arch(7, 3, 1.8, "head_back", neck=24),
+                arch(21, 4, 1.9, creep=1.5),
+                arch(17, 4, 1.7),
+            ],
+            motion=sc.natural(seed=11, breath=0.8, lean=1.0, turn=0.8),
             calib=2.5,
         ),
         sc.build(

@@ -45,6 +45,7 @@ from coach.measure.desk_arch import (
     DeskNeutral,
     desk_neutral,
     head_per_arch_of,
+    nose_per_arch_of,
     read_desk_arch,
 )
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
@@ -150,16 +151,16 @@ class _Reading:
     elbows' reading, the arch plus half the neck's bend: the head's pitch, which splits the two, is too
     jittery a reading to time a hold on). ear_line_deg: the head's turn over the shoulders the hold
     watches (None at the desk, where the elbows carry the head's movement). lines: the side view's.
-    own_cues: the two readings whose ratio in good holds is this person's own figure: (chord turn,
-    ear-line turn) from the side (`chord_per_arch_of`), (elbows' arch, head pitch) at the desk
-    (`head_per_arch_of`).
+    own_cues: the readings whose ratios in good holds are this person's own figures: (chord turn,
+    ear-line turn) from the side (`chord_per_arch_of`), (elbows' arch, head pitch, nose pitch) at the
+    desk (`head_per_arch_of`, `nose_per_arch_of`).
     """
 
     split: ArchReading
     movement_deg: float
     ear_line_deg: float | None
     lines: ArchLines | None
-    own_cues: tuple[float, float]
+    own_cues: tuple[float, ...]
 
 
 class ArchAnalyzer:
@@ -207,10 +208,11 @@ class ArchAnalyzer:
         self._movement_filter = OneEuroFilter(ANGLE_SMOOTHING)
         self._rep_arches: list[float] = []  # the desk's arch through the rep under way, and in its hold
         self._hold_arches: list[float] = []
-        self._hold_cues: list[tuple[float, float]] = []  # `_Reading.own_cues` through the hold
-        self._good_holds: list[tuple[float, float]] = []  # their medians, in each good rep's hold
+        self._hold_cues: list[tuple[float, ...]] = []  # `_Reading.own_cues` through the hold
+        self._good_holds: list[tuple[float, ...]] = []  # their medians, in each good rep's hold
         self._chord_per_arch = CHORD_PER_UPPER_BACK_ARCH  # the person's own figures, learnt from them
         self._head_per_arch = 1.0
+        self._nose_per_arch: float | None = None
         self._lumbar_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._neck_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._reps: list[Rep] = []
@@ -279,10 +281,15 @@ class ArchAnalyzer:
 
     def _read(self, pose: Pose) -> _Reading:
         if self._desk is not None:
-            desk = read_desk_arch(self._desk, pose.xy, pose.world, self._head_per_arch)
+            desk = read_desk_arch(self._desk, pose.xy, pose.world, self._head_per_arch, self._nose_per_arch)
             split = ArchReading(desk.arch_deg, None, None, desk.neck_deg)
-            cues = (desk.elbows_deg, desk.head_deg)
-            return _Reading(split, max(desk.elbows_deg, 0.0), ear_line_deg=None, lines=None, own_cues=cues)
+            return _Reading(
+                split,
+                max(desk.elbows_deg, 0.0),
+                ear_line_deg=None,
+                lines=None,
+                own_cues=(desk.elbows_deg, desk.head_deg, desk.nose_deg),
+            )
         assert self._view is not None and self._neutral is not None
         lines = arch_lines(pose, self._view)
         split = read_arch(lines, self._neutral, self._chord_per_arch)
@@ -427,14 +434,17 @@ class ArchAnalyzer:
         turn per degree of arch (`chord_per_arch_of`), at the desk the head's (`head_per_arch_of`)."""
         if not self._hold_cues or {"head_back", "low_back"} & set(rep.faults):
             return
-        first, second = (float(value) for value in np.median(np.array(self._hold_cues), axis=0))
+        cues = tuple(float(value) for value in np.median(np.array(self._hold_cues), axis=0))
         if self._desk is not None:
-            if first >= LEARN_CHORD_MIN_EAR_DEG:
-                self._good_holds.append((first, second))
-                self._head_per_arch = head_per_arch_of(self._good_holds)
-        elif second >= LEARN_CHORD_MIN_EAR_DEG:
-            self._good_holds.append((first, second))
-            self._chord_per_arch = chord_per_arch_of(self._good_holds)
+            if cues[0] >= LEARN_CHORD_MIN_EAR_DEG:
+                self._good_holds.append(cues)
+                holds = np.array(self._good_holds)
+                self._head_per_arch = head_per_arch_of(list(zip(holds[:, 0], holds[:, 1], strict=True)))
+                self._nose_per_arch = nose_per_arch_of(list(zip(holds[:, 0], holds[:, 2], strict=True)))
+        elif cues[1] >= LEARN_CHORD_MIN_EAR_DEG:
+            self._good_holds.append(cues)
+            holds = np.array(self._good_holds)
+            self._chord_per_arch = chord_per_arch_of(list(zip(holds[:, 0], holds[:, 1], strict=True)))
 
     def _frame(
         self,

@@ -20,16 +20,29 @@ a head turned back less than the elbows alone say (`elbow_arch_deg`) is no neck 
 the elbows'. The model's 3D head follows a head thrown back but, on some bodies, turns by only a third
 to a half of an arch the whole upper body makes (`desk_arch_sway`: 11 degrees for 24): the head thrown
 back is judged against the person's own head pitch per degree of arch in their good holds
-(`read_desk_arch`'s `head_per_arch`), which flags it there. A slump forwards
-reads as no arch. The lumbar share is not seen: from the front a low-back arch and an upper-back arch
-turn the visible body alike (the low back's, pivoting lower, reads a little high).
+(`read_desk_arch`'s `head_per_arch`), which flags it there.
+
+On other bodies the model's 3D head hardly follows a head thrown back at all (`desk_arch_stiff_head`:
+13.6 degrees for 10 + 24 of neck, 12-15 in its good holds). A third cue is then the one that shows it:
+**the nose's rise in the picture** (`nose_pitch_deg`), read as a turn about the neck's pivot. A neck
+bending back lifts the nose, which lies in front of that pivot; an arch carries the whole head back,
+and how the nose moves in the picture then depends on the camera's height and the body (it rose a
+little on the rendered bodies; below a lens at shoulder height it drops). So the nose says nothing
+until the person's own figure is known: its pitch per degree of arch in their good holds
+(`nose_per_arch_of`, the most over them). From then on it splits the elbows' reading the same way as
+the head, and where it shows more neck, its split stands. Over the three rendered desk arch clips the
+head-led holds' nose rose 0.07-0.10 shoulder spans beyond the person's good holds, the good holds'
+within 0.02. A slump forwards reads as no arch. The lumbar share is not seen: from the front a
+low-back arch and an upper-back arch turn the visible body alike (the low back's, pivoting lower,
+reads a little high).
 
 What the method keeps away from, because the model does not place it on the body at the desk (the
-rendered desk clip at 0.7 m, `benchmarks/desk_arch_probe.py`): the face's image landmarks (for an
-upturned face the model keeps a frontal face on the chin: the nose rose 4 px where the real nose rose
-9, 17 where it rose 40), the shoulders (with the head back the model puts them on the collar, 50 px
-higher and a third narrower, where they moved 5 px), and every sideways span (7-15 % wider at rest
-after a rep than at calibration).
+rendered desk clip at 0.7 m, `benchmarks/desk_arch_probe.py`): the face's image landmarks as a measure
+of the head's pitch (for an upturned face the model keeps a frontal face on the chin: the nose rose 4 px
+where the real nose rose 9, 17 where it rose 40; only how much further it rose than in the person's own
+good holds is used, above), the shoulders (with the head back the model puts them on the collar, 50 px
+higher and a third narrower, where they moved 5 px), and every sideways span (7-15 % wider at rest after
+a rep than at calibration).
 
 How well it reads (the arch analyzer at the desk; `benchmarks.accuracy`, `docs/accuracy.md`): on the
 0.7 m clip (`desk_arch`, 24, 11 + 25 neck, 22) every target is met (holds within 0.1 s, MAE 2.3, the head
@@ -93,6 +106,8 @@ class DeskNeutral:
     axis: (3,) unit vector they turn about (the body's left-right axis, image right at neutral).
     focal_px, principal_px: the camera.
     head_pitch_deg: the neutral head's pitch (`head_pitch_deg`).
+    nose_y_px: the neutral nose's image height. nose_lever_px: how far in front of the neck's pivot the
+        nose lies (the template's depths), in pixels of the neutral picture.
     arch_grid_deg, elbow_y_px: (K,) the elbows' mean image height for each arch alone, both ascending.
     """
 
@@ -103,6 +118,8 @@ class DeskNeutral:
     focal_px: float
     principal_px: np.ndarray
     head_pitch_deg: float
+    nose_y_px: float
+    nose_lever_px: float
     arch_grid_deg: np.ndarray
     elbow_y_px: np.ndarray
 
@@ -122,14 +139,15 @@ class DeskArchReading:
 
     arch_deg: the upper body's turn backwards (thoracic + lumbar). neck_deg: the head's own bend back.
     Neither below zero.
-    elbows_deg, head_deg: the two cues as read: the arch alone that would put the elbows where they are,
-    and the head's pitch from the neutral.
+    elbows_deg, head_deg, nose_deg: the cues as read: the arch alone that would put the elbows where they
+    are, the head's pitch from the neutral and the nose's rise read as a pitch (`nose_pitch_deg`).
     """
 
     arch_deg: float
     neck_deg: float
     elbows_deg: float
     head_deg: float
+    nose_deg: float
 
 
 def focal_px_of(image_size: tuple[int, int], hfov_deg: float = DESK_CAMERA_HFOV_DEG) -> float:
@@ -161,17 +179,21 @@ def desk_neutral(
         return np.column_stack([(neutral_xy[list(landmarks)] - principal) * (depth / f)[:, None], depth])
 
     shoulders, ears = lifted(SHOULDERS).mean(axis=0), lifted(EARS).mean(axis=0)
+    neck_pivot = shoulders + NECK_PIVOT_UP * (ears - shoulders)
+    [nose] = lifted((L.NOSE,))
     down = np.cross(np.array([0.0, 0.0, 1.0]), axis)  # square to the shoulder line, image down
     below, behind = ARCH_PIVOT_SPANS
     arch_pivot = shoulders + span * shoulders[2] / f * (below * down + np.array([0.0, 0.0, behind]))
     neutral = DeskNeutral(
         elbows=lifted(ELBOWS),
         arch_pivot=arch_pivot,
-        neck_pivot=shoulders + NECK_PIVOT_UP * (ears - shoulders),
+        neck_pivot=neck_pivot,
         axis=axis,
         focal_px=f,
         principal_px=principal,
         head_pitch_deg=head_pitch_deg(neutral_world),
+        nose_y_px=float(neutral_xy[L.NOSE, 1]),
+        nose_lever_px=max(float(neck_pivot[2] - nose[2]) * f / float(nose[2]), 1.0),
         arch_grid_deg=ARCH_GRID_DEG,
         elbow_y_px=np.zeros(0),
     )
@@ -205,27 +227,60 @@ def head_pitch_deg(world: np.ndarray) -> float:
 
 
 def read_desk_arch(
-    neutral: DeskNeutral, xy: np.ndarray, world: np.ndarray, head_per_arch: float = 1.0
+    neutral: DeskNeutral,
+    xy: np.ndarray,
+    world: np.ndarray,
+    head_per_arch: float = 1.0,
+    nose_per_arch: float | None = None,
 ) -> DeskArchReading:
     """The arch and the neck bend that turn the head and put the elbows as far as one frame's landmarks
     (image (33, 2), world (33, 3)) show: the model's head turns by head_per_arch * arch + neck (the
     person's own figure, `head_per_arch_of`; 1 when the head rides on the arch in full); the neck is
     the share of that turn which leaves the elbows where they are (`DeskNeutral.elbow_height_px`). A
-    head turned back less than the elbows' arch says is no neck bend, and the arch is the elbows'."""
+    head turned back less than the elbows' arch says is no neck bend, and the arch is the elbows'.
+
+    nose_per_arch: the person's own nose pitch per degree of arch in their good holds, once known: the
+    nose's rise (`nose_pitch_deg`) splits the two the same way, and where it shows more neck than the
+    model's 3D head (which on some bodies hardly follows a head thrown back), its split stands."""
     elbows = elbow_arch_deg(neutral, xy)
     head = head_pitch_deg(world) - neutral.head_pitch_deg
-    if head <= head_per_arch * elbows:
-        return DeskArchReading(max(elbows, 0.0), 0.0, elbows, head)
+    nose = nose_pitch_deg(neutral, xy)
     observed = float(np.mean(xy[list(ELBOWS), 1]))
-    low, high = 0.0, head  # the neck's share: none puts the elbows too low, all of it (usually) too high
+    arch, neck = _split(neutral, observed, elbows, head, head_per_arch)
+    if nose_per_arch is not None:
+        arch_by_nose, neck_by_nose = _split(neutral, observed, elbows, nose, nose_per_arch)
+        if neck_by_nose > neck:
+            arch, neck = arch_by_nose, neck_by_nose
+    return DeskArchReading(arch, neck, elbows, head, nose)
+
+
+def _split(
+    neutral: DeskNeutral, elbows_y_px: float, elbows_deg: float, pitch_deg: float, pitch_per_arch: float
+) -> tuple[float, float]:
+    """(arch, neck): a head cue that turns by pitch_per_arch * arch + neck, split so that the elbows
+    stay where they are (`elbows_y_px`); the elbows' arch alone and no neck when the cue turned no
+    further than the elbows say."""
+    if pitch_deg <= pitch_per_arch * elbows_deg:
+        return max(elbows_deg, 0.0), 0.0
+    # The arch: none leaves the elbows too high (or it is all neck), all of the elbows' too low.
+    low, high = 0.0, max(elbows_deg, 0.0)
     for _ in range(NECK_SEARCH_STEPS):
-        neck = (low + high) / 2
-        if neutral.elbow_height_px((head - neck) / head_per_arch, neck) > observed:
-            low = neck
+        arch = (low + high) / 2
+        if neutral.elbow_height_px(arch, pitch_deg - pitch_per_arch * arch) > elbows_y_px:
+            high = arch
         else:
-            high = neck
-    neck = (low + high) / 2
-    return DeskArchReading((head - neck) / head_per_arch, neck, elbows, head)
+            low = arch
+    arch = (low + high) / 2
+    return arch, pitch_deg - pitch_per_arch * arch
+
+
+def nose_pitch_deg(neutral: DeskNeutral, xy: np.ndarray) -> float:
+    """The nose's rise in the picture from the neutral (landmarks `xy` (33, 2)), read as the turn about
+    the neck's pivot that lifts it so far (`DeskNeutral.nose_lever_px`); - = it dropped. A neck bending
+    back lifts the nose by about its lever times the sine of the bend; an arch, which turns the head
+    about a pivot far lower, lifts it by much less per degree (a person's own figure)."""
+    rise = (neutral.nose_y_px - float(xy[L.NOSE, 1])) / neutral.nose_lever_px
+    return float(np.degrees(np.arcsin(np.clip(rise, -1.0, 1.0))))
 
 
 def head_per_arch_of(good_holds: list[tuple[float, float]]) -> float:
@@ -235,3 +290,12 @@ def head_per_arch_of(good_holds: list[tuple[float, float]]) -> float:
     read a little further back must not read as a neck bend."""
     ratios = [head / elbows for elbows, head in good_holds if elbows > 0 and head > 0]
     return float(min(max(ratios), 1.0)) if ratios else 1.0
+
+
+def nose_per_arch_of(good_holds: list[tuple[float, float]]) -> float | None:
+    """How far this person's nose pitch (`nose_pitch_deg`) turns per degree of the elbows' arch: the most
+    over the holds of their reps that were not head-led ((elbows' arch, nose pitch) of each, degrees),
+    at most 1; None before any such hold (the nose's rise under an arch differs from body to body: it
+    says nothing of the neck until the person's own is known)."""
+    ratios = [nose / elbows for elbows, nose in good_holds if elbows > 0]
+    return float(min(max(ratios), 1.0)) if ratios else None

@@ -25,6 +25,8 @@ from coach.measure.desk_arch import (
     focal_px_of,
     head_per_arch_of,
     head_pitch_deg,
+    nose_per_arch_of,
+    nose_pitch_deg,
     read_desk_arch,
 )
 from coach.measure.rotation import PRIOR_DEPTH_SHOULDER_SPANS
@@ -270,3 +272,44 @@ def test_a_head_thrown_back_is_judged_against_the_person_s_own_head_pitch() -> N
     good = read_desk_arch(neutral, picture(posed(22), size=size), world(posed(10)), 0.5)
     assert good.neck_deg == 0.0
     assert good.arch_deg == pytest.approx(22, abs=0.5)
+
+
+def test_the_nose_rises_with_the_neck_and_not_with_the_arch() -> None:
+    """A neck bending back lifts the nose, which lies in front of the neck's pivot; an arch carries the
+    head away from a webcam at shoulder height, and the nose, above the lens's axis, drops in the
+    picture. How far either goes depends on the camera's height and the body, so the nose is read
+    against the person's own arches (`nose_per_arch_of`)."""
+    size = (854, 480)
+    neutral = desk_neutral(picture(posed(), size=size), world(posed()), size)
+    assert nose_pitch_deg(neutral, picture(posed(), size=size)) == pytest.approx(0.0, abs=1e-6)
+    assert nose_pitch_deg(neutral, picture(posed(neck=25), size=size)) > 5.0
+    assert nose_pitch_deg(neutral, picture(posed(upper_back=25), size=size)) < -10.0
+
+
+def test_with_the_person_s_own_nose_figure_a_head_the_model_does_not_turn_is_still_judged() -> None:
+    """On some bodies the model's 3D head hardly follows a head thrown back (`desk_arch_stiff_head`: a
+    pitch of 13.6 for 10 + 24 of neck, 12-15 in good holds). The nose still rises with the neck. Once a
+    good hold has taught the person's own nose pitch per degree of arch, the head-led rep shows its
+    neck; before, the 3D head alone splits, and shows none."""
+    size = (854, 480)
+    neutral = desk_neutral(picture(posed(), size=size), world(posed()), size)
+    good = read_desk_arch(neutral, picture(posed(22), size=size), world(posed(22)))
+    figure = nose_per_arch_of([(good.elbows_deg, good.nose_deg)])
+    assert figure is not None
+    head_led, stiff_head = picture(posed(10, 0, 24), size=size), world(posed(10))
+    unknown = read_desk_arch(neutral, head_led, stiff_head)
+    assert unknown.neck_deg == 0.0
+    known = read_desk_arch(neutral, head_led, stiff_head, 1.0, figure)
+    assert known.neck_deg >= 8.0  # `HEAD_BACK_DEG`, and more than 0.6 of its arch: flagged
+    assert known.neck_deg >= 0.6 * known.arch_deg
+    assert known.arch_deg < unknown.arch_deg - 3.0  # the neck's share of the elbows' fall is not arch
+    again = read_desk_arch(neutral, picture(posed(22), size=size), world(posed(22)), 1.0, figure)
+    assert again.neck_deg == 0.0
+    assert again.arch_deg == pytest.approx(22, abs=0.5)
+
+
+def test_the_person_s_own_nose_pitch_per_degree_of_arch_is_the_most_of_their_good_holds() -> None:
+    assert nose_per_arch_of([]) is None
+    assert nose_per_arch_of([(24.0, 2.0), (20.0, 3.0)]) == pytest.approx(3.0 / 20.0)
+    assert nose_per_arch_of([(24.0, -2.0)]) == pytest.approx(-2.0 / 24.0)  # a nose that dropped
+    assert nose_per_arch_of([(0.0, 3.0)]) is None
