@@ -431,20 +431,19 @@ class ArchAnalyzer:
         """After a hold that was not head-led (nor, from the side, a low-back one, which the desk does
         not judge): this person's own figure from its cues' medians, once the whole arch's cue (the ear
         line, or at the desk the elbows) moved far enough to say something: from the side the chord's
-        turn per degree of arch (`chord_per_arch_of`), at the desk the head's (`head_per_arch_of`)."""
+        turn per degree of arch (`chord_per_arch_of`), at the desk the head's and the nose's pitch
+        (`head_per_arch_of`, `nose_per_arch_of`)."""
         if not self._hold_cues or {"head_back", "low_back"} & set(rep.faults):
             return
         cues = tuple(float(value) for value in np.median(np.array(self._hold_cues), axis=0))
         if self._desk is not None:
             if cues[0] >= LEARN_CHORD_MIN_EAR_DEG:
                 self._good_holds.append(cues)
-                holds = np.array(self._good_holds)
-                self._head_per_arch = head_per_arch_of(list(zip(holds[:, 0], holds[:, 1], strict=True)))
-                self._nose_per_arch = nose_per_arch_of(list(zip(holds[:, 0], holds[:, 2], strict=True)))
+                self._head_per_arch = head_per_arch_of([(hold[0], hold[1]) for hold in self._good_holds])
+                self._nose_per_arch = nose_per_arch_of([(hold[0], hold[2]) for hold in self._good_holds])
         elif cues[1] >= LEARN_CHORD_MIN_EAR_DEG:
             self._good_holds.append(cues)
-            holds = np.array(self._good_holds)
-            self._chord_per_arch = chord_per_arch_of(list(zip(holds[:, 0], holds[:, 1], strict=True)))
+            self._chord_per_arch = chord_per_arch_of([(hold[0], hold[1]) for hold in self._good_holds])
 
     def _frame(
         self,
