@@ -288,8 +288,8 @@ def head_per_arch_of(good_holds: list[tuple[float, float]]) -> float:
     their reps that were not head-led ((elbows' arch, head pitch) of each, degrees), at most 1 (the
     head rides on the upper body); 1 before any hold. The most, not the median: a good hold whose head
     read a little further back must not read as a neck bend."""
-    ratios = [head / elbows for elbows, head in good_holds if elbows > 0 and head > 0]
-    return float(min(max(ratios), 1.0)) if ratios else 1.0
+    figure = _most_per_arch(good_holds, turned_back_only=True)
+    return 1.0 if figure is None else figure
 
 
 def nose_per_arch_of(good_holds: list[tuple[float, float]]) -> float | None:
@@ -297,5 +297,11 @@ def nose_per_arch_of(good_holds: list[tuple[float, float]]) -> float | None:
     over the holds of their reps that were not head-led ((elbows' arch, nose pitch) of each, degrees),
     at most 1; None before any such hold (the nose's rise under an arch differs from body to body: it
     says nothing of the neck until the person's own is known)."""
-    ratios = [nose / elbows for elbows, nose in good_holds if elbows > 0]
+    return _most_per_arch(good_holds, turned_back_only=False)
+
+
+def _most_per_arch(good_holds: list[tuple[float, float]], *, turned_back_only: bool) -> float | None:
+    """The largest cue / elbows' arch over the holds (those with an arch; with `turned_back_only`, only
+    a cue turned back), at most 1; None without any."""
+    ratios = [cue / elbows for elbows, cue in good_holds if elbows > 0 and (cue > 0 or not turned_back_only)]
     return float(min(max(ratios), 1.0)) if ratios else None
