@@ -33,6 +33,8 @@ def run_session(
         step = pipeline.step(estimator.estimate(frame), frame.t_s, frame.image)
         if record is not None:
             record.add(step.analysis, step.people_in_view)
+            if step.earlier:
+                record.revise(step.earlier)
         if on_step is not None:
             on_step(frame, step)
         if until is not None and until(pipeline):

@@ -110,11 +110,12 @@ def reps_reason(
     facts = exercise_facts(exercise)
     noun = facts.stretch.movement.split()[-1]  # "turn", "arch"
     rules = facts.rep_rules
-    calibrated_at_s = calibration.get("calibrated_at_s")
+    # Measured from here on: from the calibration, or a recording's early frames measured again.
+    measured_from_s = calibration.get("measured_from_s", calibration.get("calibrated_at_s"))
     after = [
         row
         for row in rows
-        if row.phase is not Phase.CALIBRATING and (calibrated_at_s is None or row.t_s > calibrated_at_s)
+        if row.phase is not Phase.CALIBRATING and (measured_from_s is None or row.t_s >= measured_from_s)
     ]
     outward = [_outward(row.angle_deg, facts.stretch.by_side) for row in after if row.angle_deg is not None]
     unseen = 1.0 - len(outward) / len(after) if after else 0.0

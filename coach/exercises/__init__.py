@@ -66,6 +66,7 @@ def make_analyzer(
     target_reps: int = 3,
     hold_target_s: float | None = None,
     calibrated_at_s: float | None = None,
+    measured_from_s: float | None = None,
     still_poses: Sequence[Pose] = (),
 ) -> Analyzer:
     """The analyzer for `exercise`, measuring against the calibrated neutral `profile`."""
@@ -75,9 +76,15 @@ def make_analyzer(
             profile,
             target_reps=target_reps,
             calibrated_at_s=calibrated_at_s,
+            measured_from_s=measured_from_s,
             still_poses=still_poses,
             **options,
         )
     return arch.ArchAnalyzer(
-        profile, target_reps=target_reps, calibrated_at_s=calibrated_at_s, still_poses=still_poses, **options
+        profile,
+        target_reps=target_reps,
+        calibrated_at_s=calibrated_at_s,
+        measured_from_s=measured_from_s,
+        still_poses=still_poses,
+        **options,
     )

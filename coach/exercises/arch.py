@@ -167,6 +167,8 @@ class ArchAnalyzer:
     """Sit and Arch, frame by frame, against the calibrated neutral `profile`.
 
     calibrated_at_s: when the stream it measures calibrated itself (None: a saved profile).
+    measured_from_s: the stream's first frame, when it is measured from there once calibrated (a
+        recording's early frames, `coach.pipeline.early_frames`); None: from the calibration on.
     still_poses: the calibration window's poses (their segmentation masks give the belly's neutral).
     """
 
@@ -181,6 +183,7 @@ class ArchAnalyzer:
         target_reps: int = 3,
         hold_target_s: float = DEFAULT_HOLD_S,
         calibrated_at_s: float | None = None,
+        measured_from_s: float | None = None,
         still_poses: Sequence[Pose] = (),
     ) -> None:
         if target_reps < 1:
@@ -193,7 +196,7 @@ class ArchAnalyzer:
         self._profile = profile
         self._calibrated_at_s = calibrated_at_s
         # The calibration's still window was a rest at neutral: a rep may start straight after it.
-        self._rested_s = calibration_rest(calibrated_at_s, profile.duration_s)
+        self._rested_s = calibration_rest(calibrated_at_s, profile.duration_s, measured_from_s)
         self._still_poses = list(still_poses)
         self.reset()
 
@@ -213,6 +216,7 @@ class ArchAnalyzer:
         self._chord_per_arch = CHORD_PER_UPPER_BACK_ARCH  # the person's own figures, learnt from them
         self._head_per_arch = 1.0
         self._nose_per_arch: float | None = None
+        self._last_read: tuple[Pose, _Reading] | None = None
         self._lumbar_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._neck_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._reps: list[Rep] = []
@@ -279,7 +283,25 @@ class ArchAnalyzer:
     def reading(self, pose: Pose) -> float | None:
         return self._read(pose).split.arch_deg if self.measuring else None
 
+    def wrong_way_deg(self, pose: Pose) -> float | None:
+        """How far `pose` sits forward of the neutral, in degrees of arch, signed (+ = forward): an arch
+        only goes back, so a neutral taken in one shows as this (`coach.pipeline.wrong_way`). From the
+        side the chord's turn over the person's own chord per degree of arch; at the desk the elbows'."""
+        if not self.measuring:
+            return None
+        cue = self._read(pose).own_cues[0]
+        return -cue if self._desk is not None else -cue / self._chord_per_arch
+
     def _read(self, pose: Pose) -> _Reading:
+        """`pose` read against the neutral (the last pose's reading is kept: the pipeline asks for it
+        before the update does)."""
+        if self._last_read is not None and self._last_read[0] is pose:
+            return self._last_read[1]
+        reading = self._read_afresh(pose)
+        self._last_read = (pose, reading)
+        return reading
+
+    def _read_afresh(self, pose: Pose) -> _Reading:
         if self._desk is not None:
             desk = read_desk_arch(self._desk, pose.xy, pose.world, self._head_per_arch, self._nose_per_arch)
             split = ArchReading(desk.arch_deg, None, None, desk.neck_deg)

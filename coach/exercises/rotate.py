@@ -206,6 +206,8 @@ class RotateAnalyzer:
     """Sit and Rotate, frame by frame, against the calibrated neutral `profile`.
 
     calibrated_at_s: when the stream it measures calibrated itself (None: a saved profile).
+    measured_from_s: the stream's first frame, when it is measured from there once calibrated (a
+        recording's early frames, `coach.pipeline.early_frames`); None: from the calibration on.
     """
 
     exercise = EXERCISE
@@ -219,6 +221,7 @@ class RotateAnalyzer:
         target_reps: int = 3,
         hold_target_s: float = stretch(EXERCISE).hold_s,
         calibrated_at_s: float | None = None,
+        measured_from_s: float | None = None,
         still_poses: Sequence[Pose] = (),
     ) -> None:
         if target_reps < 1:
@@ -237,7 +240,7 @@ class RotateAnalyzer:
         self._profile = profile
         self._calibrated_at_s = calibrated_at_s
         # The calibration's still window was a rest at neutral: a rep may start straight after it.
-        self._rested_s = calibration_rest(calibrated_at_s, profile.duration_s)
+        self._rested_s = calibration_rest(calibrated_at_s, profile.duration_s, measured_from_s)
         self._still_poses = list(still_poses)
         self.reset()
 
@@ -286,6 +289,9 @@ class RotateAnalyzer:
     def reading(self, pose: Pose) -> float | None:
         xy = self._upright(pose.xy)
         return trunk_rotation(self._yaw(self._turn_xy(xy, self._tilt_deg(xy))), self._pelvis(xy))
+
+    def wrong_way_deg(self, pose: Pose) -> float | None:
+        return None  # a turn goes either way
 
     def _tilt_deg(self, xy: np.ndarray) -> float:
         """The trunk line's tilt from the neutral's upright (0 at the desk: no hips seen)."""

@@ -32,6 +32,8 @@ from coach.calibration.calibrator import (
 from coach.calibration.profile import CalibrationProfile
 from coach.exercises import exercise_facts, make_analyzer
 from coach.measure.posture import hands_behind_head
+from coach.pipeline.early_frames import EarlyFrames
+from coach.pipeline.wrong_way import Frame, WrongWayWatch
 from coach.pose.exposure import brightened
 from coach.pose.tracking import PersonSelector
 from coach.pose.types import Pose
@@ -69,12 +71,16 @@ class Step:
     analysis: the analyzer's reading, or a CALIBRATING frame whose hold ring fills with the window.
     people_in_view: usable seated people the model found (its phantoms are nobody).
     calibration: while calibrating, what the calibrator says now; None once calibrated.
+    earlier: on the frame a recording calibrates on, the frames before it measured (again) now that
+        the neutral is known (oldest first; `measure_early_frames`); they replace the analyses given
+        for those frames.
     """
 
     pose: Pose | None
     analysis: FrameAnalysis
     people_in_view: int
     calibration: CalibrationStatus | None = None
+    earlier: tuple[FrameAnalysis, ...] = ()
 
 
 class Pipeline:
@@ -85,6 +91,10 @@ class Pipeline:
     rules: the calibration window (default: `CalibrationRules()`, 3 s; recordings: `recording_rules()`).
     comfortable_deg: the range this person has shown to be comfortable before (coaching.comfort), the
         gauge's target when the calibration does not know one.
+    measure_early_frames: once calibrated, measure the frames before the calibration too, from the
+        stream's first (a recording: a person who starts moving before the coach is ready has done
+        reps before their neutral is seen; see `Step.earlier` and `coach.pipeline.early_frames`). A
+        live session coaches the present and does not.
     """
 
     def __init__(
@@ -97,6 +107,7 @@ class Pipeline:
         rules: CalibrationRules | None = None,
         name: str = "default",
         comfortable_deg: float | None = None,
+        measure_early_frames: bool = False,
     ) -> None:
         self.exercise = exercise
         self.comfortable_deg = comfortable_deg
@@ -118,6 +129,9 @@ class Pipeline:
         self._hands_down_since: float | None = None
         self._said_hands = False
         self.recalibrations = 0  # times such readings made the pipeline calibrate again
+        self._early = EarlyFrames() if measure_early_frames and exercise is not None else None
+        self._measured_from_s: float | None = None  # the first early frame measured, if any
+        self._wrong_way = self._wrong_way_watch()
         if profile is not None:
             self.use_profile(profile)
 
@@ -126,8 +140,14 @@ class Pipeline:
     def step(self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None = None) -> Step:
         """One frame: every person the model found (largest first) and the frame's time in seconds;
         `image` (BGR) only for the light check while calibrating."""
+        if self._early is not None:
+            self._early.add(poses, t_s)
         if self.analyzer is None:
             return self._calibrate(poses, t_s, image)
+        return self._measure(poses, t_s)
+
+    def _measure(self, poses: Sequence[Pose], t_s: float, *, may_recalibrate: bool = True) -> Step:
+        assert self.analyzer is not None
         if self._follow_calibrated_person and self.profile is not None:
             # Start with whoever sits where the calibrated person sat, not just the biggest person.
             self.selector.reset()
@@ -137,10 +157,16 @@ class Pipeline:
         hands_cue = self._watch_hands(pose, t_s) if pose is not None else None
         reading = self.analyzer.reading(pose) if pose is not None else None
         if reading is not None and abs(reading) > self._plausible_limit_deg():
-            analysis = self._not_a_measurement(reading, t_s)
+            analysis = self._not_a_measurement(reading, t_s, may_recalibrate)
         else:
             self._implausible_since = None
             analysis = self.analyzer.update(pose, t_s)
+            if may_recalibrate and self._wrong_way is not None and self.calibration is not None:
+                wrong_way_deg = self.analyzer.wrong_way_deg(pose) if pose is not None else None
+                window = self._wrong_way.add(wrong_way_deg, poses, t_s)
+                again = self._calibrate_again_on(window) if window is not None else None
+                if again is not None:
+                    return again
         if hands_cue is not None and analysis.cue is None:
             analysis = dataclasses.replace(analysis, cue=hands_cue)
         return Step(pose, analysis, self.selector.people_in_view)
@@ -165,8 +191,15 @@ class Pipeline:
         of it (None when none is, or before calibration). It is never among `reps`."""
         return self.analyzer.finish() if self.analyzer is not None else None
 
-    def use_profile(self, profile: CalibrationProfile, *, calibrated_at_s: float | None = None) -> None:
-        """Measure from `profile` from now on (a saved one, or one this stream calibrated)."""
+    def use_profile(
+        self,
+        profile: CalibrationProfile,
+        *,
+        calibrated_at_s: float | None = None,
+        measured_from_s: float | None = None,
+    ) -> None:
+        """Measure from `profile` from now on (a saved one, or one this stream calibrated, whose frames
+        from `measured_from_s` on are measured again)."""
         assert self.exercise is not None, "calibrate-only pipelines measure nothing"
         if self.comfortable_deg is not None and self.exercise not in profile.comfortable_deg:
             known = {**profile.comfortable_deg, self.exercise: self.comfortable_deg}
@@ -177,6 +210,7 @@ class Pipeline:
             target_reps=self.target_reps,
             hold_target_s=self.hold_target_s,
             calibrated_at_s=calibrated_at_s,
+            measured_from_s=measured_from_s,
             still_poses=self.calibration.poses if self.calibration is not None else (),
         )
         self.selector.session = profile.framing
@@ -191,6 +225,8 @@ class Pipeline:
         self.calibration = None
         self.selector.session = None
         self.calibrator.reset()
+        if self._wrong_way is not None:
+            self._wrong_way.reset()
 
     def refused_picture(self) -> Problem | None:
         """When never calibrated although the person sat still: the part of them the picture cut off."""
@@ -214,6 +250,8 @@ class Pipeline:
                 measured.update(unreliable_frames=self.unreliable_frames, recalibrations=self.recalibrations)
             if self.hands_down_frames:
                 measured.update(hands_down_frames=self.hands_down_frames)
+            if self._measured_from_s is not None:
+                measured.update(measured_from_s=round(self._measured_from_s, 3))
             return measured
         summary: dict[str, Any] = {"source": "none", "calibrated": False}
         problem = self.calibration_problem()
@@ -249,11 +287,12 @@ class Pipeline:
         assert self.exercise is not None
         return exercise_facts(self.exercise).stretch.max_plausible_deg
 
-    def _not_a_measurement(self, reading: float, t_s: float) -> FrameAnalysis:
+    def _not_a_measurement(self, reading: float, t_s: float, may_recalibrate: bool) -> FrameAnalysis:
         """A frame read past what a spine can do: the analyzer sees it as a frame without the person
         (nothing is counted, timed or stored from it). Once such readings last with the hands behind
-        the head, the neutral is what is wrong: calibrate again. (With the hands down the arms are the
-        reason, and the hands cue says so.)"""
+        the head, the neutral is what is wrong: calibrate again (unless measuring early frames again,
+        which the neutral came after). (With the hands down the arms are the reason, and the hands cue
+        says so.)"""
         assert self.analyzer is not None and self.exercise is not None
         self.unreliable_frames += 1
         analysis = self.analyzer.update(None, t_s)
@@ -266,7 +305,7 @@ class Pipeline:
             )
             analysis = dataclasses.replace(analysis, cue=Cue("unreliable", said, Severity.INFO))
             self._said_unreliable = True
-        if self._hands_down_since is not None:
+        if self._hands_down_since is not None or not may_recalibrate:
             self._implausible_since = None
             return analysis
         if self._implausible_since is None:
@@ -299,14 +338,18 @@ class Pipeline:
             problem = self._view_problem_of(result.profile)
             if problem is None:
                 self.calibration = result
+                status = dataclasses.replace(status, message=None)
+                if self._early is not None:
+                    return self._measure_kept_frames(result, status)
                 if self.exercise is not None:
                     self.use_profile(result.profile, calibrated_at_s=result.end_s)
-                status = dataclasses.replace(status, message=None)
             else:
                 if self._view_problem is None:  # said once; the search goes on for a better view
                     cue = Cue("view", problem, Severity.INFO)
                 self._view_problem = problem
                 self.calibrator.reset()
+                if self._early is not None:  # seen from a view that is not the one measured from
+                    self._early.clear()
                 status = CalibrationStatus(ready=False, message=problem, progress=0.0, problem=None)
         pose = self.selector.select(poses, t_s)  # (also keeps count of when anybody was in view)
         analysis = FrameAnalysis(
@@ -318,6 +361,52 @@ class Pipeline:
             target_reps=self.target_reps,
         )
         return Step(pose, analysis, self.selector.people_in_view, status)
+
+    def _measure_kept_frames(self, result: CalibrationResult, status: CalibrationStatus) -> Step:
+        """Calibrated on this frame: measure every kept frame (this one last) against the neutral, from
+        the first; they come back as this frame's step and its `earlier`. The reps among them are
+        counted afresh."""
+        assert self._early is not None
+        frames = self._early.frames()
+        first_poses, first_t_s = next(frames)
+        self._measured_from_s = first_t_s
+        self._earlier_reps = [rep for rep in self._earlier_reps if rep.end_s < first_t_s]
+        self.hands_down_frames = self.unreliable_frames = 0  # counted again over the frames measured
+        self._hands_down_since, self._said_hands = None, False
+        self.use_profile(result.profile, calibrated_at_s=result.end_s, measured_from_s=first_t_s)
+        steps = [self._measure(first_poses, first_t_s, may_recalibrate=False)]
+        steps += [self._measure(poses, t_s, may_recalibrate=False) for poses, t_s in frames]
+        earlier = tuple(step.analysis for step in steps[:-1])
+        return dataclasses.replace(steps[-1], calibration=status, earlier=earlier)
+
+    # -- a neutral taken mid-stretch -----------------------------------------------------------------
+
+    def _wrong_way_watch(self) -> WrongWayWatch | None:
+        """For a stretch that goes one way only (`coach.pipeline.wrong_way`)."""
+        if self.exercise is None or exercise_facts(self.exercise).stretch.by_side:
+            return None
+        rules, window = exercise_facts(self.exercise).rep_rules, self.calibrator.rules
+        return WrongWayWatch(rules.min_peak_deg, window.rest_seconds or window.seconds)
+
+    def _calibrate_again_on(self, window: list[Frame]) -> Step | None:
+        """The person sat still the wrong way for the stretch: when that window passes the calibration's
+        checks, it is their neutral, and (a recording) all that was kept is measured again against it.
+        None: nothing changed, or (live) the new neutral counts from the next frame."""
+        assert self.exercise is not None
+        trial = Calibrator(exercise=self.exercise, rules=self.calibrator.rules, name=self.calibrator.name)
+        trial.use_rest_window()
+        statuses = [trial.add(poses, t_s) for poses, t_s in window]
+        if not statuses[-1].ready:
+            return None
+        result = trial.result()
+        if self._view_problem_of(result.profile) is not None:
+            return None
+        self.recalibrate()
+        self.calibration = result
+        if self._early is not None:
+            return self._measure_kept_frames(result, dataclasses.replace(statuses[-1], message=None))
+        self.use_profile(result.profile, calibrated_at_s=result.end_s)
+        return None
 
     def _view_problem_of(self, profile: CalibrationProfile) -> str | None:
         if self.exercise is None:

@@ -135,3 +135,8 @@ class Analyzer(Protocol):
         """The exercise's raw angle of `pose` against this calibration, without touching any state
         (None before calibration)."""
         ...
+
+    def wrong_way_deg(self, pose: Pose) -> float | None:
+        """How far `pose` sits the way the stretch never goes from the neutral, degrees (+ = that way;
+        None: the stretch goes both ways, or before calibration). See `coach.pipeline.wrong_way`."""
+        ...

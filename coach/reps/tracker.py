@@ -133,10 +133,15 @@ class TrackerUpdate:
     completed: RepWindow | None = None
 
 
-def calibration_rest(calibrated_at_s: float | None, still_s: float) -> tuple[float, float] | None:
+def calibration_rest(
+    calibrated_at_s: float | None, still_s: float, measured_from_s: float | None = None
+) -> tuple[float, float] | None:
     """The still window a stream calibrated itself on, as a rest at neutral (`RepTracker`'s
-    `rested_s`): the `still_s` before `calibrated_at_s`. None for a saved profile."""
-    return None if calibrated_at_s is None else (calibrated_at_s - still_s, calibrated_at_s)
+    `rested_s`): the `still_s` before `calibrated_at_s`. None for a saved profile, and for a stream
+    measured from its first frame (`measured_from_s`): the tracker sees that window among them."""
+    if calibrated_at_s is None or measured_from_s is not None:
+        return None
+    return (calibrated_at_s - still_s, calibrated_at_s)
 
 
 class RepTracker:

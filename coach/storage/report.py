@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,11 @@ class SessionRecord:
         self.frames_with_pose += people > 0
         self.max_people = max(self.max_people, people)
         self.rows.append(analysis)
+
+    def revise(self, analyses: Sequence[FrameAnalysis]) -> None:
+        """Put `analyses` in place of the rows of the same frames (times): frames measured again."""
+        again = {analysis.t_s: analysis for analysis in analyses}
+        self.rows = [again.get(row.t_s, row) for row in self.rows]
 
 
 @dataclass(frozen=True)

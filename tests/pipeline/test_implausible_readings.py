@@ -39,6 +39,9 @@ class ScriptedAnalyzer:
     def reading(self, pose: Pose) -> float | None:
         return self.angles[self._now]
 
+    def wrong_way_deg(self, pose: Pose) -> float | None:
+        return None
+
     def at(self, t_s: float) -> None:
         self._now = t_s
 
