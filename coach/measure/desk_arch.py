@@ -91,9 +91,10 @@ ARCH_PIVOT_SPANS = (0.8, 0.13)
 NECK_PIVOT_UP = 0.5
 # Bisection steps that split the head's turn into arch and neck (to a few thousandths of a degree).
 NECK_SEARCH_STEPS = 20
-# The arches the elbows' height is tabulated for (a slump forward reads as none). Over this range the
-# elbows, above and a little behind the pivot, fall steadily as the upper body turns back.
-ARCH_GRID_DEG = np.arange(0.0, 60.5, 0.5)
+# The arches the elbows' height is tabulated for, from the upper body turned forward (- : a person
+# sitting further forward than the neutral, which was then taken in an arch) to far back. Over this
+# range the elbows, above and a little behind the pivot, fall steadily as the upper body turns back.
+ARCH_GRID_DEG = np.arange(-30.0, 60.5, 0.5)
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,7 +141,8 @@ class DeskArchReading:
     arch_deg: the upper body's turn backwards (thoracic + lumbar). neck_deg: the head's own bend back.
     Neither below zero.
     elbows_deg, head_deg, nose_deg: the cues as read: the arch alone that would put the elbows where they
-    are, the head's pitch from the neutral and the nose's rise read as a pitch (`nose_pitch_deg`).
+    are (- : the upper body forward of the neutral), the head's pitch from the neutral and the nose's
+    rise read as a pitch (`nose_pitch_deg`).
     """
 
     arch_deg: float
@@ -198,8 +200,15 @@ def desk_neutral(
         elbow_y_px=np.zeros(0),
     )
     heights = np.array([neutral.elbow_height_px(arch, 0.0) for arch in ARCH_GRID_DEG])
-    falling = np.cumprod(np.concatenate([[True], np.diff(heights) > 0])).astype(bool)
-    return dataclasses.replace(neutral, arch_grid_deg=ARCH_GRID_DEG[falling], elbow_y_px=heights[falling])
+    # The stretch of the grid about the neutral over which the elbows fall steadily.
+    falling = np.diff(heights) > 0
+    start = end = int(np.argmin(np.abs(ARCH_GRID_DEG)))
+    while end < len(falling) and falling[end]:
+        end += 1
+    while start > 0 and falling[start - 1]:
+        start -= 1
+    kept = slice(start, end + 1)
+    return dataclasses.replace(neutral, arch_grid_deg=ARCH_GRID_DEG[kept], elbow_y_px=heights[kept])
 
 
 def _turn(points: np.ndarray, axis: np.ndarray, degrees: float) -> np.ndarray:
@@ -246,9 +255,10 @@ def read_desk_arch(
     head = head_pitch_deg(world) - neutral.head_pitch_deg
     nose = nose_pitch_deg(neutral, xy)
     observed = float(np.mean(xy[list(ELBOWS), 1]))
-    arch, neck = _split(neutral, observed, elbows, head, head_per_arch)
+    back = max(elbows, 0.0)  # forward of the neutral is no arch
+    arch, neck = _split(neutral, observed, back, head, head_per_arch)
     if nose_per_arch is not None:
-        arch_by_nose, neck_by_nose = _split(neutral, observed, elbows, nose, nose_per_arch)
+        arch_by_nose, neck_by_nose = _split(neutral, observed, back, nose, nose_per_arch)
         if neck_by_nose > neck:
             arch, neck = arch_by_nose, neck_by_nose
     return DeskArchReading(arch, neck, elbows, head, nose)

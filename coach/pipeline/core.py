@@ -386,7 +386,7 @@ class Pipeline:
         if self.exercise is None or exercise_facts(self.exercise).stretch.by_side:
             return None
         rules, window = exercise_facts(self.exercise).rep_rules, self.calibrator.rules
-        return WrongWayWatch(rules.min_peak_deg, window.rest_seconds or window.seconds)
+        return WrongWayWatch(rules.start_deg, window.rest_seconds or window.seconds)
 
     def _calibrate_again_on(self, window: list[Frame]) -> Step | None:
         """The person sat still the wrong way for the stretch: when that window passes the calibration's

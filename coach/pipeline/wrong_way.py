@@ -3,8 +3,10 @@
 The arch only goes back from the way a person sits. Calibrated in a held arch (a recording that opens
 in one, or whose short sitting gave way to an arch before the coach was ready), the person's true
 neutral reads as a forward "arch" of about the held one: sitting still further forward than the
-neutral by more than the smallest rep is that (a slump can read so too; it then becomes the neutral
-only if it passes the calibration's checks of a starting position). Where they sit then is their neutral.
+neutral by more than a rep's start (the other way) is that. A slump can read so too; it then becomes
+the neutral only if it passes the calibration's checks of a starting position. At the desk the
+elbows' reading saturates a few degrees forward on some bodies (they rise only until they are above
+the arch's pivot), so the line is the rep's start, not its least peak. Where they sit then is their neutral.
 
 A turn goes either way, so this says nothing about it (its neutral is checked for square shoulders).
 """
@@ -22,7 +24,10 @@ Frame = tuple[tuple[Pose, ...], float]  # the people the model found, and the fr
 class WrongWayWatch:
     """Collects the frames read past `limit_deg` the wrong way (`Analyzer.wrong_way_deg`); once they
     span `window_s`, hands over the last `window_s` of them as a window to try to calibrate on (the
-    calibration's own checks judge whether the person sat still in it), at most every `retry_s`."""
+    calibration's own checks judge whether the person sat still in it), at most every `retry_s`.
+
+    limit_deg: where the stretch's rep starts; window_s: the still window a calibration asks for.
+    """
 
     def __init__(self, limit_deg: float, window_s: float) -> None:
         self.limit_deg = limit_deg

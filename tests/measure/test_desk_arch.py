@@ -204,6 +204,20 @@ def test_a_slump_reads_as_no_arch() -> None:
     assert neck == 0.0
 
 
+@pytest.mark.parametrize("distance_m", [0.5, 0.7, 1.0])
+def test_sitting_forward_of_a_neutral_taken_in_an_arch_reads_as_the_arch_the_other_way(
+    distance_m: float,
+) -> None:
+    """Calibrated in a 20-degree arch, sitting upright again raises the elbows about as a 20-degree
+    turn forward would: the elbows read -15 to -20 (the turn is modelled about the arched neutral's
+    pivot), well past the smallest rep (`coach.pipeline.wrong_way`); the arch reads none."""
+    arched, upright = posed(upper_back=20), posed()
+    neutral = desk_neutral(picture(arched, distance_m=distance_m), world(arched), (854, 480))
+    reading = read_desk_arch(neutral, picture(upright, distance_m=distance_m), world(upright))
+    assert -21.0 < reading.elbows_deg < -15.0
+    assert reading.arch_deg == 0.0 and reading.neck_deg == 0.0
+
+
 @pytest.mark.parametrize("size", [(640, 360), (854, 480), (1280, 720)])
 def test_the_picture_size_does_not_matter(size: tuple[int, int]) -> None:
     arches = [read(posed(upper_back=18, low_back=4, neck=5), size=size) for size in ((854, 480), size)]
