@@ -57,6 +57,10 @@ RECALIBRATE_AFTER_IMPLAUSIBLE_S = 1.0
 # Hands away from the head for this long is a change of position, not a hand passing by: say so.
 HANDS_DOWN_CUE_AFTER_S = 0.5
 HANDS_CUE = Cue("hands", "Hands behind your head, elbows wide", Severity.FAULT)
+# Said when a neutral taken mid-stretch is found again (`coach.pipeline.wrong_way`).
+NEUTRAL_AGAIN_CUE = Cue(
+    "neutral_again", "Calibrated again on how you sit now: the arch is measured from here", Severity.INFO
+)
 
 
 def recording_rules() -> CalibrationRules:
@@ -391,7 +395,7 @@ class Pipeline:
     def _calibrate_again_on(self, window: list[Frame]) -> Step | None:
         """The person sat still the wrong way for the stretch: when that window passes the calibration's
         checks, it is their neutral, and (a recording) all that was kept is measured again against it.
-        None: nothing changed, or (live) the new neutral counts from the next frame."""
+        The window's last frame is this one; None: nothing changed."""
         assert self.exercise is not None
         trial = Calibrator(exercise=self.exercise, rules=self.calibrator.rules, name=self.calibrator.name)
         trial.use_rest_window()
@@ -404,9 +408,11 @@ class Pipeline:
         self.recalibrate()
         self.calibration = result
         if self._early is not None:
-            return self._measure_kept_frames(result, dataclasses.replace(statuses[-1], message=None))
-        self.use_profile(result.profile, calibrated_at_s=result.end_s)
-        return None
+            step = self._measure_kept_frames(result, dataclasses.replace(statuses[-1], message=None))
+        else:
+            self.use_profile(result.profile, calibrated_at_s=result.end_s)
+            step = self._measure(*window[-1], may_recalibrate=False)
+        return dataclasses.replace(step, analysis=dataclasses.replace(step.analysis, cue=NEUTRAL_AGAIN_CUE))
 
     def _view_problem_of(self, profile: CalibrationProfile) -> str | None:
         if self.exercise is None:
