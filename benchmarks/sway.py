@@ -103,12 +103,13 @@ def score(
 ) -> ClipScore:
     rng = np.random.default_rng(0)
     exercise = truth["scenario"]["reps"][0]["exercise"]
-    pipeline = Pipeline(exercise, rules=recording_rules())
-    angles = []
+    pipeline = Pipeline(exercise, rules=recording_rules(), measure_from_start=True)  # as `analyze`
+    angles: dict[float, float | None] = {}
     for t_s, poses in frames:
         step = pipeline.step([moved(pose, t_s, kind, amplitude, rng) for pose in poses[:1]], t_s)
-        angles.append((t_s, step.analysis.angle_deg))
-    return score_clip(truth, {"reps": [rep.to_dict() for rep in pipeline.reps]}, angles)
+        angles[t_s] = step.analysis.angle_deg
+        angles.update((earlier.t_s, earlier.angle_deg) for earlier in step.earlier)
+    return score_clip(truth, {"reps": [rep.to_dict() for rep in pipeline.reps]}, list(angles.items()))
 
 
 def targets(clip: ClipScore) -> dict[str, bool]:

@@ -65,7 +65,7 @@ def analyze_video(request: AnalyzeRequest, on_report: ReportCallback | None = No
         target_reps=request.target_reps,
         hold_target_s=request.hold_target_s,
         rules=recording_rules(),
-        measure_early_frames=True,
+        measure_from_start=True,
     )
     with contextlib.ExitStack() as stack:
         source = stack.enter_context(VideoFileSource(request.video))

@@ -207,7 +207,7 @@ class RotateAnalyzer:
 
     calibrated_at_s: when the stream it measures calibrated itself (None: a saved profile).
     measured_from_s: the stream's first frame, when it is measured from there once calibrated (a
-        recording's early frames, `coach.pipeline.early_frames`); None: from the calibration on.
+        recording, `coach.pipeline.kept_frames`); None: from the calibration on.
     """
 
     exercise = EXERCISE

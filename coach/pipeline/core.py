@@ -32,7 +32,7 @@ from coach.calibration.calibrator import (
 from coach.calibration.profile import CalibrationProfile
 from coach.exercises import exercise_facts, make_analyzer
 from coach.measure.posture import hands_behind_head
-from coach.pipeline.early_frames import EarlyFrames
+from coach.pipeline.kept_frames import KeptFrames
 from coach.pipeline.wrong_way import Frame, WrongWayWatch
 from coach.pose.exposure import brightened
 from coach.pose.tracking import PersonSelector
@@ -76,7 +76,7 @@ class Step:
     people_in_view: usable seated people the model found (its phantoms are nobody).
     calibration: while calibrating, what the calibrator says now; None once calibrated.
     earlier: on the frame a recording calibrates on, the frames before it measured (again) now that
-        the neutral is known (oldest first; `measure_early_frames`); they replace the analyses given
+        the neutral is known (oldest first; `measure_from_start`); they replace the analyses given
         for those frames.
     """
 
@@ -95,9 +95,9 @@ class Pipeline:
     rules: the calibration window (default: `CalibrationRules()`, 3 s; recordings: `recording_rules()`).
     comfortable_deg: the range this person has shown to be comfortable before (coaching.comfort), the
         gauge's target when the calibration does not know one.
-    measure_early_frames: once calibrated, measure the frames before the calibration too, from the
+    measure_from_start: once calibrated, measure the frames before the calibration too, from the
         stream's first (a recording: a person who starts moving before the coach is ready has done
-        reps before their neutral is seen; see `Step.earlier` and `coach.pipeline.early_frames`). A
+        reps before their neutral is seen; see `Step.earlier` and `coach.pipeline.kept_frames`). A
         live session coaches the present and does not.
     """
 
@@ -111,7 +111,7 @@ class Pipeline:
         rules: CalibrationRules | None = None,
         name: str = "default",
         comfortable_deg: float | None = None,
-        measure_early_frames: bool = False,
+        measure_from_start: bool = False,
     ) -> None:
         self.exercise = exercise
         self.comfortable_deg = comfortable_deg
@@ -133,7 +133,7 @@ class Pipeline:
         self._hands_down_since: float | None = None
         self._said_hands = False
         self.recalibrations = 0  # times such readings made the pipeline calibrate again
-        self._early = EarlyFrames() if measure_early_frames and exercise is not None else None
+        self._kept = KeptFrames() if measure_from_start and exercise is not None else None
         self._measured_from_s: float | None = None  # the first early frame measured, if any
         self._wrong_way = self._wrong_way_watch()
         if profile is not None:
@@ -144,8 +144,8 @@ class Pipeline:
     def step(self, poses: Sequence[Pose], t_s: float, image: np.ndarray | None = None) -> Step:
         """One frame: every person the model found (largest first) and the frame's time in seconds;
         `image` (BGR) only for the light check while calibrating."""
-        if self._early is not None:
-            self._early.add(poses, t_s)
+        if self._kept is not None:
+            self._kept.add(poses, t_s)
         if self.analyzer is None:
             return self._calibrate(poses, t_s, image)
         return self._measure(poses, t_s)
@@ -343,7 +343,7 @@ class Pipeline:
             if problem is None:
                 self.calibration = result
                 status = dataclasses.replace(status, message=None)
-                if self._early is not None:
+                if self._kept is not None:
                     return self._measure_kept_frames(result, status)
                 if self.exercise is not None:
                     self.use_profile(result.profile, calibrated_at_s=result.end_s)
@@ -352,8 +352,8 @@ class Pipeline:
                     cue = Cue("view", problem, Severity.INFO)
                 self._view_problem = problem
                 self.calibrator.reset()
-                if self._early is not None:  # seen from a view that is not the one measured from
-                    self._early.clear()
+                if self._kept is not None:  # seen from a view that is not the one measured from
+                    self._kept.clear()
                 status = CalibrationStatus(ready=False, message=problem, progress=0.0, problem=None)
         pose = self.selector.select(poses, t_s)  # (also keeps count of when anybody was in view)
         analysis = FrameAnalysis(
@@ -370,8 +370,8 @@ class Pipeline:
         """Calibrated on this frame: measure every kept frame (this one last) against the neutral, from
         the first; they come back as this frame's step and its `earlier`. The reps among them are
         counted afresh."""
-        assert self._early is not None
-        frames = self._early.frames()
+        assert self._kept is not None
+        frames = self._kept.frames()
         first_poses, first_t_s = next(frames)
         self._measured_from_s = first_t_s
         self._earlier_reps = [rep for rep in self._earlier_reps if rep.end_s < first_t_s]
@@ -407,7 +407,7 @@ class Pipeline:
             return None
         self.recalibrate()
         self.calibration = result
-        if self._early is not None:
+        if self._kept is not None:
             step = self._measure_kept_frames(result, dataclasses.replace(statuses[-1], message=None))
         else:
             self.use_profile(result.profile, calibrated_at_s=result.end_s)

@@ -2,11 +2,11 @@
 
 The arch only goes back from the way a person sits. Calibrated in a held arch (a recording that opens
 in one, or whose short sitting gave way to an arch before the coach was ready), the person's true
-neutral reads as a forward "arch" of about the held one: sitting still further forward than the
-neutral by more than a rep's start (the other way) is that. A slump can read so too; it then becomes
-the neutral only if it passes the calibration's checks of a starting position. At the desk the
-elbows' reading saturates a few degrees forward on some bodies (they rise only until they are above
-the arch's pivot), so the line is the rep's start, not its least peak. Where they sit then is their neutral.
+neutral reads as a forward "arch" of about the held one. Sitting still further forward than the
+neutral by more than a rep's start is that, and where they sit then is their neutral, if it passes
+the calibration's checks of a starting position (a slump with the hands behind the head can read so
+too, and then is). The line is the rep's start, not its least peak: at the desk the elbows' reading
+saturates a few degrees forward on some bodies (they rise only until they are above the arch's pivot).
 
 A turn goes either way, so this says nothing about it (its neutral is checked for square shoulders).
 """
@@ -38,6 +38,7 @@ class WrongWayWatch:
 
     def reset(self) -> None:
         self._frames.clear()
+        self._handed_s = -float("inf")
 
     def add(self, wrong_way_deg: float | None, poses: Sequence[Pose], t_s: float) -> list[Frame] | None:
         """This frame's reading (None: not measured); a window to try, when there is one."""

@@ -16,9 +16,9 @@ from tests.helpers import ClipLoader
 pytestmark = pytest.mark.slow
 
 
-def run(clip_poses: ClipLoader, name: str, *, measure_early_frames: bool) -> tuple[Pipeline, SessionRecord]:
+def run(clip_poses: ClipLoader, name: str, *, measure_from_start: bool) -> tuple[Pipeline, SessionRecord]:
     clip = clip_poses(name, with_mask=True)
-    pipeline = Pipeline("arch", rules=recording_rules(), measure_early_frames=measure_early_frames)
+    pipeline = Pipeline("arch", rules=recording_rules(), measure_from_start=measure_from_start)
     record = SessionRecord(
         exercise="arch", video=name, fps=clip.info.fps, signal_names=("low_back_deg", "head_deg")
     )
@@ -34,7 +34,7 @@ def test_a_recording_calibrated_in_a_held_arch_finds_the_neutral_and_measures_it
     clip_poses: ClipLoader, ground_truth: Any, name: str
 ) -> None:
     truth = ground_truth(name)
-    pipeline, record = run(clip_poses, name, measure_early_frames=True)
+    pipeline, record = run(clip_poses, name, measure_from_start=True)
     said = [row.t_s for row in record.rows if row.cue == NEUTRAL_AGAIN_CUE]
     assert len(said) == 1  # found once, and the true neutral then holds
     calibration = pipeline.calibration_summary()
@@ -51,7 +51,7 @@ def test_live_finds_the_neutral_again_and_counts_from_there(
 ) -> None:
     """Without the recording's kept frames (`coach live`), the reps after the true neutral count."""
     truth = ground_truth("midarch_arch_side")
-    pipeline, record = run(clip_poses, "midarch_arch_side", measure_early_frames=False)
+    pipeline, record = run(clip_poses, "midarch_arch_side", measure_from_start=False)
     assert sum(row.cue == NEUTRAL_AGAIN_CUE for row in record.rows) == 1
     assert "measured_from_s" not in pipeline.calibration_summary()
     assert len(pipeline.reps) == len(truth["scenario"]["reps"])

@@ -1,5 +1,5 @@
-"""A recording's frames are measured once its neutral is known, also those before it (`EarlyFrames`,
-`Pipeline(measure_early_frames=True)`), and a neutral taken mid-arch is found again (`WrongWayWatch`):
+"""A recording's frames are measured once its neutral is known, also those before it (`KeptFrames`,
+`Pipeline(measure_from_start=True)`), and a neutral taken mid-arch is found again (`WrongWayWatch`):
 hand-made poses here; the real model on the `late_` and `midarch_` sample clips (test_golden_reports)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from coach.pipeline import Pipeline, recording_rules
-from coach.pipeline.early_frames import EarlyFrames
+from coach.pipeline.kept_frames import KeptFrames
 from coach.pipeline.wrong_way import WrongWayWatch
 from coach.reps.analysis import FrameAnalysis, Phase
 from coach.storage.report import SessionRecord
@@ -23,8 +23,8 @@ def with_mask(value: float, size: tuple[int, int] = (64, 48)) -> tuple:
     return (dataclasses.replace(pose, mask=np.full(size[::-1], value, dtype=np.float32)),)
 
 
-def test_early_frames_come_back_in_order_with_their_masks() -> None:
-    early = EarlyFrames()
+def test_kept_frames_come_back_in_order_with_their_masks() -> None:
+    early = KeptFrames()
     for i, value in enumerate((0.0, 0.5, 1.0)):
         early.add(with_mask(value), i / FPS)
     frames = list(early.frames())
@@ -36,9 +36,9 @@ def test_early_frames_come_back_in_order_with_their_masks() -> None:
     assert len(early) == 0 and list(early.frames()) == []
 
 
-def test_early_frames_keep_only_their_memory_and_drop_the_oldest_masks_past_the_budget() -> None:
+def test_kept_frames_keep_only_their_memory_and_drop_the_oldest_masks_past_the_budget() -> None:
     one_mask = 64 * 48  # bytes, as kept
-    early = EarlyFrames(memory_s=1.0, mask_budget_bytes=3 * one_mask)
+    early = KeptFrames(memory_s=1.0, mask_budget_bytes=3 * one_mask)
     for i in range(30):
         early.add(with_mask(1.0), i / FPS)
     frames = list(early.frames())
@@ -52,8 +52,8 @@ def late_start() -> list[float]:
     return still(0.6) + rep(40, rest_s=1.2) + rep(-40, rest_s=1.2)
 
 
-def run(measure_early_frames: bool) -> tuple[Pipeline, SessionRecord]:
-    pipeline = Pipeline("rotate", rules=recording_rules(), measure_early_frames=measure_early_frames)
+def run(measure_from_start: bool) -> tuple[Pipeline, SessionRecord]:
+    pipeline = Pipeline("rotate", rules=recording_rules(), measure_from_start=measure_from_start)
     signals = ("pelvis_deg", "lean_deg")
     record = SessionRecord(exercise="rotate", video="hand-made", fps=FPS, signal_names=signals)
     pose_of = upper_body_turn()
@@ -65,8 +65,8 @@ def run(measure_early_frames: bool) -> tuple[Pipeline, SessionRecord]:
 
 
 def test_a_recording_that_calibrates_at_its_first_rest_counts_the_rep_before_it() -> None:
-    late, _ = run(measure_early_frames=False)
-    early, record = run(measure_early_frames=True)
+    late, _ = run(measure_from_start=False)
+    early, record = run(measure_from_start=True)
     assert [r.side for r in late.reps] == ["right"]  # the first turn came before the neutral
     assert [r.side for r in early.reps] == ["left", "right"]
     calibration = early.calibration_summary()

@@ -19,27 +19,27 @@ import numpy as np
 from coach.pose.types import Pose
 
 # Only the last this-many seconds are kept.
-EARLY_MEMORY_S = 30.0
+KEPT_MEMORY_S = 30.0
 # The arch's segmentation masks are the bulk of it: past this many bytes (kept as bytes, a quarter of
 # the model's float32) the oldest frames keep their landmarks only, and the belly is not read on them.
 MASK_BUDGET_BYTES = 192 * 2**20
 
 
 @dataclass(frozen=True)
-class _EarlyFrame:
+class _KeptFrame:
     t_s: float
     poses: tuple[Pose, ...]  # without their masks
     masks: tuple[np.ndarray | None, ...]  # uint8, 0-255
 
 
-class EarlyFrames:
+class KeptFrames:
     """Every frame's people (largest first) and time, up to `memory_s` back and `mask_budget_bytes`
     of masks, handed back in order by `frames`."""
 
-    def __init__(self, memory_s: float = EARLY_MEMORY_S, mask_budget_bytes: int = MASK_BUDGET_BYTES) -> None:
+    def __init__(self, memory_s: float = KEPT_MEMORY_S, mask_budget_bytes: int = MASK_BUDGET_BYTES) -> None:
         self.memory_s = memory_s
         self.mask_budget_bytes = mask_budget_bytes
-        self._frames: deque[_EarlyFrame] = deque()
+        self._frames: deque[_KeptFrame] = deque()
         self._mask_bytes = 0
         self._bare = 0  # the oldest frames whose masks are dropped
 
@@ -49,7 +49,7 @@ class EarlyFrames:
     def add(self, poses: Sequence[Pose], t_s: float) -> None:
         masks = tuple(None if pose.mask is None else _to_bytes(pose.mask) for pose in poses)
         bare = tuple(dataclasses.replace(pose, mask=None) for pose in poses)
-        self._frames.append(_EarlyFrame(t_s, bare, masks))
+        self._frames.append(_KeptFrame(t_s, bare, masks))
         self._mask_bytes += _size(masks)
         while t_s - self._frames[0].t_s > self.memory_s:
             self._mask_bytes -= _size(self._frames.popleft().masks)
