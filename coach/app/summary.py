@@ -110,8 +110,9 @@ def reps_reason(
     facts = exercise_facts(exercise)
     noun = facts.stretch.movement.split()[-1]  # "turn", "arch"
     rules = facts.rep_rules
-    # Measured from here on: from the calibration, or a recording's early frames measured again.
-    measured_from_s = calibration.get("measured_from_s", calibration.get("calibrated_at_s"))
+    # Measured from here on: from the calibration, or (a recording) from its first frame.
+    calibrated_at_s = calibration.get("calibrated_at_s")
+    measured_from_s = calibration.get("measured_from_s", calibrated_at_s)
     after = [
         row
         for row in rows
@@ -149,14 +150,17 @@ def reps_reason(
             f"The {source} ended before you came back from your first {noun}: "
             "a rep counts once you are back where you sat at calibration."
         )
+    ended = f"The {source} ended as soon as the coach had learnt your neutral: nothing was left to count."
     if not after:
-        return f"The {source} ended as soon as the coach had learnt your neutral: nothing was left to count."
+        return ended
     if unseen > 1.0 - SEEN_FRACTION:
         return (
             f"The coach lost sight of you after calibration: keep your {_in_view(calibration)} "
             "in the picture, and only you in front of the camera."
         )
     largest = max(outward)
+    if largest <= rules.return_deg and calibrated_at_s is not None and after[-1].t_s <= calibrated_at_s:
+        return ended  # (all it measured before then was the sitting it calibrated on)
     if largest < rules.min_peak_deg:
         return (
             f"Your largest {noun} was {max(largest, 0.0):.0f} degrees from where you sat at calibration; "

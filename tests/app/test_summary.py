@@ -158,6 +158,12 @@ def test_a_stream_ending_at_calibration_has_nothing_left_to_count() -> None:
     frames = rows((0.0, 2.0))
     said = reps_reason("rotate", {"calibrated": True, "calibrated_at_s": 2.0}, frames, None, 0)
     assert said == "The video ended as soon as the coach had learnt your neutral: nothing was left to count."
+    # A recording measured from its first frame: the still sitting before the calibration is measured.
+    from_start = {"calibrated": True, "calibrated_at_s": 2.0, "measured_from_s": 0.0}
+    assert reps_reason("rotate", from_start, frames, None, 0) == said
+    turned_first = rows((0.0, 0.5), (10.0, 1.0), (0.0, 1.0))
+    said = reps_reason("rotate", {**from_start, "calibrated_at_s": 2.5}, turned_first, None, 0)
+    assert said is not None and said.startswith("Your largest turn was 10 degrees")
 
 
 def test_never_calibrating_gives_the_calibrations_own_problem() -> None:
