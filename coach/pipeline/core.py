@@ -341,12 +341,10 @@ class Pipeline:
             result = self.calibrator.result()
             problem = self._view_problem_of(result.profile)
             if problem is None:
-                self.calibration = result
                 status = dataclasses.replace(status, message=None)
-                if self._kept is not None:
-                    return self._measure_kept_frames(result, status)
-                if self.exercise is not None:
-                    self.use_profile(result.profile, calibrated_at_s=result.end_s)
+                measured = self._adopt(result, status)
+                if measured is not None:
+                    return measured
             else:
                 if self._view_problem is None:  # said once; the search goes on for a better view
                     cue = Cue("view", problem, Severity.INFO)
@@ -365,6 +363,16 @@ class Pipeline:
             target_reps=self.target_reps,
         )
         return Step(pose, analysis, self.selector.people_in_view, status)
+
+    def _adopt(self, result: CalibrationResult, status: CalibrationStatus) -> Step | None:
+        """Measure against `result` from now on: a recording measures its kept frames now (the last is
+        this frame, whose step it returns); otherwise from the next frame (None)."""
+        self.calibration = result
+        if self._kept is not None:
+            return self._measure_kept_frames(result, status)
+        if self.exercise is not None:
+            self.use_profile(result.profile, calibrated_at_s=result.end_s)
+        return None
 
     def _measure_kept_frames(self, result: CalibrationResult, status: CalibrationStatus) -> Step:
         """Calibrated on this frame: measure every kept frame (this one last) against the neutral, from
@@ -406,12 +414,8 @@ class Pipeline:
         if self._view_problem_of(result.profile) is not None:
             return None
         self.recalibrate()
-        self.calibration = result
-        if self._kept is not None:
-            step = self._measure_kept_frames(result, dataclasses.replace(statuses[-1], message=None))
-        else:
-            self.use_profile(result.profile, calibrated_at_s=result.end_s)
-            step = self._measure(*window[-1], may_recalibrate=False)
+        measured = self._adopt(result, dataclasses.replace(statuses[-1], message=None))
+        step = measured or self._measure(*window[-1], may_recalibrate=False)
         return dataclasses.replace(step, analysis=dataclasses.replace(step.analysis, cue=NEUTRAL_AGAIN_CUE))
 
     def _view_problem_of(self, profile: CalibrationProfile) -> str | None:
