@@ -26,7 +26,7 @@ The arch clips run with the segmentation mask, as `coach analyze` does: the part
 the hips moves with the upper body (turned about the middle of the hips for a sway, lifted for a
 breath; a nod leaves it).
 
-usage: python -m benchmarks.sway [--amplitudes 0 0.5 1 2]
+usage: python -m benchmarks.sway [--amplitudes 0 0.5 1 2] [--clips NAME ...]
 """
 
 from __future__ import annotations
@@ -144,12 +144,15 @@ def row(kind: str, amplitude: float, clip: ClipScore) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--amplitudes", type=float, nargs="+", default=[0.0, 0.5, 1.0, 2.0])
+    parser.add_argument("--clips", nargs="+", metavar="NAME", help="only these sample clips (default: all)")
     args = parser.parse_args(argv)
     sways = sorted({*args.amplitudes, TARGET_AMPLITUDE_DEG["sway"]})
     runs = [("sway", amplitude) for amplitude in sways]
     runs += [(kind, amplitude) for kind, amplitude in TARGET_AMPLITUDE_DEG.items() if kind != "sway"]
     short = []
     truths = sorted((REPO / "sample_videos").glob("*.gt.json"))
+    if args.clips:
+        truths = [path for path in truths if path.name.removesuffix(".gt.json") in args.clips]
     if not truths:
         short.append("no sample clips found")
     for truth_path in truths:

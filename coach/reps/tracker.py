@@ -33,7 +33,8 @@ ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been g
 # person), not the person leaving: a hold goes on through it.
 BRIEF_GAP_S = 0.5
 # A hold ends on the way back only once the angle has clearly left the end range: this much of the
-# rep's excursion (or twice the hold band, whichever is more) below its peak. A model's landmarks can
+# rep's excursion (or twice the hold band, whichever is more) below its peak; going further out, once
+# it is this much of the excursion (or the hold band) beyond the level it held. A model's landmarks can
 # jolt a few degrees for a fraction of a second while the body stays perfectly still; that is not
 # the end of a hold. Nor is settling a little lower and staying still there; moving about in the end
 # range for this long, without coming to rest, is.
@@ -342,7 +343,12 @@ class RepTracker:
             return False
         value = self._samples[-1][1] * self._direction
         level = float(np.median([v for t, _, v in self._hold_trace if t < self._exit_pending_s]))
-        further_out = value > level + rules.hold_band_deg
+        # Further out by the same share of the excursion that counts as leaving the end range the other
+        # way: a sway or a breath carries a held reading a few degrees either way (3 degrees each way for a
+        # 2-degree sway seen from 45 degrees off the side), a move to a deeper position carries it further.
+        further_out = value > level + max(
+            rules.hold_band_deg, EXIT_DROP_FRACTION * (level - rules.return_deg)
+        )
         left_range = value < self._peak - self._exit_drop() or waited >= SETTLED_LOWER_S
         return not body_still or further_out or left_range
 

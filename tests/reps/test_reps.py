@@ -295,6 +295,31 @@ def test_a_hold_that_eases_two_degrees_deeper_while_held_is_one_whole_hold(
     assert not any(u.hold_ended_early for u in updates)
 
 
+def test_a_hold_a_slow_sway_carries_a_few_degrees_further_out_is_one_whole_hold() -> None:
+    # A sway at a breath's pace (0.25 Hz) over a 2.2 s arch hold, read as 3 degrees either way (a 2-degree
+    # sway seen from 45 degrees off the side): the reading goes 6 degrees further out while held, more
+    # than the hold band, less than a quarter of the rep's excursion. Not a move to a deeper position:
+    # live, the hold timer runs on; the rep has one whole hold.
+    rng = np.random.default_rng(5)
+    peak, hold_s = 28.0, 2.2
+    angles = np.array(
+        ramp(0, 0, 1.0) + ramp(0, peak, 1.3) + [peak] * round(hold_s * FPS) + ramp(peak, 0, 1.2)
+    )
+    t = np.arange(len(angles)) / FPS
+    hold_start_s = 2.3
+    # The sway is at its lowest as the hold begins and at its highest as it ends.
+    sway = -3.0 * np.cos(2 * np.pi * 0.25 * (t - hold_start_s))
+    raw = np.concatenate([angles + sway, np.zeros(round(1.0 * FPS))]) + rng.normal(0.0, 0.3, len(angles) + 15)
+    rules = dataclasses.replace(ARCH_RULES, signed=False)
+    smoother, tracker = OneEuroFilter(ARCH_SMOOTHING), RepTracker(rules)
+    updates = [tracker.update(smoother(a, i / FPS), i / FPS, raw_deg=a) for i, a in enumerate(raw)]
+    held = range(round((hold_start_s + 0.5) * FPS), round((hold_start_s + hold_s - 0.3) * FPS))
+    assert all(updates[i].phase == Phase.HOLD for i in held)  # live, the hold timer runs on
+    (window,) = completed(updates)
+    assert window.hold_s == pytest.approx(hold_s, abs=0.3)
+    assert not any(u.hold_ended_early for u in updates)
+
+
 def live_hold_start(updates: list[TrackerUpdate]) -> tuple[float, float]:
     """(when the tracker first said HOLD, the hold start it gave then: that time minus its hold_s)."""
     k = next(i for i, u in enumerate(updates) if u.phase == Phase.HOLD)
