@@ -74,6 +74,18 @@ def fault_lines(exercise: str, reps: Sequence[Rep], hold_target_s: float | None 
     return lines
 
 
+def found_again(calibration: dict[str, Any], source: str = "video") -> str | None:
+    """What the coach did when the person sat still the wrong way for the stretch (a neutral first taken
+    in a held arch is found again, `coach.pipeline.wrong_way`), in one sentence; None when it did not."""
+    at_s = calibration.get("found_again_at_s")
+    if at_s is None:
+        return None
+    return (
+        f"At {at_s:.1f} s you sat still further forward than where the coach first took your neutral (that "
+        f"was a held arch): it calibrated again on how you sat then and measured the whole {source} from it."
+    )
+
+
 def never_calibrated(calibration: dict[str, Any], source: str = "video") -> str:
     """Why nothing was measured, in one sentence: the calibration's own reason when it has one.
     `source`: "session" for a live one; anything else is a recording ("video", "analysis")."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from coach import __version__
-from coach.app.summary import ended_during, fault_lines
+from coach.app.summary import ended_during, fault_lines, found_again
 from coach.cli import history as cli_history
 from coach.cli import live as cli_live
 from coach.cli.options import (
@@ -92,6 +92,8 @@ def run_analyze(args: argparse.Namespace) -> int:
             print(f"  {line}")
         if report.reps_reason is not None:
             print(report.reps_reason)
+        if (again := found_again(report.calibration)) is not None:
+            print(again)
         not_checked = report.calibration.get("not_checked")
         if not_checked:
             print(f"Desk mode (head and shoulders in view): {not_checked}.")

@@ -133,6 +133,9 @@ class Pipeline:
         self._hands_down_since: float | None = None
         self._said_hands = False
         self.recalibrations = 0  # times such readings made the pipeline calibrate again
+        self.found_again_at_s: float | None = (
+            None  # when the still pose the wrong way that became the neutral began
+        )
         self._kept = KeptFrames() if measure_from_start and exercise is not None else None
         self._measured_from_s: float | None = None  # the first early frame measured, if any
         self._wrong_way = self._wrong_way_watch()
@@ -256,6 +259,8 @@ class Pipeline:
                 measured.update(hands_down_frames=self.hands_down_frames)
             if self._measured_from_s is not None:
                 measured.update(measured_from_s=round(self._measured_from_s, 3))
+            if self.found_again_at_s is not None:
+                measured.update(found_again_at_s=round(self.found_again_at_s, 3))
             return measured
         summary: dict[str, Any] = {"source": "none", "calibrated": False}
         problem = self.calibration_problem()
@@ -414,6 +419,7 @@ class Pipeline:
         if self._view_problem_of(result.profile) is not None:
             return None
         self.recalibrate()
+        self.found_again_at_s = window[0][1]
         measured = self._adopt(result, dataclasses.replace(statuses[-1], message=None))
         step = measured or self._measure(*window[-1], may_recalibrate=False)
         return dataclasses.replace(step, analysis=dataclasses.replace(step.analysis, cue=NEUTRAL_AGAIN_CUE))

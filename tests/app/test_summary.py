@@ -11,6 +11,7 @@ from coach.app.summary import (
     NEVER_CALIBRATED,
     ended_during,
     fault_lines,
+    found_again,
     never_calibrated,
     ordinal,
     reps_reason,
@@ -272,3 +273,10 @@ def test_fault_lines_number_the_reps_as_counted_and_tell_the_hold_asked_for() ->
         "Rep 1: 20 deg, held 1.5 s. Keep your head with your hands, don't throw it back."
     ]
     assert fault_lines("rotate", [good]) == []
+
+
+def test_a_neutral_found_again_is_told_and_otherwise_nothing_is() -> None:
+    assert found_again({"calibrated": True, "calibrated_at_s": 0.7}) is None
+    said = found_again({"calibrated": True, "calibrated_at_s": 3.0, "found_again_at_s": 2.267})
+    assert said is not None and said.startswith("At 2.3 s you sat still further forward")
+    assert said.endswith("measured the whole video from it.")

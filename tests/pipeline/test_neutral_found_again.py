@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from coach.app.summary import found_again
 from coach.pipeline import Pipeline, recording_rules
 from coach.pipeline.core import NEUTRAL_AGAIN_CUE
 from coach.storage.report import SessionRecord
@@ -40,6 +41,11 @@ def test_a_recording_calibrated_in_a_held_arch_finds_the_neutral_and_measures_it
     calibration = pipeline.calibration_summary()
     assert calibration["measured_from_s"] == 0.0
     assert calibration["calibrated_at_s"] == pytest.approx(said[0])
+    # The report says when the still pose that became the neutral began, and the summary tells it.
+    assert said[0] - 1.0 <= calibration["found_again_at_s"] < said[0]
+    assert f"At {calibration['found_again_at_s']:.1f} s you sat still further forward" in str(
+        found_again(calibration)
+    )
     assert said[0] <= min(rep["start"] for rep in truth["scenario"]["reps"][1:])  # before the 2nd rep
     # Every rep the person began after the opening is counted, with its faults.
     faults = [list(rep.faults) for rep in pipeline.reps]
@@ -54,4 +60,5 @@ def test_live_finds_the_neutral_again_and_counts_from_there(
     pipeline, record = run(clip_poses, "midarch_arch_side", measure_from_start=False)
     assert sum(row.cue == NEUTRAL_AGAIN_CUE for row in record.rows) == 1
     assert "measured_from_s" not in pipeline.calibration_summary()
+    assert "found_again_at_s" in pipeline.calibration_summary()
     assert len(pipeline.reps) == len(truth["scenario"]["reps"])
