@@ -47,6 +47,7 @@ from coach.measure.desk_arch import (
     head_per_arch_of,
     nose_per_arch_of,
     read_desk_arch,
+    split_desk_cues,
 )
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.measure.view import estimate_view_of, verdict
@@ -112,6 +113,11 @@ HEAD_BACK_SHARE = 0.6
 # and oblique arch clips that lifted the head thrown back on the held-out 45-degree body from 7 to
 # about 13 degrees of neck, and lowered a good hold's at 45 degrees from 9 to about 5.
 LEARN_CHORD_MIN_EAR_DEG = 8.0
+# At the desk a rep completed before any good hold was judged without the person's own figures, and on a
+# body whose 3D head hardly follows a head thrown back a head-led first rep passes for a good one. It is
+# judged again on its hold's cues once this many other good holds give the figures (one good hold's
+# nose may have hardly risen: the most over two is the person's, as it is for every later rep).
+REVIEW_GOOD_HOLDS = 2
 # Fault evidence is collected while the arch is held: on the way in and out the model's head and
 # trunk landmarks do not keep pace with each other (the head lines lead by a few frames, which reads
 # as a neck bend). A fault must persist in the hold (see coach.reps.fault_evidence) before it counts.
@@ -141,6 +147,16 @@ class _HeadWatch:
         if t_s - self.started_s <= HEAD_REFERENCE_S:
             self.samples.append(ear_line_deg)
         return abs(ear_line_deg - float(np.median(self.samples))) <= HEAD_STILL_DEG
+
+
+@dataclass
+class _DeskHold:
+    """A completed rep's hold at the desk: the index of its rep, its cues' medians (`_Reading.own_cues`)
+    and whether it was judged against the person's own figures (else: once reviewed)."""
+
+    rep_index: int
+    cues: tuple[float, ...]
+    judged_with_own_figures: bool
 
 
 @dataclass(frozen=True)
@@ -213,6 +229,7 @@ class ArchAnalyzer:
         self._hold_arches: list[float] = []
         self._hold_cues: list[tuple[float, ...]] = []  # `_Reading.own_cues` through the hold
         self._good_holds: list[tuple[float, ...]] = []  # their medians, in each good rep's hold
+        self._desk_holds: list[_DeskHold] = []
         self._chord_per_arch = CHORD_PER_UPPER_BACK_ARCH  # the person's own figures, learnt from them
         self._head_per_arch = 1.0
         self._nose_per_arch: float | None = None
@@ -446,8 +463,53 @@ class ArchAnalyzer:
         rep = window.as_rep(self._evidence.rep_faults(CUES, window.hold_s, self.hold_target_s))
         self._reps.append(rep)
         self._evidence = FaultEvidence()
+        if self._desk is not None and self._hold_cues:
+            own_figures = self._nose_per_arch is not None
+            self._desk_holds.append(_DeskHold(len(self._reps) - 1, self._hold_median(), own_figures))
         self._learn_own_figure(rep)
+        self._review_reps_judged_without_own_figures()
         return rep
+
+    def _hold_median(self) -> tuple[float, ...]:
+        return tuple(float(value) for value in np.median(np.array(self._hold_cues), axis=0))
+
+    def _review_reps_judged_without_own_figures(self) -> None:
+        """At the desk: each rep judged before the person's own figures were known is judged again on
+        its hold's cues, against the figures of `REVIEW_GOOD_HOLDS` other good holds, once there are
+        as many; a head thrown back joins its faults, and its hold no longer counts as a good one."""
+        assert self._desk is not None or not self._desk_holds
+        for hold in self._desk_holds:
+            rep = self._reps[hold.rep_index]
+            if hold.judged_with_own_figures or "head_back" in rep.faults:
+                continue
+            others = [
+                other.cues
+                for other in self._desk_holds
+                if other is not hold
+                and other.cues[0] >= LEARN_CHORD_MIN_EAR_DEG
+                and "head_back" not in self._reps[other.rep_index].faults
+            ]
+            if len(others) < REVIEW_GOOD_HOLDS:
+                continue
+            hold.judged_with_own_figures = True
+            assert self._desk is not None
+            head_per_arch = head_per_arch_of([(cues[0], cues[1]) for cues in others])
+            nose_per_arch = nose_per_arch_of([(cues[0], cues[2]) for cues in others])
+            elbows, head, nose = hold.cues[0], hold.cues[1], hold.cues[2]
+            arch, neck = split_desk_cues(self._desk, elbows, head, nose, head_per_arch, nose_per_arch)
+            if neck >= max(HEAD_BACK_DEG, HEAD_BACK_SHARE * arch):
+                self._reps[hold.rep_index] = dataclasses.replace(
+                    rep, faults=(*rep.faults, "head_back"), peak_angle_deg=arch
+                )
+                self._forget_good_hold(hold.cues)
+
+    def _forget_good_hold(self, cues: tuple[float, ...]) -> None:
+        """A hold learnt from as a good one was head-led after all: the figures without it."""
+        if cues not in self._good_holds:
+            return
+        self._good_holds.remove(cues)
+        self._head_per_arch = head_per_arch_of([(hold[0], hold[1]) for hold in self._good_holds])
+        self._nose_per_arch = nose_per_arch_of([(hold[0], hold[2]) for hold in self._good_holds])
 
     def _learn_own_figure(self, rep: Rep) -> None:
         """After a hold that was not head-led (nor, from the side, a low-back one, which the desk does
@@ -457,7 +519,7 @@ class ArchAnalyzer:
         (`head_per_arch_of`, `nose_per_arch_of`)."""
         if not self._hold_cues or {"head_back", "low_back"} & set(rep.faults):
             return
-        cues = tuple(float(value) for value in np.median(np.array(self._hold_cues), axis=0))
+        cues = self._hold_median()
         if self._desk is not None:
             if cues[0] >= LEARN_CHORD_MIN_EAR_DEG:
                 self._good_holds.append(cues)

@@ -255,13 +255,41 @@ def read_desk_arch(
     head = head_pitch_deg(world) - neutral.head_pitch_deg
     nose = nose_pitch_deg(neutral, xy)
     observed = float(np.mean(xy[list(ELBOWS), 1]))
-    back = max(elbows, 0.0)  # forward of the neutral is no arch
-    arch, neck = _split(neutral, observed, back, head, head_per_arch)
+    arch, neck = _split_by_cues(neutral, observed, elbows, head, nose, head_per_arch, nose_per_arch)
+    return DeskArchReading(arch, neck, elbows, head, nose)
+
+
+def split_desk_cues(
+    neutral: DeskNeutral,
+    elbows_deg: float,
+    head_deg: float,
+    nose_deg: float,
+    head_per_arch: float = 1.0,
+    nose_per_arch: float | None = None,
+) -> tuple[float, float]:
+    """(arch, neck) from the cues as `read_desk_arch` reads them (`DeskArchReading`'s elbows_deg,
+    head_deg, nose_deg: e.g. their medians over a hold), split as it splits a frame's."""
+    observed = float(np.interp(elbows_deg, neutral.arch_grid_deg, neutral.elbow_y_px))
+    return _split_by_cues(neutral, observed, elbows_deg, head_deg, nose_deg, head_per_arch, nose_per_arch)
+
+
+def _split_by_cues(
+    neutral: DeskNeutral,
+    elbows_y_px: float,
+    elbows_deg: float,
+    head_deg: float,
+    nose_deg: float,
+    head_per_arch: float,
+    nose_per_arch: float | None,
+) -> tuple[float, float]:
+    """The head's split, or the nose's where it shows more neck (`read_desk_arch`)."""
+    back = max(elbows_deg, 0.0)  # forward of the neutral is no arch
+    arch, neck = _split(neutral, elbows_y_px, back, head_deg, head_per_arch)
     if nose_per_arch is not None:
-        arch_by_nose, neck_by_nose = _split(neutral, observed, back, nose, nose_per_arch)
+        arch_by_nose, neck_by_nose = _split(neutral, elbows_y_px, back, nose_deg, nose_per_arch)
         if neck_by_nose > neck:
             arch, neck = arch_by_nose, neck_by_nose
-    return DeskArchReading(arch, neck, elbows, head, nose)
+    return arch, neck
 
 
 def _split(

@@ -28,6 +28,7 @@ from coach.measure.desk_arch import (
     nose_per_arch_of,
     nose_pitch_deg,
     read_desk_arch,
+    split_desk_cues,
 )
 from coach.measure.rotation import PRIOR_DEPTH_SHOULDER_SPANS
 from coach.pose.landmarks import NUM_LANDMARKS
@@ -320,6 +321,18 @@ def test_with_the_person_s_own_nose_figure_a_head_the_model_does_not_turn_is_sti
     again = read_desk_arch(neutral, picture(posed(22), size=size), world(posed(22)), 1.0, figure)
     assert again.neck_deg == 0.0
     assert again.arch_deg == pytest.approx(22, abs=0.5)
+
+
+def test_a_hold_s_cues_split_as_a_frame_s_do() -> None:
+    """`split_desk_cues` (a hold's medians, judged again later) splits as `read_desk_arch` splits a frame."""
+    size = (854, 480)
+    neutral = desk_neutral(picture(posed(), size=size), world(posed()), size)
+    for body in (posed(22), posed(10, 0, 24), posed(5, 15)):
+        for figures in ((1.0, None), (0.5, 0.2), (0.9, 0.6)):
+            frame = read_desk_arch(neutral, picture(body, size=size), world(posed(10)), *figures)
+            arch, neck = split_desk_cues(neutral, frame.elbows_deg, frame.head_deg, frame.nose_deg, *figures)
+            assert arch == pytest.approx(frame.arch_deg, abs=0.05)
+            assert neck == pytest.approx(frame.neck_deg, abs=0.05)
 
 
 def test_the_person_s_own_nose_pitch_per_degree_of_arch_is_the_most_of_their_good_holds() -> None:
