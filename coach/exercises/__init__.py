@@ -68,8 +68,10 @@ def make_analyzer(
     calibrated_at_s: float | None = None,
     measured_from_s: float | None = None,
     still_poses: Sequence[Pose] = (),
+    in_hindsight: bool = False,
 ) -> Analyzer:
-    """The analyzer for `exercise`, measuring against the calibrated neutral `profile`."""
+    """The analyzer for `exercise`, measuring against the calibrated neutral `profile`. in_hindsight: a
+    recording, whose earlier reps may be judged again with what later ones show (the arch at the desk)."""
     options: dict[str, float] = {} if hold_target_s is None else {"hold_target_s": hold_target_s}
     if exercise_facts(exercise).stretch.name == ROTATE:
         return rotate.RotateAnalyzer(
@@ -86,5 +88,6 @@ def make_analyzer(
         calibrated_at_s=calibrated_at_s,
         measured_from_s=measured_from_s,
         still_poses=still_poses,
+        in_hindsight=in_hindsight,
         **options,
     )

@@ -116,7 +116,8 @@ LEARN_CHORD_MIN_EAR_DEG = 8.0
 # At the desk a rep completed before any good hold was judged without the person's own figures, and on a
 # body whose 3D head hardly follows a head thrown back a head-led first rep passes for a good one. It is
 # judged again on its hold's cues once this many other good holds give the figures (one good hold's
-# nose may have hardly risen: the most over two is the person's, as it is for every later rep).
+# nose may have hardly risen: the most over two is the person's, as it is for every later rep). In a
+# recording only: live, what the coach said stands.
 REVIEW_GOOD_HOLDS = 2
 # Fault evidence is collected while the arch is held: on the way in and out the model's head and
 # trunk landmarks do not keep pace with each other (the head lines lead by a few frames, which reads
@@ -186,6 +187,9 @@ class ArchAnalyzer:
     measured_from_s: the stream's first frame, when it is measured from there once calibrated (a
         recording, `coach.pipeline.kept_frames`); None: from the calibration on.
     still_poses: the calibration window's poses (their segmentation masks give the belly's neutral).
+    in_hindsight: a recording, judged with all it shows: at the desk a rep judged before the person's
+        own figures were known is judged again once they are (`REVIEW_GOOD_HOLDS`). Live, what was
+        said stands.
     """
 
     exercise = EXERCISE
@@ -201,6 +205,7 @@ class ArchAnalyzer:
         calibrated_at_s: float | None = None,
         measured_from_s: float | None = None,
         still_poses: Sequence[Pose] = (),
+        in_hindsight: bool = False,
     ) -> None:
         if target_reps < 1:
             raise ValueError("target_reps must be at least 1")
@@ -211,6 +216,7 @@ class ArchAnalyzer:
         self.rules = dataclasses.replace(ARCH_RULES, hold_target_s=hold_target_s, signed=False)
         self._profile = profile
         self._calibrated_at_s = calibrated_at_s
+        self._in_hindsight = in_hindsight
         # The calibration's still window was a rest at neutral: a rep may start straight after it.
         self._rested_s = calibration_rest(calibrated_at_s, profile.duration_s, measured_from_s)
         self._still_poses = list(still_poses)
@@ -463,7 +469,7 @@ class ArchAnalyzer:
         rep = window.as_rep(self._evidence.rep_faults(CUES, window.hold_s, self.hold_target_s))
         self._reps.append(rep)
         self._evidence = FaultEvidence()
-        if self._desk is not None and self._hold_cues:
+        if self._desk is not None and self._hold_cues and self._in_hindsight:
             own_figures = self._nose_per_arch is not None
             self._desk_holds.append(_DeskHold(len(self._reps) - 1, self._hold_median(), own_figures))
         self._learn_own_figure(rep)

@@ -219,6 +219,7 @@ class Pipeline:
             calibrated_at_s=calibrated_at_s,
             measured_from_s=measured_from_s,
             still_poses=self.calibration.poses if self.calibration is not None else (),
+            in_hindsight=self._kept is not None,
         )
         self.selector.session = profile.framing
         self._follow_calibrated_person = True

@@ -445,6 +445,13 @@ def test_at_the_desk_a_head_led_first_rep_is_judged_again_once_the_person_s_figu
     assert [rep["fault"] for rep in truth] == ["head_back", None, None]
     first, *good = pipeline.reps
     assert first.peak_angle_deg < min(rep.peak_angle_deg for rep in good) - 3.0
+    # With the same neutral from the first frame: a recording judges the first rep again, live does not.
+    for in_hindsight, first_faults in ((True, ("head_back",)), (False, ())):
+        assert pipeline.profile is not None
+        analyzer = make_analyzer("arch", pipeline.profile, in_hindsight=in_hindsight)
+        for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
+            analyzer.update(poses[0] if poses else None, t_s)
+        assert [rep.faults for rep in analyzer.reps] == [first_faults, (), ()]
 
 
 @pytest.mark.slow
