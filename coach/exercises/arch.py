@@ -152,8 +152,9 @@ class _HeadWatch:
 
 @dataclass
 class _DeskHold:
-    """A completed rep's hold at the desk: the index of its rep, its cues' medians (`_Reading.own_cues`)
-    and whether it was judged against the person's own figures (else: once reviewed)."""
+    """A completed rep's hold at the desk (a recording's): the index of its rep, its cues' medians
+    (`_Reading.own_cues`) and whether it has been judged against the person's own figures (when it
+    was completed, or since, judged again)."""
 
     rep_index: int
     cues: tuple[float, ...]

@@ -133,9 +133,8 @@ class Pipeline:
         self._hands_down_since: float | None = None
         self._said_hands = False
         self.recalibrations = 0  # times such readings made the pipeline calibrate again
-        self.found_again_at_s: float | None = (
-            None  # when the still pose the wrong way that became the neutral began
-        )
+        # When the still pose, the wrong way for the stretch, that became the neutral again began.
+        self.found_again_at_s: float | None = None
         self._kept = KeptFrames() if measure_from_start and exercise is not None else None
         self._measured_from_s: float | None = None  # the first early frame measured, if any
         self._wrong_way = self._wrong_way_watch()
