@@ -41,7 +41,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from benchmarks.accuracy import TARGET_MAE
+from benchmarks.accuracy import target_mae
 from benchmarks.scoring import REPORT_RESOLUTION_S, ClipScore, score_clip
 from coach.exercises import exercise_facts
 from coach.pipeline import Pipeline, recording_rules
@@ -109,7 +109,8 @@ def score(
         step = pipeline.step([moved(pose, t_s, kind, amplitude, rng) for pose in poses[:1]], t_s)
         angles[t_s] = step.analysis.angle_deg
         angles.update((earlier.t_s, earlier.angle_deg) for earlier in step.earlier)
-    return score_clip(truth, {"reps": [rep.to_dict() for rep in pipeline.reps]}, list(angles.items()))
+    report = {"reps": [rep.to_dict() for rep in pipeline.reps], "calibration": pipeline.calibration_summary()}
+    return score_clip(truth, report, list(angles.items()))
 
 
 def targets(clip: ClipScore) -> dict[str, bool]:
@@ -117,7 +118,7 @@ def targets(clip: ClipScore) -> dict[str, bool]:
     return {
         "reps": clip.reps_found == clip.reps_true and clip.missed_reps == 0,
         "holds": not clip.hold_errors_s or clip.max_hold_error_s <= HOLD_LIMIT_S + REPORT_RESOLUTION_S,
-        "angle": clip.angle_mae_deg <= TARGET_MAE[clip.exercise],
+        "angle": clip.angle_mae_deg <= target_mae(clip),
         "faults": clip.faults_found == clip.faults_true and clip.good_flag_wrong == 0,
         "no false fault": clip.false_alarms == 0,
     }
