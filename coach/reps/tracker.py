@@ -40,6 +40,12 @@ BRIEF_GAP_S = 0.5
 # range for this long, without coming to rest, is.
 EXIT_DROP_FRACTION = 0.25
 SETTLED_LOWER_S = 1.0
+# A movement back that stops nearer the rest than the rep's peak has come back: the rep is over, and
+# the person rests there (within the hold band). Going out again from there is the next rep, not a
+# second go at this one. (At the desk a breath moves the arch's reading by some 4 degrees each way; a
+# rest at its top read 6-9 degrees after a 25-degree arch, above a fifth of it, and the next arch
+# joined the first.)
+STOPPED_NEARER_REST = 0.5
 # The hold ended at the first frame of the raw angle's way down from the level it held last (the
 # median over the last `LEVEL_WINDOW_S` before the tracker noticed the way back: a model's reading
 # can settle a degree or two lower mid-hold). "Down" is more than this many robust standard
@@ -270,12 +276,11 @@ class RepTracker:
         near_peak = value >= self._peak - rules.hold_band_deg and self._peak >= rules.min_peak_deg
         still = abs(speed) < rules.hold_speed_dps and body_still
 
-        if value <= rules.return_deg or (
-            self._phase == Phase.RETURNING
-            and value <= rules.return_share * self._peak
-            and abs(speed) < ARRIVAL_SLOWDOWN * self._fastest_dps
-        ):
+        stopped_back = self._phase == Phase.RETURNING and abs(speed) < ARRIVAL_SLOWDOWN * self._fastest_dps
+        if value <= rules.return_deg or (stopped_back and value <= rules.return_share * self._peak):
             return self._finish(t_s)
+        if stopped_back and value <= STOPPED_NEARER_REST * self._peak:
+            return self._finish(t_s, rest_deg=value + rules.hold_band_deg)
 
         if self._phase == Phase.HOLD:
             # Once held, the hold goes on while the body and angle stay still anywhere in the end
@@ -434,7 +439,8 @@ class RepTracker:
             self._phase, side=self._side(), hold_s=self._best_hold_s(), hold_ended_early=early
         )
 
-    def _finish(self, t_s: float) -> TrackerUpdate:
+    def _finish(self, t_s: float, rest_deg: float = 0.0) -> TrackerUpdate:
+        """The rep is over at `t_s`; the person rests below `rest_deg` from now on (or the rules' rest)."""
         ended_early = False
         if self._hold_start_s is not None:
             # Returned straight out of a hold (possible at low frame rates): close the hold first.
@@ -453,7 +459,7 @@ class RepTracker:
                 peak_deg=self._peak,
             )
         side = self._side()
-        rest_deg = max(self.rules.return_deg, self.rules.return_share * self._peak)
+        rest_deg = max(self.rules.return_deg, self.rules.return_share * self._peak, rest_deg)
         self._clear_rep()
         self._rest_deg = rest_deg
         self._last_neutral_s = self._neutral_since_s = t_s

@@ -21,7 +21,7 @@ from coach.exercises.arch import ArchAnalyzer
 from coach.pipeline import Pipeline, recording_rules
 from coach.pose.types import Pose
 from coach.reps.analysis import FrameAnalysis, Phase, Severity
-from tests.helpers import ClipLoader, calibrated_profile, dim_room, replay, transformed_sample
+from tests.helpers import ClipLoader, ClipPoses, calibrated_profile, dim_room, replay, transformed_sample
 from tests.measure.test_arch import arch_pose
 
 FPS = 15.0
@@ -403,6 +403,18 @@ def test_a_nod_in_a_good_hold_is_not_a_head_thrown_back(
     assert [rep.faults for rep in pipeline.reps] == expected
 
 
+def analyzed_moving(clip: ClipPoses, movement: str) -> Pipeline:
+    """The clip's poses moved as `benchmarks.sway` moves them (`movement` at its target amplitude),
+    measured as `coach analyze` does."""
+    rng = np.random.default_rng(0)
+    pipeline = Pipeline("arch", rules=recording_rules(), measure_from_start=True)
+    for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
+        pipeline.step(
+            [moved(pose, t_s, movement, TARGET_AMPLITUDE_DEG[movement], rng) for pose in poses[:1]], t_s
+        )
+    return pipeline
+
+
 @pytest.mark.slow
 def test_a_sway_in_a_good_hold_does_not_cut_it_short(clip_poses: ClipLoader, ground_truth: Callable) -> None:
     """The 45-degree clip's poses with the upper body swaying 2 degrees about the hips every 4 seconds
@@ -411,18 +423,31 @@ def test_a_sway_in_a_good_hold_does_not_cut_it_short(clip_poses: ClipLoader, gro
     0.65 s of it: a false `short_hold`. Now a hold goes on through a sway that carries it less than a
     quarter of the rep's excursion further out; every rep keeps its faults and no other."""
     name = "oblique_arch"
-    clip = clip_poses(name, with_mask=True)
-    rng = np.random.default_rng(0)
-    pipeline = Pipeline("arch", rules=recording_rules(), measure_from_start=True)
-    for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
-        pipeline.step(
-            [moved(pose, t_s, "sway", TARGET_AMPLITUDE_DEG["sway"], rng) for pose in poses[:1]], t_s
-        )
+    pipeline = analyzed_moving(clip_poses(name, with_mask=True), "sway")
     truth = ground_truth(name)["scenario"]["reps"]
     expected = [() if rep["fault"] is None else (rep["fault"],) for rep in truth]
     assert [rep.faults for rep in pipeline.reps] == expected
     last, true = pipeline.reps[-1], truth[-1]
     assert last.hold_s == pytest.approx(true["hold_end"] - true["hold_start"], abs=HOLD_TOLERANCE_S)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["desk_arch_stiff_head", "late_desk_arch"])
+def test_at_the_desk_a_breath_between_two_arches_does_not_join_them(
+    name: str, clip_poses: ClipLoader, ground_truth: Callable
+) -> None:
+    """The desk clips' poses with the upper body rising and falling as a 1-degree breath lifts the
+    shoulders (`benchmarks.sway`), measured as `coach analyze` does. The elbows read each centimetre
+    of that as some 4 degrees of arch, so a rest between two arches read 6-9 degrees, above a fifth
+    of the arch, and the next arch joined the first into one rep with a 7-second "hold". A way back
+    that stops nearer the rest than the peak has come back: every rep is counted, with its hold and
+    its faults."""
+    pipeline = analyzed_moving(clip_poses(name, with_mask=True), "breath")
+    truth = ground_truth(name)["scenario"]["reps"]
+    expected = [() if rep["fault"] is None else (rep["fault"],) for rep in truth]
+    assert [rep.faults for rep in pipeline.reps] == expected
+    for rep, true in zip(pipeline.reps, truth, strict=True):
+        assert rep.hold_s == pytest.approx(true["hold_end"] - true["hold_start"], abs=HOLD_TOLERANCE_S)
 
 
 @pytest.mark.slow

@@ -422,20 +422,41 @@ def test_a_rep_straight_after_the_calibrations_still_window_counts() -> None:
     assert reps[0].hold_s == pytest.approx(2.0, abs=0.2)
 
 
-def test_a_rest_a_little_above_the_neutral_still_ends_the_rep_and_arms_the_next() -> None:
-    """Between two 25-degree arches the person comes back to rest 5 degrees up (they sit a little
-    taller, or breathe in): under the arch's 3-degree return band but well under a fifth of the arch.
-    With the fixed bands alone the two arches read as one rep."""
-    rest = 5.0
-    angles = (
-        ramp(0, 0, 1.0) + ramp(0, 25, 1.3) + ramp(25, 25, 1.8) + ramp(25, rest, 1.2) + ramp(rest, rest, 0.8)
+def two_arches(rest: float, rest_s: float = 1.0) -> list[float | None]:
+    """Two 25-degree arches held 1.8 s, coming back in between to `rest` degrees for `rest_s`."""
+    angles = ramp(0, 0, 1.0) + ramp(0, 25, 1.3) + ramp(25, 25, 1.8) + ramp(25, rest, 1.2)
+    return (
+        angles
+        + ramp(rest, rest, rest_s)
+        + ramp(rest, 25, 1.3)
+        + ramp(25, 25, 1.8)
+        + ramp(25, 0, 1.2)
+        + ramp(0, 0, 0.8)
     )
-    angles += ramp(rest, 25, 1.3) + ramp(25, 25, 1.8) + ramp(25, 0, 1.2) + ramp(0, 0, 0.8)
-    reps = completed(run(angles, ARCH_RULES))
+
+
+@pytest.mark.parametrize("rest", [5.0, 8.0, 11.0])
+def test_a_way_back_that_stops_nearer_the_rest_than_the_peak_ends_the_rep(rest: float) -> None:
+    """Between two 25-degree arches the person comes back to rest 5 degrees up (they sit a little
+    taller), over the arch's 3-degree return band; or, at the desk, where a breath moves the arch's
+    reading by some 4 degrees each way, to 8 or 11, over a fifth of the arch. The way back stopped
+    nearer the rest than the peak: two reps, each with its own hold, the second one from that rest.
+    (With the fixed bands alone, or a fifth of the arch, they read as one rep.)"""
+    reps = completed(run(two_arches(rest), ARCH_RULES))
     assert len(reps) == 2
     for r in reps:
         assert r.hold_s == pytest.approx(1.8, abs=0.2)
-    assert len(completed(run(angles, dataclasses.replace(ARCH_RULES, return_share=0.0)))) == 1
+    rested_until_s = 1.0 + 1.3 + 1.8 + 1.2 + 1.0
+    assert reps[0].end_s < rested_until_s <= reps[1].start_s < reps[1].hold_start_s
+
+
+def test_a_way_back_that_stops_nearer_the_peak_and_goes_out_again_is_one_rep() -> None:
+    """A pause two thirds of the way out on the way back, then a second go at the arch: one rep."""
+    angles = ramp(0, 0, 1.0) + ramp(0, 25, 1.3) + ramp(25, 25, 1.8) + ramp(25, 16, 0.6) + ramp(16, 16, 1.0)
+    angles += ramp(16, 25, 0.6) + ramp(25, 25, 1.0) + ramp(25, 0, 1.2) + ramp(0, 0, 0.8)
+    reps = completed(run(angles, ARCH_RULES))
+    assert len(reps) == 1
+    assert reps[0].hold_s == pytest.approx(1.8, abs=0.2)
 
 
 def test_a_rep_on_its_way_back_is_not_over_while_it_still_moves() -> None:
