@@ -2,19 +2,19 @@
 
 It reads one number per frame (the exercise's angle, already smoothed; optionally the same angle
 unsmoothed) and the frame's timestamp. Hysteresis (start above `start_deg`, back below `return_deg`, or
-stopped on the way back below `return_share` of the peak: a person rests a little taller or lower than
-at calibration), a minimum peak and a dwell time keep jitter from counting twice and a half-movement
-from counting at all. A hold begins near the rep's sustained peak once the angle is nearly still (the
-smoothed angle, or the raw one over a shorter window, which shows the stop sooner) and is dated back to
-where the movement out arrived (`coach.reps.hold_dating`'s fit of the frames so far, once more a second
-later when the fit found the arrival only at the newest frame); it goes on while the body stays still
-anywhere in the end range (a jolt of the model's reading, a reading that settles lower, a frame without
-the person do not end it); it ends when the body moves, the angle goes further out, or it clearly leaves
-the end range, and its end is then dated from the unsmoothed angle. Those are the live readings (the
-hold timer, its cues; the target counts as reached only on a frame still at the hold's level). When the
-rep is over, the hold it reports is dated again from all its frames (`coach.reps.hold_dating`): one fit
-of the movement out and back over the angle and the upper body's landmarks, which does not depend on
-which frames a camera happened to catch.
+stopped on the way back below `return_share` of the peak, or nearer the rest than the peak: a person
+rests a little taller or lower than at calibration), a minimum peak and a dwell time keep jitter from
+counting twice and a half-movement from counting at all. A hold begins near the rep's sustained peak
+once the angle is nearly still (the smoothed angle, or the raw one over a shorter window, which shows
+the stop sooner) and is dated back to where the movement out arrived (`coach.reps.hold_dating`'s fit of
+the frames so far, once more a second later when the fit found the arrival only at the newest frame);
+it goes on while the body stays still anywhere in the end range (a jolt of the model's reading, a
+reading that settles lower, a frame without the person do not end it); it ends when the body moves, the
+angle goes further out, or it clearly leaves the end range, and its end is then dated from the
+unsmoothed angle. Those are the live readings (the hold timer, its cues; the target counts as reached
+only on a frame still at the hold's level). When the rep is over, the hold it reports is dated again
+from all its frames (`coach.reps.hold_dating`): one fit of the movement out and back over the angle and
+the upper body's landmarks, which does not depend on which frames a camera happened to catch.
 """
 
 from __future__ import annotations
