@@ -40,11 +40,11 @@ BRIEF_GAP_S = 0.5
 # range for this long, without coming to rest, is.
 EXIT_DROP_FRACTION = 0.25
 SETTLED_LOWER_S = 1.0
-# A movement back that stops nearer the rest than the rep's peak has come back: the rep is over, and
-# the person rests there (within the hold band). Going out again from there is the next rep, not a
-# second go at this one. (At the desk a breath moves the arch's reading by some 4 degrees each way; a
-# rest at its top read 6-9 degrees after a 25-degree arch, above a fifth of it, and the next arch
-# joined the first.)
+# A movement back that stops (as still as a hold) nearer the rest than the rep's peak has come back:
+# the rep is over, and the person rests there (within the hold band). Going out again from there is
+# the next rep, not a second go at this one. (At the desk a breath moves the arch's reading by some 4
+# degrees each way; a rest at its top read 6-9 degrees after a 25-degree arch, above a fifth of it,
+# and the next arch joined the first.)
 STOPPED_NEARER_REST = 0.5
 # The hold ended at the first frame of the raw angle's way down from the level it held last (the
 # median over the last `LEVEL_WINDOW_S` before the tracker noticed the way back: a model's reading
@@ -276,10 +276,11 @@ class RepTracker:
         near_peak = value >= self._peak - rules.hold_band_deg and self._peak >= rules.min_peak_deg
         still = abs(speed) < rules.hold_speed_dps and body_still
 
-        stopped_back = self._phase == Phase.RETURNING and abs(speed) < ARRIVAL_SLOWDOWN * self._fastest_dps
-        if value <= rules.return_deg or (stopped_back and value <= rules.return_share * self._peak):
+        returning = self._phase == Phase.RETURNING
+        slowed = abs(speed) < ARRIVAL_SLOWDOWN * self._fastest_dps
+        if value <= rules.return_deg or (returning and slowed and value <= rules.return_share * self._peak):
             return self._finish(t_s)
-        if stopped_back and value <= STOPPED_NEARER_REST * self._peak:
+        if returning and abs(speed) < rules.hold_speed_dps and value <= STOPPED_NEARER_REST * self._peak:
             return self._finish(t_s, rest_deg=value + rules.hold_band_deg)
 
         if self._phase == Phase.HOLD:
