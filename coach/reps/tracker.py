@@ -43,8 +43,8 @@ SETTLED_LOWER_S = 1.0
 # A movement back that stops (as still as a hold) nearer the rest than the rep's peak has come back:
 # the rep is over, and the person rests there (within the hold band). Going out again from there is
 # the next rep, not a second go at this one. (At the desk a breath moves the arch's reading by some 4
-# degrees each way; a rest at its top read 6-9 degrees after a 25-degree arch, above a fifth of it,
-# and the next arch joined the first.)
+# degrees each way; a rest between two arches read 6-9 degrees after a 25-degree arch, above a fifth
+# of it, and the next arch joined the first.)
 STOPPED_NEARER_REST = 0.5
 # The hold ended at the first frame of the raw angle's way down from the level it held last (the
 # median over the last `LEVEL_WINDOW_S` before the tracker noticed the way back: a model's reading
