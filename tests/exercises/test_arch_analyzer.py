@@ -384,6 +384,18 @@ def test_front_clip_is_refused_with_a_reason(clip_poses: ClipLoader) -> None:
     assert math.isfinite(summary["view_azimuth_deg"])
 
 
+def analyzed_moving(clip: ClipPoses, movement: str, *, measure_from_start: bool = True) -> Pipeline:
+    """The clip's poses moved as `benchmarks.sway` moves them (`movement` at its target amplitude),
+    measured as `coach analyze` does (or, not `measure_from_start`, from the calibration on)."""
+    rng = np.random.default_rng(0)
+    pipeline = Pipeline("arch", rules=recording_rules(), measure_from_start=measure_from_start)
+    for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
+        pipeline.step(
+            [moved(pose, t_s, movement, TARGET_AMPLITUDE_DEG[movement], rng) for pose in poses[:1]], t_s
+        )
+    return pipeline
+
+
 @pytest.mark.slow
 def test_a_nod_in_a_good_hold_is_not_a_head_thrown_back(
     clip_poses: ClipLoader, ground_truth: Callable
@@ -393,26 +405,10 @@ def test_a_nod_in_a_good_hold_is_not_a_head_thrown_back(
     tipped it into `head_back`; read against the person's own chord turn (learnt from their first good
     hold) it reads about 5, and only the head-led rep is flagged."""
     name = "oblique_arch"
-    clip = clip_poses(name, with_mask=True)
-    rng = np.random.default_rng(0)
-    pipeline = Pipeline("arch", rules=recording_rules())
-    for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
-        pipeline.step([moved(pose, t_s, "nod", TARGET_AMPLITUDE_DEG["nod"], rng) for pose in poses[:1]], t_s)
+    pipeline = analyzed_moving(clip_poses(name, with_mask=True), "nod", measure_from_start=False)
     truth = ground_truth(name)["scenario"]["reps"]
     expected = [() if rep["fault"] is None else (rep["fault"],) for rep in truth]
     assert [rep.faults for rep in pipeline.reps] == expected
-
-
-def analyzed_moving(clip: ClipPoses, movement: str) -> Pipeline:
-    """The clip's poses moved as `benchmarks.sway` moves them (`movement` at its target amplitude),
-    measured as `coach analyze` does."""
-    rng = np.random.default_rng(0)
-    pipeline = Pipeline("arch", rules=recording_rules(), measure_from_start=True)
-    for t_s, poses in zip(clip.times_s, clip.poses, strict=True):
-        pipeline.step(
-            [moved(pose, t_s, movement, TARGET_AMPLITUDE_DEG[movement], rng) for pose in poses[:1]], t_s
-        )
-    return pipeline
 
 
 @pytest.mark.slow
