@@ -34,6 +34,7 @@ import numpy as np
 
 from benchmarks.scoring import REPORT_RESOLUTION_S, ClipScore, mirrored_truth, score_clip
 from coach.app.analyze import AnalyzeRequest, analyze_video
+from coach.errors import CalibrationError
 from coach.pose.model_files import resolve_model
 from coach.render.video_sink import VideoSink
 from coach.sources.video_file import VideoFileSource
@@ -152,6 +153,13 @@ def format_row(score: ClipScore) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def refused_row(truth: dict, reason: str) -> str:
+    exercise = truth["scenario"]["reps"][0]["exercise"]
+    name = truth.get("name", truth["scenario"].get("name", "?"))
+    cells = [name, exercise, f"refused: {reason}", *[""] * (len(COLUMNS) - 4), "SHORT"]
+    return "| " + " | ".join(cells) + " |"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clips", type=Path, default=REPO / "sample_videos")
@@ -177,7 +185,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 variants.append((copy, variant_truth))
             for clip, clip_truth in variants:
-                score = run_clip(clip, clip_truth, model, workdir)
+                try:
+                    score = run_clip(clip, clip_truth, model, workdir)
+                except CalibrationError as refused:  # a picture the coach refuses, with what to change
+                    met.append(False)
+                    print(refused_row(clip_truth, str(refused)), flush=True)
+                    continue
                 met.append(score.meets(target_mae(score)))
                 hold_errors_s += score.hold_errors_s
                 print(format_row(score), flush=True)
