@@ -414,6 +414,9 @@ class Pipeline:
         trial.use_rest_window()
         statuses = [trial.add(poses, t_s) for poses, t_s in window]
         if not statuses[-1].ready:
+            cut = trial.still_but_framed
+            if cut is not None and cut.code == "cut_off":
+                self._forget_neutral_taken_mid_stretch(cut, len(window))
             return None
         result = trial.result()
         if self._view_problem_of(result.profile) is not None:
@@ -423,6 +426,18 @@ class Pipeline:
         measured = self._adopt(result, dataclasses.replace(statuses[-1], message=None))
         step = measured or self._measure(*window[-1], may_recalibrate=False)
         return dataclasses.replace(step, analysis=dataclasses.replace(step.analysis, cue=NEUTRAL_AGAIN_CUE))
+
+    def _forget_neutral_taken_mid_stretch(self, cut: Problem, frames: int) -> None:
+        """The person sat still the wrong way for the stretch where the picture cuts them off (an elbow
+        past its edge when upright, back inside it mid-arch): not a neutral to take, but the one
+        measured from was a held stretch all the same. Calibrate again; in a recording nothing measured
+        against it stands (its frames are measured again once a neutral is found), and if none is,
+        what the picture cut off is the reason."""
+        if self._kept is not None:
+            self.analyzer = None
+        self.recalibrate()
+        self.calibrator.use_rest_window()
+        self._problems[cut] += frames
 
     def _view_problem_of(self, profile: CalibrationProfile) -> str | None:
         if self.exercise is None:

@@ -69,6 +69,31 @@ def test_a_desk_picture_without_the_elbows_is_refused_with_what_to_change(tmp_pa
     assert "elbows" in result.stderr and "move back" in result.stderr
 
 
+def off_centre(image: np.ndarray) -> np.ndarray:
+    """The person a fifth of the picture's width to the right (the picture shifted, its left edge
+    repeated): sitting upright, their right elbow touches the picture's edge."""
+    height, width = image.shape[:2]
+    shift = np.array([[1.0, 0.0, width / 5], [0.0, 1.0, 0.0]])
+    return cv2.warpAffine(image, shift, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+
+@pytest.mark.slow
+def test_an_arch_at_the_desk_is_not_measured_from_a_held_arch_when_sitting_upright_is_cut_off(
+    tmp_path: Path,
+) -> None:
+    """`desk_arch` sitting off-centre: upright, the right elbow is at the picture's edge, and arching
+    back brings it inside. The first still pose the picture showed whole was the first held arch, and
+    the coach calibrated on it: 0 reps, "your largest arch was 3 degrees". Seen sitting still forward
+    of it, where the picture cuts them off, that neutral is forgotten: the picture is refused with
+    what to change, as when nothing is ever whole."""
+    clip = write_video(
+        tmp_path / "off_centre.mp4", [off_centre(image) for image in read_frames(DESK_ARCH)], 15.0
+    )
+    result = run_coach("analyze", clip, "--exercise", "arch", "--report", tmp_path / "report.json")
+    result.assert_one_clear_line(CalibrationError.exit_code)
+    assert "elbows are cut off at the right edge" in result.stderr
+
+
 @pytest.mark.slow
 def test_a_person_sitting_still_in_a_1280x720_desk_picture_calibrates(tmp_path: Path) -> None:
     # Laptop webcams give 1280x720. In this picture the model throws the far elbow between two places
