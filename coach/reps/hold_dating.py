@@ -36,10 +36,6 @@ the movement, so dropping or repeating frames moves it by a fraction of one.
   hold too: the points as seen, and what is left of them once any rock about the hips is taken out.
   (An arch seen from the side is itself a turn of the head and shoulders in the picture's plane: its
   shape says nothing of it.) At the desk the hips are not seen and nothing is taken out.
-- The tracker sees a hold begin at the first frame it measures. When the model lost the person just
-  then (at the desk a head thrown back can make it put the elbows where no body has them, and the
-  pose is refused for a second), that is as late as the gap was long: the arrival may then lie
-  anywhere in the gap, and a departure into one likewise, dated by the frames either side of it.
 - Signals can disagree by a tenth of a second or two (in a low-back arch the body slides forward on
   the seat and the head stays put while the spine still bends; the angle reads the end of a turn
   compressed), so no one signal decides: the fit is the compromise of all of them.
@@ -144,37 +140,19 @@ def date_hold(
     t_s, signals = t_s[usable], signals[usable]
     noise = hold_noise(signals[(t_s >= hold_start_s) & (t_s <= hold_end_s)], signals)
     middle = (hold_start_s + hold_end_s) / 2
-    # A hold first seen after a gap may have begun anywhere in it (and a departure into one likewise).
-    earliest_start = hold_start_s - MAX_SHIFT_S - unseen_s(t_s, hold_start_s, before=True)
-    latest_end = hold_end_s + MAX_SHIFT_S + unseen_s(t_s, hold_end_s, before=False)
-    out = (t_s <= middle) & (t_s >= earliest_start - RAMP_MAX_S)
-    back = (t_s >= middle) & (t_s <= latest_end + RAMP_MAX_S)
+    out = (t_s <= middle) & (t_s >= hold_start_s - RAMP_MAX_S - MAX_SHIFT_S)
+    back = (t_s >= middle) & (t_s <= hold_end_s + RAMP_MAX_S + MAX_SHIFT_S)
     going = fit_ramp(t_s[out], signals[out], noise)
     # The movement back, read in reverse time, is a movement out: its arrival is the departure, and a
     # hold easing deeper goes back the way it came as time runs backwards.
     coming = fit_ramp(-t_s[back][::-1], signals[back][::-1], noise, creep=-1.0)
     start = going.end_s if going is not None else hold_start_s
     end = -coming.end_s if coming is not None else hold_end_s
-    if not (earliest_start <= start <= hold_start_s + MAX_SHIFT_S and start <= middle):
+    if not (abs(start - hold_start_s) <= MAX_SHIFT_S and start <= middle):
         start = hold_start_s
-    if not (hold_end_s - MAX_SHIFT_S <= end <= latest_end and end >= middle):
+    if not (abs(end - hold_end_s) <= MAX_SHIFT_S and end >= middle):
         end = hold_end_s
     return start, end
-
-
-def unseen_s(t_s: np.ndarray, moment_s: float, *, before: bool) -> float:
-    """How long the frames `t_s` (increasing) show nothing right before (or after) `moment_s`, beyond
-    their usual interval: 0 when the frames run on without a gap."""
-    if len(t_s) < 2:
-        return 0.0
-    interval = float(np.median(np.diff(t_s)))
-    if before:
-        seen = t_s[t_s < moment_s]
-        gap = moment_s - float(seen[-1]) if len(seen) else 0.0
-    else:
-        seen = t_s[t_s > moment_s]
-        gap = float(seen[0]) - moment_s if len(seen) else 0.0
-    return max(gap - interval, 0.0)
 
 
 def sway_free_points(xy: np.ndarray) -> np.ndarray:
