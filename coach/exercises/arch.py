@@ -467,7 +467,7 @@ class ArchAnalyzer:
 
     def _complete(self, window: RepWindow) -> Rep:
         window = self._with_arch_peak(window)
-        rep = window.as_rep(self._evidence.rep_faults(CUES, window.hold_s, self.hold_target_s))
+        rep = window.as_rep(self._evidence.rep_faults(CUES, window.hold_at_most_s, self.hold_target_s))
         self._reps.append(rep)
         self._evidence = FaultEvidence()
         if self._desk is not None and self._hold_cues and self._in_hindsight:

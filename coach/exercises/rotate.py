@@ -447,7 +447,9 @@ class RotateAnalyzer:
             self._cues.append(self.cues["short_hold"])
 
     def _complete(self, window: RepWindow) -> Rep:
-        rep = window.as_rep(self._evidence.rep_faults(self.cues, window.hold_s, self.rules.hold_target_s))
+        rep = window.as_rep(
+            self._evidence.rep_faults(self.cues, window.hold_at_most_s, self.rules.hold_target_s)
+        )
         self._reps.append(rep)
         return rep
 

@@ -45,7 +45,8 @@ class FaultEvidence:
 
     def rep_faults(self, order: Iterable[str], hold_s: float, hold_target_s: float) -> tuple[str, ...]:
         """The finished rep's faults, in `order`: those raised, with `short_hold` judged on the rep's
-        longest hold (a hold cut short and then held in full within the rep was long enough)."""
+        longest hold (a hold cut short and then held in full within the rep was long enough), with any
+        time the person went unseen beside it (a hold nobody saw the whole of is not called short)."""
         faults = self.raised - {SHORT_HOLD}
         if hold_s < hold_target_s:
             faults = faults | {SHORT_HOLD}

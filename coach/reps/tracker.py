@@ -110,10 +110,18 @@ class RepWindow:
     hold_end_s: float
     end_s: float
     peak_deg: float
+    # How long the person went unseen right before and after the hold (the model lost them): the hold
+    # may have lasted that much longer, which nobody saw.
+    unseen_beside_hold_s: float = 0.0
 
     @property
     def hold_s(self) -> float:
         return self.hold_end_s - self.hold_start_s
+
+    @property
+    def hold_at_most_s(self) -> float:
+        """As long as the hold may have lasted: with the unseen time beside it."""
+        return self.hold_s + self.unseen_beside_hold_s
 
     def as_rep(self, faults: tuple[str, ...], *, incomplete: bool = False) -> Rep:
         """The finished rep (or, `incomplete`, the rep the stream ended during); its peak is signed
@@ -451,6 +459,7 @@ class RepTracker:
         completed = None
         if self._peak >= self.rules.min_peak_deg:
             hold_start, hold_end = self._dated_hold()
+            seen = np.array([t for t, _, _ in self._trace])
             completed = RepWindow(
                 side=self._side(),
                 start_s=self._start_s,
@@ -458,6 +467,8 @@ class RepTracker:
                 hold_end_s=hold_end,
                 end_s=t_s,
                 peak_deg=self._peak,
+                unseen_beside_hold_s=unseen_s(seen, hold_start, before=True)
+                + unseen_s(seen, hold_end, before=False),
             )
         side = self._side()
         rest_deg = max(self.rules.return_deg, self.rules.return_share * self._peak, rest_deg)
@@ -597,3 +608,18 @@ def median_slope(samples: deque[tuple[float, float]]) -> float:
     values = np.array([sample[1] for sample in samples])
     first, second = np.triu_indices(len(times), 1)
     return float(np.median((values[second] - values[first]) / (times[second] - times[first])))
+
+
+def unseen_s(t_s: np.ndarray, moment_s: float, *, before: bool) -> float:
+    """How long the frames `t_s` (increasing) show nothing right before (or after) `moment_s`, beyond
+    their usual interval: 0 when the frames run on without a gap."""
+    if len(t_s) < 2:
+        return 0.0
+    interval = float(np.median(np.diff(t_s)))
+    if before:
+        seen = t_s[t_s < moment_s]
+        gap = moment_s - float(seen[-1]) if len(seen) else 0.0
+    else:
+        seen = t_s[t_s > moment_s]
+        gap = float(seen[0]) - moment_s if len(seen) else 0.0
+    return max(gap - interval, 0.0)

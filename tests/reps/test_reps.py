@@ -84,6 +84,26 @@ def test_a_short_hold_counts_and_says_so_when_it_ends() -> None:
     assert not any(u.hold_completed for u in updates)
 
 
+def test_a_hold_whose_start_nobody_saw_counts_only_the_seen_time_and_says_how_long_went_unseen() -> None:
+    # A 2.3-s hold whose first 1.5 s the model lost (None: no person), more than a hold's fit may
+    # move the tracker's reading by: the hold counted is what was seen after the gap, never the gap,
+    # and the window says that it may have lasted as much longer.
+    angles: list[float | None] = [*ramp(0, 0, 1.0), *rep(40, 2.3)]
+    arrival, gap = round((1.0 + 1.3) * FPS), round(1.5 * FPS)
+    angles[arrival : arrival + gap] = [None] * gap
+    (window,) = completed(run(angles))
+    assert window.hold_start_s >= (arrival + gap) / FPS - 1e-9
+    assert window.hold_s == pytest.approx(0.8, abs=0.2)
+    assert window.unseen_beside_hold_s == pytest.approx(1.5, abs=1.5 / FPS)
+    assert window.hold_at_most_s == pytest.approx(2.3, abs=0.25)
+
+
+def test_a_hold_seen_whole_has_nothing_unseen_beside_it() -> None:
+    (window,) = completed(run(ramp(0, 0, 1.0) + rep(40, 0.8)))
+    assert window.unseen_beside_hold_s == 0.0
+    assert window.hold_at_most_s == window.hold_s
+
+
 def test_unsigned_rules_ignore_the_other_direction() -> None:
     rules = RepRules(signed=False)
     reps = completed(run(ramp(0, 0, 1.0) + rep(-30, 2.0) + rep(30, 2.0), rules))
