@@ -71,6 +71,11 @@ SIDE_LEAN_DEG = 5.0
 REST_MEMORY_S = 60.0
 # Evidence is collected while the turn is at least this fraction of the rep's peak so far.
 NEAR_PEAK_FRACTION = 0.8
+# The head turned alone is the position held, judged over the hold's frames so far: the head leads a
+# good turn on the way out and trails it on the way back, and from a desk camera in a dim room the
+# shoulders' evidence of a held chest turn comes and goes from frame to frame (a third of a good
+# hold's frames read the head alone), so most of the hold's frames must say so.
+HEAD_ALONE_SHARE = 0.5
 # Smoothing: at rest the angle jitters by about a degree; turns run at up to ~60 deg/s, where the
 # cutoff rises to ~4 Hz (about 40 ms of lag at 15-30 fps).
 ANGLE_SMOOTHING = OneEuroSettings(min_cutoff_hz=1.0, beta=0.05, d_cutoff_hz=1.0)
@@ -255,6 +260,7 @@ class RotateAnalyzer:
         self._cues: deque[Cue] = deque()
         self._peak_deg = 0.0
         self._near_peak_leans: list[float] = []
+        self._held_head_alone: list[bool] = []
         self._stillness = _BodyStillness(0.0, 0.0)
         self._use_profile(self._profile)
 
@@ -353,6 +359,7 @@ class RotateAnalyzer:
             self._evidence = FaultEvidence()
             self._peak_deg = 0.0
             self._near_peak_leans = []
+            self._held_head_alone = []
             self._resting_lean.add(seated_lean, t_s)
         return self._frame(
             t_s,
@@ -437,7 +444,9 @@ class RotateAnalyzer:
                 self._near_peak_leans.append(lean)
                 if abs(float(np.median(self._near_peak_leans))) >= SIDE_LEAN_DEG:
                     faults.add("side_lean")
-                if head_only:
+                if update.phase == Phase.HOLD:
+                    self._held_head_alone.append(head_only)
+                if self._held_head_alone and np.mean(self._held_head_alone) > HEAD_ALONE_SHARE:
                     faults.add("head_only")
                 for code in self._evidence.observe(faults, t_s):
                     self._cues.append(self.cues[code])

@@ -26,16 +26,23 @@ HEAD = [L.NOSE, L.LEFT_EYE_INNER, L.LEFT_EYE, L.LEFT_EYE_OUTER, L.RIGHT_EYE_INNE
         L.RIGHT_INDEX, L.LEFT_THUMB, L.RIGHT_THUMB]  # fmt: skip
 
 
-def desk_pose(turn_deg: float, *, head_only: bool = False, lean_deg: float = 0.0) -> Pose:
+def desk_pose(
+    turn_deg: float, *, head_only: bool = False, lean_deg: float = 0.0, head_ahead_deg: float = 0.0
+) -> Pose:
     """The seated body through a 70-degree lens 0.85 m in front; the upper body (or the head with the
-    hands and elbows behind it) turned by `turn_deg`, the trunk bent sideways by `lean_deg` about the
-    hips (+ = to the person's right)."""
+    hands and elbows behind it) turned by `turn_deg`, the head with the hands and elbows then turned
+    `head_ahead_deg` further, the trunk bent sideways by `lean_deg` about the hips (+ = to the
+    person's right)."""
     body = prior_body()
-    moving = np.array(HEAD) if head_only else np.flatnonzero(body[:, 1] > 0.3)
-    pivot = body[L.LEFT_SHOULDER] / 2 + body[L.RIGHT_SHOULDER] / 2 if head_only else np.zeros(3)
-    t = np.radians(turn_deg)
-    turn = np.array([[np.cos(t), 0, np.sin(t)], [0, 1, 0], [-np.sin(t), 0, np.cos(t)]])
-    body[moving] = (body[moving] - pivot) @ turn.T + pivot
+    pivot = body[L.LEFT_SHOULDER] / 2 + body[L.RIGHT_SHOULDER] / 2  # on the axis the chest turns about
+    head_ahead_deg += turn_deg if head_only else 0.0
+    for moving, angle in (
+        (np.flatnonzero(body[:, 1] > 0.3), 0.0 if head_only else turn_deg),
+        (HEAD, head_ahead_deg),
+    ):
+        t = np.radians(angle)
+        turn = np.array([[np.cos(t), 0, np.sin(t)], [0, 1, 0], [-np.sin(t), 0, np.cos(t)]])
+        body[moving] = (body[moving] - pivot) @ turn.T + pivot
     s = np.radians(lean_deg)
     bend = np.array([[np.cos(s), -np.sin(s), 0], [np.sin(s), np.cos(s), 0], [0, 0, 1]])
     upper = np.flatnonzero(body[:, 1] > 0.3)
@@ -53,17 +60,24 @@ def desk_pose(turn_deg: float, *, head_only: bool = False, lean_deg: float = 0.0
 
 def run(reps: list[tuple[float, dict]]) -> RotateAnalyzer:
     """Calibrate on 2 s of neutral, then each rep: 1.2 s out, 2.2 s held, 1.2 s back, 1 s of rest
-    (`how`: head_only, lean_deg at the turned position)."""
+    (`how`: head_only, lean_deg at the turned position; head_leads_frames: on the way out the head is
+    this many frames ahead of the chest)."""
     neutral = [desk_pose(0.0) for _ in range(2 * FPS)]
     profile = profile_from_poses(neutral, [i / FPS for i in range(len(neutral))], framing=Framing.DESK)
     analyzer = RotateAnalyzer(profile)
     t = 0.0
     for turn, how in reps:
         ramp = [turn * (1 - np.cos(np.pi * k / 18)) / 2 for k in range(18)]
-        for angle in ramp + [turn] * 33 + ramp[::-1] + [0.0] * 15:
-            share = angle / turn  # a lean comes and goes with the turn
+        lead = how.get("head_leads_frames", 0)
+        # (the chest's turn, how far the head is turned beyond it): a head that leads sets off that
+        # many frames before the chest on the same movement
+        chests, heads = [0.0] * lead + ramp, ramp + [turn] * lead
+        out = [(chest, head - chest) for chest, head in zip(chests, heads, strict=True)]
+        for chest, ahead in out + [(turn, 0.0)] * 33 + [(a, 0.0) for a in ramp[::-1]] + [(0.0, 0.0)] * 15:
+            share = chest / turn  # a lean comes and goes with the turn
             lean = {"lean_deg": how["lean_deg"] * share} if "lean_deg" in how else {}
-            analyzer.update(desk_pose(angle, head_only=how.get("head_only", False), **lean), t)
+            head_only = how.get("head_only", False)
+            analyzer.update(desk_pose(chest, head_only=head_only, head_ahead_deg=ahead, **lean), t)
             t += 1 / FPS
     return analyzer
 
@@ -91,6 +105,15 @@ def test_a_side_lean_at_the_desk_is_read_from_the_head_over_the_shoulders(
     # the lens gives it. A good turn and a head turned alone do not (the tests above and below).
     [rep] = run([(turn_deg, {"lean_deg": lean_deg})]).reps
     assert rep.faults == ("side_lean",)
+
+
+@pytest.mark.parametrize("turn_deg", [35.0, -35.0])
+def test_a_head_that_leads_the_chest_on_the_way_out_is_a_good_turn(turn_deg: float) -> None:
+    # Look, then turn: the head sets off 0.8 s before the chest. Only the position held is judged, and
+    # that is a chest turn; the head out alone on the way there is not the mistake of turning only the
+    # head (before, those frames alone raised it).
+    [rep] = run([(turn_deg, {"head_leads_frames": 12})]).reps
+    assert rep.good, rep.faults
 
 
 def test_a_small_lean_at_the_desk_is_no_fault() -> None:
