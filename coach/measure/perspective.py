@@ -35,9 +35,17 @@ from coach.measure.rotation import (
     build_template,
     yaw_at_least_cost,
 )
+from coach.pose.geometry import MAD_TO_STD
 from coach.pose.landmarks import PoseLandmark as L
 
 ASSUMED_FIELD_OF_VIEW_DEG = 70.0
+# The robust fit: Tukey's biweight at its usual 95 %-efficiency constant, on the residuals' robust
+# spread but never below a twentieth of the shoulder span (about 2 cm: how far the model's landmarks
+# stray from a rigid body on a good turn). A good frame keeps nearly its plain least squares; a
+# landmark a fifth of a span or more off (an elbow thrown about in a dim room) drops out.
+ROBUST_ITERATIONS = 5
+TUKEY_C = 4.685
+RESIDUAL_FLOOR_SPANS = 0.05
 
 
 def focal_px(image_width: int, field_of_view_deg: float = ASSUMED_FIELD_OF_VIEW_DEG) -> float:
@@ -91,11 +99,27 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
     For each turn on the grid the landmarks' image x is f (axis + across') / (f + depth'), where
     (across', depth') is the template turned; that is linear in the unknown axis position, which is
     solved in closed form (`_through_lens`). The best turn is refined by a parabola through the best
-    three.
+    three. The fit is robust: a landmark the model throws away from where the others put the body
+    (`_outlier_weights`) counts less, and the fit is made again with those weights.
     """
     x = _handed_x(template, xy, only)
-    expected = _through_lens(template, x, np.radians(YAW_GRID_DEG)[:, None], only)
-    return yaw_at_least_cost(((x - expected) ** 2).sum(axis=1))
+    grid = np.radians(YAW_GRID_DEG)[:, None]
+    floor = RESIDUAL_FLOOR_SPANS * template.flat.shoulder_span_px
+    weights = np.ones(len(only))
+    for _ in range(ROBUST_ITERATIONS):
+        yaw = yaw_at_least_cost(
+            (weights * (x - _through_lens(template, x, grid, only, weights)) ** 2).sum(axis=1)
+        )
+        residuals = x - _through_lens(template, x, np.radians(yaw), only, weights)
+        weights = _outlier_weights(residuals, floor)
+    return yaw
+
+
+def _outlier_weights(residuals: np.ndarray, floor_px: float) -> np.ndarray:
+    """Tukey's biweights of the landmarks' residuals, on their robust spread (at least `floor_px`: the
+    model's ordinary disagreement with a rigid body); 0 for a landmark far off."""
+    spread = max(MAD_TO_STD * float(np.median(np.abs(residuals))), floor_px)
+    return np.clip(1.0 - (residuals / (TUKEY_C * spread)) ** 2, 0.0, None) ** 2
 
 
 def _handed_x(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...]) -> np.ndarray:
@@ -104,18 +128,24 @@ def _handed_x(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...]) -> np
 
 
 def _through_lens(
-    template: NearTemplate, x: np.ndarray, yaw_rad: np.ndarray | float, only: tuple[L, ...]
+    template: NearTemplate,
+    x: np.ndarray,
+    yaw_rad: np.ndarray | float,
+    only: tuple[L, ...],
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Where the template's `only` landmarks, turned by each of `yaw_rad` (shape (G, 1), or a scalar),
     fall across the picture through the lens, with the body's axis placed to fit their image x `x`
-    best (least squares): (G, K), or (K,) for one turn."""
+    best (least squares, each landmark by its `weights`, equal when None): (G, K), or (K,) for one
+    turn."""
     ids = [TEMPLATE_LANDMARKS.index(landmark) for landmark in only]
     across, depth, f = template.across_px[ids], template.depth_px[ids], template.focal_px
     turned_across = np.cos(yaw_rad) * across - np.sin(yaw_rad) * depth
     scale = f / np.maximum(f + np.sin(yaw_rad) * across + np.cos(yaw_rad) * depth, 1e-6)
     # x = scale * axis + scale * turned_across: least squares for the axis at each turn.
     known = scale * turned_across
-    axis = ((x - known) * scale).sum(axis=-1, keepdims=True) / (scale**2).sum(axis=-1, keepdims=True)
+    w = np.ones(len(ids)) if weights is None else weights
+    axis = (w * (x - known) * scale).sum(axis=-1, keepdims=True) / (w * scale**2).sum(axis=-1, keepdims=True)
     return known + scale * axis
 
 

@@ -458,6 +458,31 @@ def test_in_a_dim_room_the_neutral_is_the_seated_one_not_a_held_turn(
     assert all(r.good for r in analyzer.reps), [(r.start_s, r.hold_s, r.faults) for r in analyzer.reps]
 
 
+@pytest.mark.slow
+def test_at_the_desk_in_a_dim_room_a_landmark_thrown_about_cuts_no_hold_and_raises_no_false_fault(
+    tmp_path_factory: pytest.TempPathFactory, clip_poses: ClipLoader, ground_truth: Any
+) -> None:
+    # In the dim, noisy picture the model throws the far elbow 30-50 px about (a fifth to a third of the
+    # shoulder span) and the shoulders' evidence of a chest turn comes and goes from frame to frame.
+    # Before the turn's fit weighed down a landmark far from where the others put the body, and before
+    # the head turned alone was judged on the position held, the first hold was cut to 1.2 s (a false
+    # `short_hold`) and both turns to the right were told to turn the chest, not just the head.
+    name = "desk_rotate"
+    truth = ground_truth(name)
+    true_reps = truth["scenario"]["reps"]
+    analyzer = Pipeline("rotate", rules=recording_rules())
+    replay(analyzer, clip_poses(dim_copy(tmp_path_factory, name)))
+    assert [r.side for r in analyzer.reps] == [t["side"] for t in true_reps]
+    for rep, true in zip(analyzer.reps, true_reps, strict=True):
+        true_hold = true["hold_end"] - true["hold_start"]
+        # Within the target and a frame: the last hold reads 0.31 s long here (0.12 s as filmed).
+        limit = MAX_HOLD_ERROR_S + 1 / truth["fps"]
+        assert rep.hold_s == pytest.approx(true_hold, abs=limit), f"rep at {true['start']} s"
+        # The lean the desk reads weakly (docs/accuracy.md) may be missed; nothing else may be said.
+        wanted = {FAULT_NAMES[true["fault"]]} if true["fault"] else set()
+        assert set(rep.faults) <= wanted, f"rep at {true['start']} s"
+
+
 @pytest.fixture(scope="session")
 def crooked_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dev_rotate_front_faults seen by a camera standing 8 degrees crooked."""
