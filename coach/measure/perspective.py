@@ -44,6 +44,7 @@ ASSUMED_FIELD_OF_VIEW_DEG = 70.0
 # stray from a rigid body on a good turn). A good frame keeps nearly its plain least squares; a
 # landmark a fifth of a span or more off (an elbow thrown about in a dim room) drops out.
 ROBUST_ITERATIONS = 5
+REWEIGHTED_SEARCH_DEG = 20.0  # how far from the last fit's turn each reweighted fit looks
 TUKEY_C = 4.685
 RESIDUAL_FLOOR_SPANS = 0.05
 
@@ -103,15 +104,17 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
     (`_outlier_weights`) counts less, and the fit is made again with those weights.
     """
     x = _handed_x(template, xy, only)
-    grid = np.radians(YAW_GRID_DEG)[:, None]
     floor = RESIDUAL_FLOOR_SPANS * template.flat.shoulder_span_px
     weights = np.ones(len(only))
+    searched = np.ones(len(YAW_GRID_DEG), dtype=bool)  # the whole grid first, then near the last turn
     for _ in range(ROBUST_ITERATIONS):
-        yaw = yaw_at_least_cost(
-            (weights * (x - _through_lens(template, x, grid, only, weights)) ** 2).sum(axis=1)
-        )
+        grid = np.radians(YAW_GRID_DEG[searched])[:, None]
+        cost = np.full(len(YAW_GRID_DEG), np.inf)
+        cost[searched] = (weights * (x - _through_lens(template, x, grid, only, weights)) ** 2).sum(axis=1)
+        yaw = yaw_at_least_cost(cost)
         residuals = x - _through_lens(template, x, np.radians(yaw), only, weights)
         weights = _outlier_weights(residuals, floor)
+        searched = np.abs(YAW_GRID_DEG - yaw) <= REWEIGHTED_SEARCH_DEG
     return yaw
 
 

@@ -185,11 +185,12 @@ def fit_yaw(template: UpperBodyTemplate, xy: np.ndarray) -> float:
 
 def yaw_at_least_cost(cost: np.ndarray) -> float:
     """The turn (degrees) where a cost over `YAW_GRID_DEG` is least: the grid's best, refined by a
-    parabola through it and its two neighbours."""
+    parabola through it and its two neighbours (when both were searched: an infinite cost is a turn
+    left out of the search)."""
     best = int(np.clip(np.argmin(cost), 1, len(YAW_GRID_DEG) - 2))
     left, mid, right = cost[best - 1], cost[best], cost[best + 1]
     curvature = left - 2 * mid + right
-    offset = 0.5 * (left - right) / curvature if curvature > 0 else 0.0
+    offset = 0.5 * (left - right) / curvature if np.isfinite(curvature) and curvature > 0 else 0.0
     step = YAW_GRID_DEG[1] - YAW_GRID_DEG[0]
     return float(YAW_GRID_DEG[best] + np.clip(offset, -1.0, 1.0) * step)
 
