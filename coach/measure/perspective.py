@@ -17,7 +17,8 @@ reading flat with the same lens (`tests/measure/test_perspective.py`).
 The template is the flat one (`build_template`: the same prior depths and camera azimuth), its
 sideways positions taken back to the shoulder plane's scale from the neutral image. Each frame's turn
 is the one that, with the best sideways position of the body's axis, best explains the image x of all
-its landmarks through the lens (least squares over a fine grid).
+its landmarks through the lens (least squares over a fine grid, made robust to a landmark the model
+throws away from the rest: `fit_near_yaw`).
 
 Pure numpy on landmark arrays; angles in degrees, + = towards the person's left.
 """
