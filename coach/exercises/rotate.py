@@ -260,7 +260,7 @@ class RotateAnalyzer:
         self._cues: deque[Cue] = deque()
         self._peak_deg = 0.0
         self._near_peak_leans: list[float] = []
-        self._held_head_alone: list[bool] = []
+        self._held_frames = self._held_head_alone_frames = 0
         self._stillness = _BodyStillness(0.0, 0.0)
         self._use_profile(self._profile)
 
@@ -359,7 +359,7 @@ class RotateAnalyzer:
             self._evidence = FaultEvidence()
             self._peak_deg = 0.0
             self._near_peak_leans = []
-            self._held_head_alone = []
+            self._held_frames = self._held_head_alone_frames = 0
             self._resting_lean.add(seated_lean, t_s)
         return self._frame(
             t_s,
@@ -445,8 +445,9 @@ class RotateAnalyzer:
                 if abs(float(np.median(self._near_peak_leans))) >= SIDE_LEAN_DEG:
                     faults.add("side_lean")
                 if update.phase == Phase.HOLD:
-                    self._held_head_alone.append(head_only)
-                if self._held_head_alone and np.mean(self._held_head_alone) > HEAD_ALONE_SHARE:
+                    self._held_frames += 1
+                    self._held_head_alone_frames += head_only
+                if self._held_head_alone_frames > HEAD_ALONE_SHARE * self._held_frames:
                     faults.add("head_only")
                 for code in self._evidence.observe(faults, t_s):
                     self._cues.append(self.cues[code])

@@ -108,14 +108,19 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
     floor = RESIDUAL_FLOOR_SPANS * template.flat.shoulder_span_px
     weights = np.ones(len(only))
     searched = np.ones(len(YAW_GRID_DEG), dtype=bool)  # the whole grid first, then near the last turn
+    yaw = None
     for _ in range(ROBUST_ITERATIONS):
         grid = np.radians(YAW_GRID_DEG[searched])[:, None]
         cost = np.full(len(YAW_GRID_DEG), np.inf)
         cost[searched] = (weights * (x - _through_lens(template, x, grid, only, weights)) ** 2).sum(axis=1)
-        yaw = yaw_at_least_cost(cost)
+        fitted = yaw_at_least_cost(cost)
+        if fitted == yaw:  # the same weights again: every further fit would repeat this one
+            break
+        yaw = fitted
         residuals = x - _through_lens(template, x, np.radians(yaw), only, weights)
         weights = _outlier_weights(residuals, floor)
         searched = np.abs(YAW_GRID_DEG - yaw) <= REWEIGHTED_SEARCH_DEG
+    assert yaw is not None
     return yaw
 
 

@@ -68,7 +68,7 @@ def run(reps: list[tuple[float, dict]]) -> RotateAnalyzer:
     t = 0.0
     for turn, how in reps:
         ramp = [turn * (1 - np.cos(np.pi * k / 18)) / 2 for k in range(18)]
-        lead = how.get("head_leads_frames", 0)
+        lead, head_only = how.get("head_leads_frames", 0), how.get("head_only", False)
         # (the chest's turn, how far the head is turned beyond it): a head that leads sets off that
         # many frames before the chest on the same movement
         chests, heads = [0.0] * lead + ramp, ramp + [turn] * lead
@@ -76,7 +76,6 @@ def run(reps: list[tuple[float, dict]]) -> RotateAnalyzer:
         for chest, ahead in out + [(turn, 0.0)] * 33 + [(a, 0.0) for a in ramp[::-1]] + [(0.0, 0.0)] * 15:
             share = chest / turn  # a lean comes and goes with the turn
             lean = {"lean_deg": how["lean_deg"] * share} if "lean_deg" in how else {}
-            head_only = how.get("head_only", False)
             analyzer.update(desk_pose(chest, head_only=head_only, head_ahead_deg=ahead, **lean), t)
             t += 1 / FPS
     return analyzer
