@@ -18,7 +18,7 @@ The template is the flat one (`build_template`: the same prior depths and camera
 sideways positions taken back to the shoulder plane's scale from the neutral image. Each frame's turn
 is the one that, with the best sideways position of the body's axis, best explains the image x of all
 its landmarks through the lens (least squares over a fine grid, made robust to a landmark the model
-throws away from the rest: `fit_near_yaw`).
+throws away from the rest: `coach.measure.turn_fit`).
 
 Pure numpy on landmark arrays; angles in degrees, + = towards the person's left.
 """
@@ -29,25 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coach.measure.rotation import (
-    TEMPLATE_LANDMARKS,
-    YAW_GRID_DEG,
-    UpperBodyTemplate,
-    build_template,
-    yaw_at_least_cost,
-)
-from coach.pose.geometry import MAD_TO_STD
+from coach.measure.rotation import TEMPLATE_LANDMARKS, UpperBodyTemplate, build_template
+from coach.measure.turn_fit import robust_turn
 from coach.pose.landmarks import PoseLandmark as L
 
 ASSUMED_FIELD_OF_VIEW_DEG = 70.0
-# The robust fit: Tukey's biweight at its usual 95 %-efficiency constant, on the residuals' robust
-# spread but never below a twentieth of the shoulder span (about 2 cm: how far the model's landmarks
-# stray from a rigid body on a good turn). A good frame keeps nearly its plain least squares; a
-# landmark a fifth of a span or more off (an elbow thrown about in a dim room) drops out.
-ROBUST_ITERATIONS = 5
-REWEIGHTED_SEARCH_DEG = 20.0  # how far from the last fit's turn each reweighted fit looks
-TUKEY_C = 4.685
-RESIDUAL_FLOOR_SPANS = 0.05
 
 
 def focal_px(image_width: int, field_of_view_deg: float = ASSUMED_FIELD_OF_VIEW_DEG) -> float:
@@ -98,37 +84,16 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
     """The upper body's turn (degrees, + = to the person's left) from its neutral, in a frame's landmarks
     (`only` some of them: the face's turn is the head's).
 
-    For each turn on the grid the landmarks' image x is f (axis + across') / (f + depth'), where
-    (across', depth') is the template turned; that is linear in the unknown axis position, which is
-    solved in closed form (`_through_lens`). The best turn is refined by a parabola through the best
-    three. The fit is robust: a landmark the model throws away from where the others put the body
-    (`_outlier_weights`) counts less, and the fit is made again with those weights.
+    For each turn the landmarks' image x is f (axis + across') / (f + depth'), where (across', depth')
+    is the template turned; that is linear in the unknown axis position, which is solved in closed
+    form (`_through_lens`). The turn is found robustly (`coach.measure.turn_fit.robust_turn`).
     """
     x = _handed_x(template, xy, only)
-    floor = RESIDUAL_FLOOR_SPANS * template.flat.shoulder_span_px
-    weights = np.ones(len(only))
-    searched = np.ones(len(YAW_GRID_DEG), dtype=bool)  # the whole grid first, then near the last turn
-    yaw = None
-    for _ in range(ROBUST_ITERATIONS):
-        grid = np.radians(YAW_GRID_DEG[searched])[:, None]
-        cost = np.full(len(YAW_GRID_DEG), np.inf)
-        cost[searched] = (weights * (x - _through_lens(template, x, grid, only, weights)) ** 2).sum(axis=1)
-        fitted = yaw_at_least_cost(cost)
-        if fitted == yaw:  # the same weights again: every further fit would repeat this one
-            break
-        yaw = fitted
-        residuals = x - _through_lens(template, x, np.radians(yaw), only, weights)
-        weights = _outlier_weights(residuals, floor)
-        searched = np.abs(YAW_GRID_DEG - yaw) <= REWEIGHTED_SEARCH_DEG
-    assert yaw is not None
-    return yaw
 
+    def residuals_at(turns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return x - _through_lens(template, x, turns, only, weights)
 
-def _outlier_weights(residuals: np.ndarray, floor_px: float) -> np.ndarray:
-    """Tukey's biweights of the landmarks' residuals, on their robust spread (at least `floor_px`: the
-    model's ordinary disagreement with a rigid body); 0 for a landmark far off."""
-    spread = max(MAD_TO_STD * float(np.median(np.abs(residuals))), floor_px)
-    return np.clip(1.0 - (residuals / (TUKEY_C * spread)) ** 2, 0.0, None) ** 2
+    return robust_turn(residuals_at, len(only), template.flat.shoulder_span_px)
 
 
 def _handed_x(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...]) -> np.ndarray:

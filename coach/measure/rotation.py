@@ -9,7 +9,8 @@ pixels to the person's left of the trunk's axis and `depth` pixels further from 
 The template holds `across` and `depth` for the nose, eyes, ears, mouth corners, shoulders and
 elbows (the hands are behind the head, so the elbows turn with the upper back). Each frame's turn
 is the one theta, plus a sideways shift, that best explains the image x of all of them (least
-squares over a fine grid). The template's scale stays the calibrated one, so the shortening of the
+squares over a fine grid, made robust to a landmark the model throws away from the rest:
+`coach.measure.turn_fit`). The template's scale stays the calibrated one, so the shortening of the
 elbow and shoulder spans (cos) and the sideways swing of the face (sin) both count: the spans carry
 large turns, the face small ones and the direction.
 
@@ -51,6 +52,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from coach.measure.turn_fit import robust_turn
 from coach.pose.landmarks import PoseLandmark as L
 
 # Where each template landmark sits behind (+) or in front of (-) the shoulder line, in neutral
@@ -95,7 +97,6 @@ LOWER_BODY_PAIRS: tuple[tuple[L, L], ...] = (
     (L.LEFT_KNEE, L.RIGHT_KNEE),
     (L.LEFT_ANKLE, L.RIGHT_ANKLE),
 )
-YAW_GRID_DEG = np.arange(-100.0, 100.0 + 1e-9, 0.25)
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,27 +173,17 @@ def build_template(neutral_xy: np.ndarray) -> UpperBodyTemplate:
 def fit_yaw(template: UpperBodyTemplate, xy: np.ndarray) -> float:
     """The upper body's turn (degrees, + = to the person's left) from its neutral, in a frame's landmarks.
 
-    Least squares over the turn (grid, refined by a parabola through the best three) and a sideways
-    shift; the template's scale is the calibrated one.
+    The turn and a sideways shift that best explain the landmarks' image x (the shift in closed form:
+    the residuals' weighted mean), found robustly (`coach.measure.turn_fit.robust_turn`); the
+    template's scale stays the calibrated one.
     """
     x = xy[list(TEMPLATE_LANDMARKS), 0] * template.handedness
-    grid = np.radians(YAW_GRID_DEG)
-    predicted = np.cos(grid)[:, None] * template.across_px - np.sin(grid)[:, None] * template.depth_px
-    residual = x[None, :] - predicted
-    residual -= residual.mean(axis=1, keepdims=True)  # the best sideways shift for each turn
-    return yaw_at_least_cost((residual**2).sum(axis=1))
 
+    def residuals_at(turns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        residual = x - (np.cos(turns) * template.across_px - np.sin(turns) * template.depth_px)
+        return residual - (residual * weights).sum(axis=-1, keepdims=True) / weights.sum()
 
-def yaw_at_least_cost(cost: np.ndarray) -> float:
-    """The turn (degrees) where a cost over `YAW_GRID_DEG` is least: the grid's best, refined by a
-    parabola through it and its two neighbours (when both were searched: an infinite cost is a turn
-    left out of the search)."""
-    best = int(np.clip(np.argmin(cost), 1, len(YAW_GRID_DEG) - 2))
-    left, mid, right = cost[best - 1], cost[best], cost[best + 1]
-    curvature = left - 2 * mid + right
-    offset = 0.5 * (left - right) / curvature if np.isfinite(curvature) and curvature > 0 else 0.0
-    step = YAW_GRID_DEG[1] - YAW_GRID_DEG[0]
-    return float(YAW_GRID_DEG[best] + np.clip(offset, -1.0, 1.0) * step)
+    return robust_turn(residuals_at, len(TEMPLATE_LANDMARKS), template.shoulder_span_px)
 
 
 def lower_body_pairs(neutral_xy: np.ndarray, image_size: tuple[int, int]) -> tuple[tuple[L, L], ...]:

@@ -101,9 +101,10 @@ KNOWN_HOLD_LIMITS_S = {"nat_rotate_front.rotate": 0.6, "desk_rotate.rotate": 0.4
 # turn gives it through an assumed lens; on this body at 0.85 m the third rep's 9-degree lean reads 4
 # degrees beyond its turn, under the 5-degree line (the lean clip at 1.0 m has both its leans flagged).
 KNOWN_MISSED_FAULTS = {"desk_rotate.rotate": 1}
-# Likewise for the angle: 40 degrees off the front, a turn away from the camera hides the far shoulder
-# and elbow, and the upper body's template reads that turn 10 degrees short (25 for 35).
-KNOWN_ANGLE_LIMITS_DEG = {"oblique_rotate_30fps.rotate": 5.5}
+# Likewise for the angle (no clip needs it now: `oblique_rotate_30fps`, whose turns away from a camera
+# 40 degrees off the front hide the far shoulder and elbow, read 4.6 degrees off on average until the
+# turn's fit weighed down the landmarks the model guesses far off; 3.4 since).
+KNOWN_ANGLE_LIMITS_DEG: dict[str, float] = {}
 
 
 @pytest.mark.slow

@@ -414,6 +414,30 @@ def test_sample_clip_cues_each_fault_live(clip_poses: ClipLoader, ground_truth: 
     assert math.isfinite(frames[-1].t_s)
 
 
+@pytest.mark.slow
+def test_seen_40_degrees_off_the_front_the_held_turns_read_closer_to_the_truth(
+    clip_poses: ClipLoader, ground_truth: Any
+) -> None:
+    # Turned away from a camera 40 degrees off the front, the body hides its far shoulder, elbow and ear,
+    # and the model guesses where they are. Read by plain least squares those guesses pulled the held
+    # turns 8.8 degrees off the truth on average here (the second turn away read 20 for 33); with the
+    # landmarks far from where the others put the body weighed down, 6.0 (28 for 33).
+    name = "oblique_rotate_30fps"
+    truth = ground_truth(name)
+    analyzer = Pipeline("rotate", rules=recording_rules())
+    frames = replay(analyzer, clip_poses(name))
+    fps = truth["fps"]
+    held = [
+        abs(f.angle_deg - (true["rot_thor"] + true["rot_lumb"]))
+        for f in frames
+        if f.angle_deg is not None
+        for true in [truth["frames"][round(f.t_s * fps)]]
+        if true["phase"] == "hold"
+    ]
+    assert len(held) > 100
+    assert float(np.mean(held)) < 7.0
+
+
 def dim_copy(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     """Sample clip `name` in a dim, noisy room: a third of the light and sensor noise."""
     return transformed_sample(name, tmp_path_factory.mktemp("dim") / f"{name}_dim.mp4", dim_room())
