@@ -197,6 +197,22 @@ def scenarios() -> list[dict]:
             calib=2.5,
         ),
         sc.build(
+            "nat_rotate_oblique_30fps",
+            "Sit and Rotate, camera 35 degrees off the front on the person's right, 2.1 m, 30 fps; breathing "
+            "and sway; R good easing deeper, L side lean, R good, L short hold.",
+            sc.BODIES["f2"],
+            sc.camera("oblique", azimuth_deg=-35.0, distance_m=2.1, fps=30),
+            [
+                rotate("right", 33, 5, 2.0, creep=1.5),
+                rotate("left", 30, 5, 2.0, "side_lean", lean=8.0),
+                rotate("right", 32, 5, 2.1, creep=1.0),
+                rotate("left", 31, 5, 0.9, "short_hold"),
+            ],
+            motion=sc.natural(seed=5),
+            calib=2.2,
+            rests=(0.8, 0.7),
+        ),
+        sc.build(
             "desk_arch_near",
             "Sit and Arch at a desk, nearer and wider: webcam 0.55 m in front, 74 degrees wide, 640x360; "
             "breathing and sway; good (easing deeper), head back (short: every frame is rendered)",
