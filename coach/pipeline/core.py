@@ -160,7 +160,7 @@ class Pipeline:
             self.selector.select([self.profile.neutral_pose()], t_s)
             self._follow_calibrated_person = False
         pose = self.selector.select(poses, t_s)
-        hands_cue = self._watch_hands(pose, t_s) if pose is not None else None
+        hands_due = self._watch_hands(pose, t_s) if pose is not None else False
         reading = self.analyzer.reading(pose) if pose is not None else None
         if reading is not None and abs(reading) > self._plausible_limit_deg():
             analysis = self._not_a_measurement(reading, t_s, may_recalibrate)
@@ -173,8 +173,9 @@ class Pipeline:
                 again = self._calibrate_again_on(window) if window is not None else None
                 if again is not None:
                     return again
-        if hands_cue is not None and analysis.cue is None:
-            analysis = dataclasses.replace(analysis, cue=hands_cue)
+        if hands_due and analysis.cue is None:  # else said on the next frame without a cue of its own
+            self._said_hands = True
+            analysis = dataclasses.replace(analysis, cue=HANDS_CUE)
         return Step(pose, analysis, self.selector.people_in_view)
 
     # -- state --------------------------------------------------------------------------------------
@@ -275,20 +276,17 @@ class Pipeline:
 
     # -- the hands ---------------------------------------------------------------------------------
 
-    def _watch_hands(self, pose: Pose, t_s: float) -> Cue | None:
-        """Both stretches are done with the hands behind the head: when they stay elsewhere, say so
-        once (until they are back). The analyzers go on measuring the trunk from what shows it; the
-        report counts the frames measured with the hands down."""
+    def _watch_hands(self, pose: Pose, t_s: float) -> bool:
+        """Both stretches are done with the hands behind the head: when they stay elsewhere, the hands
+        cue is due, to be said once (until they are back). The analyzers go on measuring the trunk from
+        what shows it; the report counts the frames measured with the hands down."""
         if hands_behind_head(pose.xy, pose.visibility):
             self._hands_down_since, self._said_hands = None, False
-            return None
+            return False
         self.hands_down_frames += 1
         if self._hands_down_since is None:
             self._hands_down_since = t_s
-        if self._said_hands or t_s - self._hands_down_since < HANDS_DOWN_CUE_AFTER_S:
-            return None
-        self._said_hands = True
-        return HANDS_CUE
+        return not self._said_hands and t_s - self._hands_down_since >= HANDS_DOWN_CUE_AFTER_S
 
     # -- readings no spine makes ------------------------------------------------------------------
 

@@ -14,12 +14,13 @@ from coach.calibration.profile import CalibrationProfile
 from coach.errors import ProfileError
 from coach.facts import stretch
 from coach.pipeline import Pipeline, recording_rules
-from coach.pipeline.core import RECALIBRATE_AFTER_IMPLAUSIBLE_S
+from coach.pipeline.core import HANDS_DOWN_CUE_AFTER_S, RECALIBRATE_AFTER_IMPLAUSIBLE_S
 from coach.pose.types import Pose
 from coach.reps.analysis import FrameAnalysis, Phase, Rep
 from coach.storage.profile_store import load_profile, save_profile
 from tests.helpers import ClipLoader, calibrated_profile
-from tests.seated import seated_pose
+from tests.measure.test_posture import with_wrists_at
+from tests.seated import body_points_m, seated_pose
 
 FPS = 15.0
 LIMIT = stretch("rotate").max_plausible_deg
@@ -68,7 +69,9 @@ class ScriptedAnalyzer:
         return {"source": "profile", "calibrated": True}
 
 
-def run(angles: list[float]) -> tuple[Pipeline, ScriptedAnalyzer, list[FrameAnalysis]]:
+def run(
+    angles: list[float], pose: Pose | None = None
+) -> tuple[Pipeline, ScriptedAnalyzer, list[FrameAnalysis]]:
     pipeline = Pipeline("rotate", calibrated_profile(), rules=recording_rules())
     times = [i / FPS for i in range(len(angles))]
     analyzer = ScriptedAnalyzer(calibrated_profile(), dict(zip(times, angles, strict=True)))
@@ -76,7 +79,7 @@ def run(angles: list[float]) -> tuple[Pipeline, ScriptedAnalyzer, list[FrameAnal
     analyses = []
     for t_s in times:
         analyzer.at(t_s)
-        analyses.append(pipeline.step([seated_pose(0)], t_s).analysis)
+        analyses.append(pipeline.step([pose or seated_pose(0)], t_s).analysis)
     return pipeline, analyzer, analyses
 
 
@@ -93,6 +96,16 @@ def test_readings_within_the_range_are_measured() -> None:
     pipeline, analyzer, _ = run([0.0, 30.0, LIMIT - 1.0, 0.0])
     assert analyzer.measured == [0.0, 30.0, LIMIT - 1.0, 0.0]
     assert len(pipeline.reps) == 2 and pipeline.unreliable_frames == 0
+
+
+def test_the_hands_cue_falling_due_with_another_cue_is_said_on_the_next_frame() -> None:
+    # A real side bend with one arm down read past a spine's range just as the hands cue fell due: the
+    # frame carried the "unreliable" cue, and the hands cue was taken as said and never heard.
+    due = round(HANDS_DOWN_CUE_AFTER_S * FPS)
+    hands_on_knees = seated_pose(0, body=with_wrists_at(body_points_m(), 0.05, 0.4))
+    _, _, analyses = run([0.0] * due + [LIMIT + 30.0] * 5, pose=hands_on_knees)
+    cues = [(round(a.t_s * FPS), a.cue.code) for a in analyses if a.cue is not None]
+    assert cues == [(due, "unreliable"), (due + 1, "hands")]
 
 
 def test_lasting_impossible_readings_make_the_pipeline_calibrate_again_keeping_its_reps() -> None:
