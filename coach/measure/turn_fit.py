@@ -8,7 +8,8 @@ for the least weighted squared residual and refines it by a parabola through the
 
 The model now and then throws a landmark a fifth to a third of the shoulder span away while the body
 holds still (an elbow in a dim room, a large picture, the far elbow hidden behind the head). Read by
-plain least squares, one elbow thrown a quarter of the span moves the turn by 3.5-11 degrees. So the
+plain least squares, one elbow thrown a quarter of the span moved the turn by 3.5-11 degrees through
+a laptop's lens and by 0.6-13 seen flat from afar (the elbows carry a turn's largest movement). So the
 fit is made again with Tukey's biweight of each landmark's residual, at its usual 95 %-efficiency
 constant, on the residuals' robust spread but never below a twentieth of the shoulder span (about
 2 cm: how far the model's landmarks stray from a rigid body on a good turn). A good frame keeps nearly
@@ -41,11 +42,11 @@ def robust_turn(residuals_at: Residuals, landmarks: int, shoulder_span_px: float
     grid first, then reweighted within `REWEIGHTED_SEARCH_DEG` of the last turn until a fit repeats the
     last one (every further fit would repeat it) or `ROBUST_ITERATIONS` fits.
 
-    (Starting instead from the turn most landmarks agree on, whatever one thrown far says, read a
-    dim front clip's one bad hold right and another noise draw of it wrong: the elbows carry most of
-    a large turn's evidence, and in some frames the other landmarks agree on a turn 15 degrees
-    smaller as well as on the true one. A side lean shifts the face and elbows together, which
-    that agreement also takes for the body turning less.)"""
+    (Starting instead from the turn most landmarks agree on, whatever one thrown far says, mended one
+    dim copy of a front clip and broke another noise draw of it: the elbows carry most of a large
+    turn's evidence, and in some frames the other landmarks agree as well on a turn 15 degrees
+    smaller. At the desk it also took a side lean, which shifts the face and elbows together against
+    the shoulders, for the body turning less.)"""
     floor = RESIDUAL_FLOOR_SPANS * shoulder_span_px
     weights = np.ones(landmarks)
     searched = np.ones(len(YAW_GRID_DEG), dtype=bool)
