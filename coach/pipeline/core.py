@@ -14,7 +14,7 @@ No I/O and no clock: the image is only read for its brightness while calibrating
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -132,6 +132,8 @@ class Pipeline:
         self.hands_down_frames = 0  # measured frames with the hands away from the head
         self._hands_down_since: float | None = None
         self._said_hands = False
+        # The pipeline's own cues (hands, an unreliable reading) wait for a frame without an analyzer's.
+        self._pending_cues: deque[Cue] = deque()
         self.recalibrations = 0  # times such readings made the pipeline calibrate again
         # When the still pose, the wrong way for the stretch, that became the neutral again began.
         self.found_again_at_s: float | None = None
@@ -173,9 +175,11 @@ class Pipeline:
                 again = self._calibrate_again_on(window) if window is not None else None
                 if again is not None:
                     return again
-        if hands_due and analysis.cue is None:  # else said on the next frame without a cue of its own
+        if hands_due:
             self._said_hands = True
-            analysis = dataclasses.replace(analysis, cue=HANDS_CUE)
+            self._pending_cues.append(HANDS_CUE)
+        if analysis.cue is None and self._pending_cues:
+            analysis = dataclasses.replace(analysis, cue=self._pending_cues.popleft())
         return Step(pose, analysis, self.selector.people_in_view)
 
     # -- state --------------------------------------------------------------------------------------
@@ -310,7 +314,7 @@ class Pipeline:
                 "the calibration is off: sit tall facing forward with your hands behind your head and hold "
                 "still."
             )
-            analysis = dataclasses.replace(analysis, cue=Cue("unreliable", said, Severity.INFO))
+            self._pending_cues.append(Cue("unreliable", said, Severity.INFO))
             self._said_unreliable = True
         if self._hands_down_since is not None or not may_recalibrate:
             self._implausible_since = None

@@ -16,7 +16,7 @@ from coach.facts import stretch
 from coach.pipeline import Pipeline, recording_rules
 from coach.pipeline.core import HANDS_DOWN_CUE_AFTER_S, RECALIBRATE_AFTER_IMPLAUSIBLE_S
 from coach.pose.types import Pose
-from coach.reps.analysis import FrameAnalysis, Phase, Rep
+from coach.reps.analysis import Cue, FrameAnalysis, Phase, Rep, Severity
 from coach.storage.profile_store import load_profile, save_profile
 from tests.helpers import ClipLoader, calibrated_profile
 from tests.measure.test_posture import with_wrists_at
@@ -36,6 +36,7 @@ class ScriptedAnalyzer:
 
     def __init__(self, profile: CalibrationProfile, angles: dict[float, float]) -> None:
         self._profile, self.angles, self.measured, self._reps = profile, angles, [], []
+        self.cues: dict[float, Cue] = {}  # a cue of its own on these frames, measured or not
 
     def reading(self, pose: Pose) -> float | None:
         return self.angles[self._now]
@@ -48,12 +49,12 @@ class ScriptedAnalyzer:
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
         if pose is None:
-            return FrameAnalysis(t_s=t_s, phase=Phase.NO_POSE)
+            return FrameAnalysis(t_s=t_s, phase=Phase.NO_POSE, cue=self.cues.get(t_s))
         angle = self.angles[t_s]
         self.measured.append(angle)
         if abs(angle) > 20:
             self._reps.append(Rep("left", t_s, t_s, t_s, t_s, peak_angle_deg=angle))
-        return FrameAnalysis(t_s=t_s, phase=Phase.NEUTRAL, angle_deg=angle)
+        return FrameAnalysis(t_s=t_s, phase=Phase.NEUTRAL, angle_deg=angle, cue=self.cues.get(t_s))
 
     def reset(self) -> None: ...
 
@@ -70,11 +71,12 @@ class ScriptedAnalyzer:
 
 
 def run(
-    angles: list[float], pose: Pose | None = None
+    angles: list[float], pose: Pose | None = None, cues: dict[int, Cue] | None = None
 ) -> tuple[Pipeline, ScriptedAnalyzer, list[FrameAnalysis]]:
     pipeline = Pipeline("rotate", calibrated_profile(), rules=recording_rules())
     times = [i / FPS for i in range(len(angles))]
     analyzer = ScriptedAnalyzer(calibrated_profile(), dict(zip(times, angles, strict=True)))
+    analyzer.cues = {times[frame]: cue for frame, cue in (cues or {}).items()}
     pipeline.analyzer = analyzer  # type: ignore[assignment]
     analyses = []
     for t_s in times:
@@ -106,6 +108,14 @@ def test_the_hands_cue_falling_due_with_another_cue_is_said_on_the_next_frame() 
     _, _, analyses = run([0.0] * due + [LIMIT + 30.0] * 5, pose=hands_on_knees)
     cues = [(round(a.t_s * FPS), a.cue.code) for a in analyses if a.cue is not None]
     assert cues == [(due, "unreliable"), (due + 1, "hands")]
+
+
+def test_an_analyzer_s_cue_on_the_frame_a_reading_turns_impossible_is_said_and_so_is_the_warning() -> None:
+    # The analyzer's cue (a fault it saw as the turn went on) used to be overwritten by the warning.
+    lean = Cue("side_lean", "Keep your shoulders level", Severity.FAULT)
+    _, _, analyses = run([0.0] * 3 + [LIMIT + 30.0] * 3, cues={3: lean})
+    cues = [(round(a.t_s * FPS), a.cue.code) for a in analyses if a.cue is not None]
+    assert cues == [(3, "side_lean"), (4, "unreliable")]
 
 
 def test_lasting_impossible_readings_make_the_pipeline_calibrate_again_keeping_its_reps() -> None:
