@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -188,6 +188,16 @@ class _TurnTilt:
         self._evidence += sin * tilt_deg
 
 
+class _Turn(NamedTuple):
+    """A frame read for its turn: the upright landmarks, the trunk line's tilt, the landmarks with the
+    frame's sway taken out, and the upper body's turn from them."""
+
+    xy: np.ndarray
+    tilt_deg: float
+    turn_xy: np.ndarray
+    yaw_deg: float
+
+
 class _RestingLean:
     """The side lean the person sits with at rest, from their own upright: the median over the
     calibration window and the frames at neutral since (the calibration's are let go once the
@@ -262,6 +272,7 @@ class RotateAnalyzer:
         self._near_peak_leans: list[float] = []
         self._held_frames = self._held_head_alone_frames = 0
         self._stillness = _BodyStillness(0.0, 0.0)
+        self._last_turn: tuple[Pose, _Turn] | None = None
         self._use_profile(self._profile)
 
     @property
@@ -293,8 +304,8 @@ class RotateAnalyzer:
         return self._profile.framing is Framing.DESK
 
     def reading(self, pose: Pose) -> float | None:
-        xy = self._upright(pose.xy)
-        return trunk_rotation(self._yaw(self._turn_xy(xy, self._tilt_deg(xy))), self._pelvis(xy))
+        turn = self._turn(pose)
+        return trunk_rotation(turn.yaw_deg, self._pelvis(turn.xy))
 
     def wrong_way_deg(self, pose: Pose) -> float | None:
         return None  # a turn goes either way
@@ -330,13 +341,23 @@ class RotateAnalyzer:
             return near_side_lean(self._near_template, self._neutral_xy, xy, yaw_deg)
         return side_lean(self._neutral_xy, xy)
 
-    def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
-        if pose is None:
-            return self._absent(t_s)
+    def _turn(self, pose: Pose) -> _Turn:
+        """`pose` read for its turn, kept for the pose last read (the pipeline reads a frame before the
+        update does; the fit is the costliest reading)."""
+        if self._last_turn is not None and self._last_turn[0] is pose:
+            return self._last_turn[1]
         xy = self._upright(pose.xy)
         tilt = self._tilt_deg(xy)
         turn_xy = self._turn_xy(xy, tilt)
-        yaw = self._yaw(turn_xy)
+        turn = _Turn(xy, tilt, turn_xy, self._yaw(turn_xy))
+        self._last_turn = (pose, turn)
+        return turn
+
+    def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
+        if pose is None:
+            return self._absent(t_s)
+        xy, tilt, turn_xy, yaw = self._turn(pose)
+        self._last_turn = None  # what this frame teaches changes how the next reads
         self._learn_depths(turn_xy, yaw)
         if abs(yaw) <= LEARN_MAX_YAW_DEG and not self.desk:
             self._turn_tilt.learn(yaw, tilt)
