@@ -374,7 +374,9 @@ class RotateAnalyzer:
             raw_deg=trunk_rotation(yaw, pelvis),
             body_xy=moving_points(pose.xy, self._profile.framing),
         )
-        self._collect_faults(update, angle, pelvis, lean, t_s, self._head_only(xy, pose.world))
+        # Only a held turn is judged for the head turned alone (a second fit: read only then).
+        head_only = update.phase == Phase.HOLD and self._head_only(xy, pose.world)
+        self._collect_faults(update, angle, pelvis, lean, t_s, head_only)
         completed = self._complete(update.completed) if update.completed is not None else None
         if update.phase == Phase.NEUTRAL:  # no rep under way (finished, or never started)
             self._evidence = FaultEvidence()
