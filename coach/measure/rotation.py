@@ -146,14 +146,19 @@ def upper_body_azimuth_deg(xy: np.ndarray, pairs: tuple[tuple[L, L], ...] = MIDP
     return float(np.degrees(np.arctan(midplane_fit(xy, pairs)[0])))
 
 
-def build_template(neutral_xy: np.ndarray) -> UpperBodyTemplate:
-    """The template from the neutral landmarks (33, 2); raises ValueError on a degenerate pose."""
+def build_template(neutral_xy: np.ndarray, line_of_sight_deg: float = 0.0) -> UpperBodyTemplate:
+    """The template from the neutral landmarks (33, 2); raises ValueError on a degenerate pose.
+
+    line_of_sight_deg: how far round from the camera's axis the body's axis is seen (the azimuth's
+    sense). The midplane shows how the body faces the line of sight; the template holds how it faces
+    the camera's axis, which a lens model needs (`coach.measure.perspective`). A far camera sees
+    every point along its axis: 0."""
     hand = handedness(neutral_xy)
     x = neutral_xy[:, 0] * hand
     span = float(x[L.LEFT_SHOULDER] - x[L.RIGHT_SHOULDER])
     tan_azimuth, axis_x = midplane_fit(neutral_xy)
     limit = np.radians(MAX_AZIMUTH_DEG)
-    azimuth = float(np.clip(np.arctan(tan_azimuth), -limit, limit))
+    azimuth = float(np.clip(np.arctan(tan_azimuth) + np.radians(line_of_sight_deg), -limit, limit))
     # Body frame: `body_x` sideways, `body_depth` backwards; the image shows
     # body_x cos(a) + body_depth sin(a), and the image span is the body's times cos(a).
     ids = list(TEMPLATE_LANDMARKS)
