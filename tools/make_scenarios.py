@@ -213,6 +213,22 @@ def scenarios() -> list[dict]:
             rests=(0.8, 0.7),
         ),
         sc.build(
+            "nat_arch_oblique",
+            "Sit and Arch, camera 38 degrees off the person's left side towards the front, 2.3 m; breathing "
+            "and sway; good easing deeper, low-back arch, head thrown back, good held 0.9 s.",
+            sc.BODIES["m1"],
+            sc.camera("oblique", azimuth_deg=52.0, distance_m=2.3),
+            [
+                arch(20, 4, 2.0, creep=1.5),
+                arch(6, 16, 1.8, "low_back"),
+                arch(10, 3, 1.9, "head_back", neck=22),
+                arch(19, 4, 0.9, "short_hold"),
+            ],
+            motion=sc.natural(seed=6),
+            calib=2.4,
+            rests=(0.8, 0.7),
+        ),
+        sc.build(
             "desk_arch_near",
             "Sit and Arch at a desk, nearer and wider: webcam 0.55 m in front, 74 degrees wide, 640x360; "
             "breathing and sway; good (easing deeper), head back (short: every frame is rendered)",

@@ -38,6 +38,7 @@ from coach.measure.arch import (
     SideView,
     arch_lines,
     chord_per_arch_of,
+    face_per_ear_line_of,
     read_arch,
     side_view,
 )
@@ -238,6 +239,7 @@ class ArchAnalyzer:
         self._good_holds: list[tuple[float, ...]] = []  # their medians, in each good rep's hold
         self._desk_holds: list[_DeskHold] = []
         self._chord_per_arch = CHORD_PER_UPPER_BACK_ARCH  # the person's own figures, learnt from them
+        self._face_per_ear_line = 1.0
         self._head_per_arch = 1.0
         self._nose_per_arch: float | None = None
         self._last_read: tuple[Pose, _Reading] | None = None
@@ -338,9 +340,9 @@ class ArchAnalyzer:
             )
         assert self._view is not None and self._neutral is not None
         lines = arch_lines(pose, self._view)
-        split = read_arch(lines, self._neutral, self._chord_per_arch)
+        split = read_arch(lines, self._neutral, self._chord_per_arch, self._face_per_ear_line)
         turns = lines.turns_from(self._neutral)
-        cues = (turns["chord"], turns["ear_line"])
+        cues = (turns["chord"], turns["ear_line"], turns["face"])
         return _Reading(split, split.arch_deg, turns["ear_line"], lines, own_cues=cues)
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis:
@@ -535,6 +537,7 @@ class ArchAnalyzer:
         elif cues[1] >= LEARN_CHORD_MIN_EAR_DEG:
             self._good_holds.append(cues)
             self._chord_per_arch = chord_per_arch_of([(hold[0], hold[1]) for hold in self._good_holds])
+            self._face_per_ear_line = face_per_ear_line_of([(hold[1], hold[2]) for hold in self._good_holds])
 
     def _frame(
         self,

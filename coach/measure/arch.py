@@ -76,6 +76,12 @@ CHORD_PER_UPPER_BACK_ARCH = 0.5
 # figure (`chord_per_arch_of`) is learnt from their holds and kept within these bounds: an upper-back
 # arch turns the chord by its thoracic lever at the least, a low-back one by the lumbar lever at most.
 CHORD_PER_ARCH_BOUNDS = (LINE_TURN["chord"][0], LINE_TURN["chord"][1])
+# Seen from the side the face (ear to nose) turns with the ear line in a good hold, as the line model
+# says (0.94-1.07 on the rendered side views); seen from 40-50 degrees off the side it does not: the
+# far ear is hidden and the model's face line turned by 0.52 of the ear line on one body and by 1.23-1.32
+# on another. A person's own figure (`face_per_ear_line_of`) is learnt from their good holds, within
+# these bounds.
+FACE_PER_EAR_LINE_BOUNDS = (0.5, 1.5)
 
 # The belly band: image rows from this fraction of the torso length above the hips up to the next.
 # Below it the thighs join the outline; above it the ribcage and chest do.
@@ -260,7 +266,10 @@ def arch_lines(pose: Pose, view: SideView) -> ArchLines:
 
 
 def read_arch(
-    lines: ArchLines, neutral: ArchLines, chord_per_arch: float = CHORD_PER_UPPER_BACK_ARCH
+    lines: ArchLines,
+    neutral: ArchLines,
+    chord_per_arch: float = CHORD_PER_UPPER_BACK_ARCH,
+    face_per_ear_line: float = 1.0,
 ) -> ArchReading:
     """The thoracic, lumbar and neck extension that best explain how each line turned from neutral.
 
@@ -270,7 +279,7 @@ def read_arch(
     Without the belly the trunk is one unknown, an upper-back arch.
     """
     turns = lines.turns_from(neutral)
-    neck = neck_beyond_trunk_deg(turns, chord_per_arch)
+    neck = neck_beyond_trunk_deg(turns, chord_per_arch, face_per_ear_line)
     sensitivity = np.array([LINE_TURN[name] for name in turns])
     noise = np.array([LINE_NOISE_DEG[name] for name in turns])
     observed = (np.array(list(turns.values())) - sensitivity[:, 2] * neck) / noise
@@ -282,8 +291,14 @@ def read_arch(
     return ArchReading(arch, None, None, neck)
 
 
+def _line_turn(name: str, face_per_ear_line: float) -> np.ndarray:
+    """`LINE_TURN[name]`, the face's scaled by the person's own figure (`face_per_ear_line_of`)."""
+    levers = np.array(LINE_TURN[name])
+    return levers * face_per_ear_line if name == "face" else levers
+
+
 def neck_beyond_trunk_deg(
-    turns: dict[str, float], chord_per_arch: float = CHORD_PER_UPPER_BACK_ARCH
+    turns: dict[str, float], chord_per_arch: float = CHORD_PER_UPPER_BACK_ARCH, face_per_ear_line: float = 1.0
 ) -> float:
     """How far the head is thrown back beyond the upper-back arch that turns the chord as far, degrees.
 
@@ -297,10 +312,11 @@ def neck_beyond_trunk_deg(
     """
     trunk = max(turns["chord"], 0.0) / chord_per_arch
     names = ("face", "ear_line")
-    levers = np.array([LINE_TURN[name][2] for name in names])
+    levers = np.array([_line_turn(name, face_per_ear_line)[2] for name in names])
     weights = 1.0 / np.array([LINE_NOISE_DEG[name] for name in names]) ** 2
-    # The face and the ear line turn with the whole trunk (their thoracic and lumbar levers are 1).
-    beyond = np.array([turns[name] - trunk for name in names])
+    # The face and the ear line turn with the whole trunk (their thoracic and lumbar levers are 1, the
+    # face's as the person's figure says).
+    beyond = np.array([turns[name] - _line_turn(name, face_per_ear_line)[0] * trunk for name in names])
     neck = float(np.sum(weights * levers * beyond) / np.sum(weights * levers**2))
     return max(neck, 0.0)
 
@@ -318,6 +334,17 @@ def chord_per_arch_of(good_holds: list[tuple[float, float]]) -> float:
     if not ratios:
         return CHORD_PER_UPPER_BACK_ARCH
     low, high = CHORD_PER_ARCH_BOUNDS
+    return float(np.clip(np.median(ratios), low, high))
+
+
+def face_per_ear_line_of(good_holds: list[tuple[float, float]]) -> float:
+    """How far this person's face turns, as the model reads it, per degree the ear line turns, from the
+    holds of their good reps: (ear-line turn, face turn) of each hold, degrees; the median, within
+    `FACE_PER_EAR_LINE_BOUNDS`; 1 (the line model's) before any hold."""
+    ratios = [face / ear_line for ear_line, face in good_holds if ear_line > 0 and face > 0]
+    if not ratios:
+        return 1.0
+    low, high = FACE_PER_EAR_LINE_BOUNDS
     return float(np.clip(np.median(ratios), low, high))
 
 

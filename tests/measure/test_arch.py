@@ -19,12 +19,14 @@ import pytest
 
 from coach.measure.arch import (
     CHORD_PER_UPPER_BACK_ARCH,
+    FACE_PER_EAR_LINE_BOUNDS,
     LINE_TURN,
     ArchLines,
     SideView,
     arch_lines,
     belly_angle_deg,
     chord_per_arch_of,
+    face_per_ear_line_of,
     neck_beyond_trunk_deg,
     read_arch,
     sagittal_angle_deg,
@@ -477,3 +479,36 @@ def test_pose_builders_are_consistent() -> None:
     assert pose.mask is not None and pose.mask.shape == (480, 640)
     hips = (pose.xy[L.LEFT_HIP] + pose.xy[L.RIGHT_HIP]) / 2
     assert pose.mask[int(hips[1]) - 40, int(hips[0])] == 1.0  # the trunk is inside its silhouette
+
+
+def a_body_whose_face_turns(share: float, thoracic: float, lumbar: float, neck: float) -> dict[str, float]:
+    """The line model's turns with the model's face line turning by `share` of the head's own pitch: seen
+    from 40-50 degrees off the side the far ear is hidden, and on the rendered bodies the face turned by
+    0.52 of the ear line in good holds on one, 1.23-1.32 on another (about 1 from the side)."""
+    turns = model_turns(thoracic, lumbar, neck)
+    turns["face"] = share * (thoracic + lumbar + neck)
+    return turns
+
+
+def test_the_person_s_own_face_turn_is_learnt_from_their_good_holds() -> None:
+    good = a_body_whose_face_turns(0.52, 20, 4, 0)
+    assert face_per_ear_line_of([]) == 1.0
+    assert face_per_ear_line_of([(good["ear_line"], good["face"])]) == pytest.approx(0.52)
+    assert face_per_ear_line_of([(20.0, 20.0), (20.0, 26.0), (20.0, 60.0)]) == pytest.approx(1.3)
+    assert face_per_ear_line_of([(20.0, 2.0)]) == FACE_PER_EAR_LINE_BOUNDS[0]
+    assert face_per_ear_line_of([(20.0, 80.0)]) == FACE_PER_EAR_LINE_BOUNDS[1]
+    assert face_per_ear_line_of([(-3.0, 20.0), (20.0, -1.0)]) == 1.0
+
+
+@pytest.mark.parametrize("share", [0.52, 1.0, 1.3])
+def test_a_head_thrown_back_is_read_against_the_person_s_own_face_turn(share: float) -> None:
+    """The body of `nat_arch_oblique`, 38 degrees off the side: its face line turned by half of what its
+    ear line did in a good arch, so a head thrown back 25 degrees over 8 + 2 of arch reads as about half
+    of that. Against its own good hold the neck reads in full, and the good hold reads none."""
+    good = a_body_whose_face_turns(share, 20, 5, 0)
+    own = face_per_ear_line_of([(good["ear_line"], good["face"])])
+    head_led = a_body_whose_face_turns(share, 8, 2, 25)
+    assert neck_beyond_trunk_deg(head_led, face_per_ear_line=own) == pytest.approx(25.0, abs=1e-6)
+    assert neck_beyond_trunk_deg(good, face_per_ear_line=own) == pytest.approx(0.0, abs=1e-6)
+    if share < 1:
+        assert neck_beyond_trunk_deg(head_led) < 25.0 - 5.0
