@@ -277,18 +277,26 @@ def read_arch(
     then, with the neck's share of each line's turn taken out, weighted least squares over the line
     models in `LINE_TURN` for the trunk, no bend below zero (a slump forwards reads as no arch).
     Without the belly the trunk is one unknown, an upper-back arch.
+
+    The neck reported is read against the person's own face figure too (`face_per_ear_line`); the
+    trunk is split with the line model's throughout. (Split with the person's face figure, the trunk
+    took a rock of the upper body about the hips into the arch with a different weight in each line:
+    45 degrees off the side, a 2-degree sway then cut two holds short.)
     """
     turns = lines.turns_from(neutral)
-    neck = neck_beyond_trunk_deg(turns, chord_per_arch, face_per_ear_line)
+    neck = neck_beyond_trunk_deg(turns, chord_per_arch)
     sensitivity = np.array([LINE_TURN[name] for name in turns])
     noise = np.array([LINE_NOISE_DEG[name] for name in turns])
     observed = (np.array(list(turns.values())) - sensitivity[:, 2] * neck) / noise
+    own_neck = (
+        neck if face_per_ear_line == 1.0 else neck_beyond_trunk_deg(turns, chord_per_arch, face_per_ear_line)
+    )
     if "belly" in turns:
         thoracic, lumbar = non_negative_least_squares(sensitivity[:, :2] / noise[:, None], observed)
-        return ArchReading(thoracic + lumbar, thoracic, lumbar, neck)
+        return ArchReading(thoracic + lumbar, thoracic, lumbar, own_neck)
     trunk = sensitivity[:, :2] @ np.array(UPPER_BACK_ARCH_MIX)
     [arch] = non_negative_least_squares((trunk / noise)[:, None], observed)
-    return ArchReading(arch, None, None, neck)
+    return ArchReading(arch, None, None, own_neck)
 
 
 def _line_turn(name: str, face_per_ear_line: float) -> np.ndarray:

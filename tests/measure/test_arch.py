@@ -512,3 +512,15 @@ def test_a_head_thrown_back_is_read_against_the_person_s_own_face_turn(share: fl
     assert neck_beyond_trunk_deg(good, face_per_ear_line=own) == pytest.approx(0.0, abs=1e-6)
     if share < 1:
         assert neck_beyond_trunk_deg(head_led) < 25.0 - 5.0
+
+
+def test_the_person_s_face_figure_judges_the_neck_and_leaves_the_arch_as_the_line_model_reads_it() -> None:
+    """A rock of the upper body about the hips turns every line alike; split with a face figure other
+    than 1, the trunk would take it in with a different weight in each line."""
+    turns = a_body_whose_face_turns(0.52, 8, 2, 25)
+    lines = lines_with_turns(turns, NEUTRAL)
+    own = read_arch(lines, NEUTRAL, face_per_ear_line=0.52)
+    line_model = read_arch(lines, NEUTRAL)
+    assert own.arch_deg == line_model.arch_deg
+    assert own.neck_deg == pytest.approx(25.0, abs=1e-6)
+    assert line_model.neck_deg < 20.0
