@@ -229,6 +229,29 @@ def scenarios() -> list[dict]:
             rests=(0.8, 0.7),
         ),
         sc.build(
+            "desk_rotate_off_axis",
+            "Sit and Rotate at a desk, laptop 0.95 m away and 17 cm to the person's left, 30 mm lens; "
+            "breathing and sway; R easing deeper, L with a side lean, R, L.",
+            {
+                "male": 0.4,
+                "weight": 0.7,
+                "muscle": 0.4,
+                "skin": [0.58, 0.38, 0.26],
+                "shirt": [0.55, 0.5, 0.45],
+                "pants": [0.1, 0.1, 0.15],
+                "hair": [0.25, 0.15, 0.08],
+            },
+            sc.camera("desk", distance_m=0.95, look_at=[0.17, -0.1, 0.67], lens_mm=30, height_offset_m=-0.12),
+            [
+                rotate("right", 33, 5, 2.1, creep=1.5),
+                rotate("left", 30, 5, 2.2, "side_lean", lean=10),
+                rotate("right", 31, 5, 2.0),
+                rotate("left", 32, 5, 2.1, creep=1.0),
+            ],
+            motion=sc.natural(seed=5),
+            calib=2.0,
+        ),
+        sc.build(
             "desk_arch_near",
             "Sit and Arch at a desk, nearer and wider: webcam 0.55 m in front, 74 degrees wide, 640x360; "
             "breathing and sway; good (easing deeper), head back (short: every frame is rendered)",

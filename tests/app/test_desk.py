@@ -94,6 +94,41 @@ def test_an_arch_at_the_desk_is_not_measured_from_a_held_arch_when_sitting_uprig
     assert "elbows are cut off at the right edge" in result.stderr
 
 
+def held_turns(clip: str, frames_path: Path) -> list[tuple[float, float]]:
+    """(reading, truth) of each true hold of a desk clip whose frames `analyze` wrote to `frames_path`:
+    the medians over the hold of the frames' angle and of the truth's trunk turn."""
+    truth = json.loads((SAMPLES / f"{clip}.gt.json").read_text())
+    with frames_path.open() as rows:
+        angles = [
+            (float(row["t_s"]), float(row["angle_deg"])) for row in csv.DictReader(rows) if row["angle_deg"]
+        ]
+    held = []
+    for true in truth["scenario"]["reps"]:
+        start, end = true["hold_start"], true["hold_end"]
+        reading = [angle for t, angle in angles if start <= t <= end]
+        turned = [f["trunk_rot"] for f in truth["frames"] if start <= f["t"] <= end]
+        held.append((float(np.median(reading)), float(np.median(turned))))
+    return held
+
+
+def analysed_with_no_false_fault(clip: str, video: Path, tmp_path: Path) -> Path:
+    """`analyze` a desk turn recording of `clip`'s truth: in desk mode, every rep on its side, no good rep
+    faulted. Returns the frames' table."""
+    report_path, frames_path = tmp_path / "report.json", tmp_path / "frames.csv"
+    result = run_coach(
+        "analyze", video, "--exercise", "rotate", "--report", report_path, "--frames", frames_path
+    )
+    assert result.code == 0, result.stderr
+    report = result.report(report_path)
+    assert report["calibration"]["framing"] == "desk"
+    truth = json.loads((SAMPLES / f"{clip}.gt.json").read_text())["scenario"]["reps"]
+    assert [rep["side"] for rep in report["reps"]] == [rep["side"] for rep in truth]
+    for rep, true in zip(report["reps"], truth, strict=True):
+        if true["fault"] is None:
+            assert rep["faults"] == []
+    return frames_path
+
+
 @pytest.mark.slow
 def test_sitting_to_one_side_of_the_picture_the_turns_read_as_from_its_middle(tmp_path: Path) -> None:
     """`desk_rotate` with the person a fifth of the picture's width to one side: the lens sees them a
@@ -101,25 +136,22 @@ def test_sitting_to_one_side_of_the_picture_the_turns_read_as_from_its_middle(tm
     so turns towards one side read 6-7 degrees small, the other way 8-11 degrees large, and two good
     turns were called side leans."""
     clip = transformed_sample("desk_rotate", tmp_path / "off_centre.mp4", off_centre)
-    report_path, frames_path = tmp_path / "report.json", tmp_path / "frames.csv"
-    result = run_coach(
-        "analyze", clip, "--exercise", "rotate", "--report", report_path, "--frames", frames_path
+    frames_path = analysed_with_no_false_fault("desk_rotate", clip, tmp_path)
+    for reading, turned in held_turns("desk_rotate", frames_path):
+        assert reading == pytest.approx(turned, abs=4.0)
+
+
+@pytest.mark.slow
+def test_a_laptop_to_one_side_of_the_person_reads_their_turns_without_false_faults(tmp_path: Path) -> None:
+    """`desk_rotate_off_axis` (held out when rendered): the laptop 17 cm to the person's left at 0.95 m.
+    That view was counted twice too: the held turns read 5-14 degrees off (9.6 on average), a good hold
+    was called short (0.65 s of 2.2) and a good turn a lean. (The lean on the second rep goes into the
+    turn, which reads 8 degrees too far, and is missed: `tests/app/test_golden_reports.py`.)"""
+    frames_path = analysed_with_no_false_fault(
+        "desk_rotate_off_axis", SAMPLES / "desk_rotate_off_axis.mp4", tmp_path
     )
-    assert result.code == 0, result.stderr
-    report = result.report(report_path)
-    assert report["calibration"]["framing"] == "desk"
-    truth = json.loads((SAMPLES / "desk_rotate.gt.json").read_text())
-    assert [rep["side"] for rep in report["reps"]] == [rep["side"] for rep in truth["scenario"]["reps"]]
-    with frames_path.open() as rows:
-        angles = [
-            (float(row["t_s"]), float(row["angle_deg"])) for row in csv.DictReader(rows) if row["angle_deg"]
-        ]
-    for rep, true in zip(report["reps"], truth["scenario"]["reps"], strict=True):
-        if true["fault"] is None:
-            assert rep["faults"] == []
-        held = [angle for t, angle in angles if true["hold_start"] <= t <= true["hold_end"]]
-        turned = [f["trunk_rot"] for f in truth["frames"] if true["hold_start"] <= f["t"] <= true["hold_end"]]
-        assert float(np.median(held)) == pytest.approx(float(np.median(turned)), abs=4.0)
+    held = held_turns("desk_rotate_off_axis", frames_path)
+    assert float(np.mean([abs(reading - turned) for reading, turned in held])) <= 5.0
 
 
 @pytest.mark.slow

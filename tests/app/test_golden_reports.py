@@ -96,7 +96,13 @@ def test_analyze_gives_the_golden_report(clip: str, tmp_path: Path) -> None:
 # hold's fit, which looks for the end range's flat stretch, starts its first hold 0.45 s late.
 # At the desk the model's far shoulder and elbow flip between two places from frame to frame while
 # held: the angle dips 2-3 degrees mid-hold and the first left hold's end is dated 0.4 s early.
-KNOWN_HOLD_LIMITS_S = {"nat_rotate_front.rotate": 0.6, "desk_rotate.rotate": 0.45}
+# A laptop 17 cm to one side of the person (`desk_rotate_off_axis`): turned towards it, the reading jumps
+# 3-4 degrees within the hold and both left holds are dated 0.33-0.39 s short.
+KNOWN_HOLD_LIMITS_S = {
+    "nat_rotate_front.rotate": 0.6,
+    "desk_rotate.rotate": 0.45,
+    "desk_rotate_off_axis.rotate": 0.45,
+}
 # Likewise for faults. At the desk a side lean is read from the head over the shoulders, beyond what the
 # turn gives it through an assumed lens; on this body at 0.85 m the third rep's 9-degree lean reads 4
 # degrees beyond its turn, under the 5-degree line (the lean clip at 1.0 m has both its leans flagged).
@@ -104,10 +110,13 @@ KNOWN_HOLD_LIMITS_S = {"nat_rotate_front.rotate": 0.6, "desk_rotate.rotate": 0.4
 # picture's hip-to-shoulder line by 3.8 degrees (6.0 in 3D): the hidden far shoulder moves the
 # shoulders' middle, and the lean shows foreshortened. `nat_arch_oblique`'s last hold, 0.9 s, reads
 # 1.03 s (within the hold target) and so passes the line of a counted hold: its `short_hold` is missed.
+# `desk_rotate_off_axis`'s 10-degree lean, made turning towards the laptop at its side, shows as more turn
+# (42 read for 34) and no lean.
 KNOWN_MISSED_FAULTS = {
     "desk_rotate.rotate": 1,
     "nat_rotate_oblique_30fps.rotate": 1,
     "nat_arch_oblique.arch": 1,
+    "desk_rotate_off_axis.rotate": 1,
 }
 # Likewise for the angle (no clip needs it now: `oblique_rotate_30fps`, whose turns away from a camera
 # 40 degrees off the front hide the far shoulder and elbow, read 4.6 degrees off on average until the
