@@ -171,8 +171,8 @@ class _Reading:
     jittery a reading to time a hold on). ear_line_deg: the head's turn over the shoulders the hold
     watches (None at the desk, where the elbows carry the head's movement). lines: the side view's.
     own_cues: the readings whose ratios in good holds are this person's own figures: (chord turn,
-    ear-line turn) from the side (`chord_per_arch_of`), (elbows' arch, head pitch, nose pitch) at the
-    desk (`head_per_arch_of`, `nose_per_arch_of`).
+    ear-line turn, face turn) from the side (`chord_per_arch_of`, `face_per_ear_line_of`), (elbows'
+    arch, head pitch, nose pitch) at the desk (`head_per_arch_of`, `nose_per_arch_of`).
     """
 
     split: ArchReading
@@ -524,8 +524,9 @@ class ArchAnalyzer:
         """After a hold that was not head-led (nor, from the side, a low-back one, which the desk does
         not judge): this person's own figure from its cues' medians, once the whole arch's cue (the ear
         line, or at the desk the elbows) moved far enough to say something: from the side the chord's
-        turn per degree of arch (`chord_per_arch_of`), at the desk the head's and the nose's pitch
-        (`head_per_arch_of`, `nose_per_arch_of`)."""
+        turn per degree of arch and the face's per degree of ear line (`chord_per_arch_of`,
+        `face_per_ear_line_of`), at the desk the head's and the nose's pitch (`head_per_arch_of`,
+        `nose_per_arch_of`)."""
         if not self._hold_cues or {"head_back", "low_back"} & set(rep.faults):
             return
         cues = self._hold_median()

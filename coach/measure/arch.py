@@ -288,9 +288,7 @@ def read_arch(
     sensitivity = np.array([LINE_TURN[name] for name in turns])
     noise = np.array([LINE_NOISE_DEG[name] for name in turns])
     observed = (np.array(list(turns.values())) - sensitivity[:, 2] * neck) / noise
-    own_neck = (
-        neck if face_per_ear_line == 1.0 else neck_beyond_trunk_deg(turns, chord_per_arch, face_per_ear_line)
-    )
+    own_neck = neck_beyond_trunk_deg(turns, chord_per_arch, face_per_ear_line)
     if "belly" in turns:
         thoracic, lumbar = non_negative_least_squares(sensitivity[:, :2] / noise[:, None], observed)
         return ArchReading(thoracic + lumbar, thoracic, lumbar, own_neck)

@@ -94,8 +94,8 @@ def line_of_sight_deg(neutral_xy: np.ndarray, centre_x_px: float, focal: float) 
     the picture) is seen from that side: its nose, nearer the lens, shows further out than its
     shoulders, which the midplane reads as the body facing that far away from the camera. Through the
     lens that is the perspective itself, so the template must face the axis by the midplane's azimuth
-    plus this angle, or the lens counts it twice (a body 13 cm to the side at 0.7 m read its turns 2-5
-    degrees small on one side, and good turns as a 4-degree side lean)."""
+    plus this angle, or the lens counts it twice (rendered laptops 13 and 17 cm to the side of the
+    person read good turns as 3-6 degrees of side lean, and held turns up to 14 degrees off)."""
     _, axis_x = midplane_fit(neutral_xy)
     return float(np.degrees(np.arctan((axis_x - centre_x_px * handedness(neutral_xy)) / focal)))
 
