@@ -278,8 +278,11 @@ def test_real_people_are_usable(clip_poses: ClipLoader, name: str) -> None:
 # Frames a sample clip is known to lose, and why (so it cannot get worse). With the head thrown back
 # at the desk the model puts the shoulders on the collar, down to a third of their span: ten frames
 # of that rep have no human proportions. The rep is still counted and its fault flagged
-# (`tests/app/test_desk.py`).
-KNOWN_UNFOLLOWED_FRAMES = {"desk_arch": 10}
+# (`tests/app/test_desk.py`). Before anyone calibrated, the selector does not know a desk picture is
+# one: in two frames of `desk_rotate_off_axis`, in a hold, the model claims hips at the picture's bottom
+# edge and guesses the unseen feet above them. In the desk session (`coach analyze`) one of the two is
+# followed; in the other the model sees neither elbow plainly (visibility 0.40 and 0.73).
+KNOWN_UNFOLLOWED_FRAMES = {"desk_arch": 10, "desk_rotate_off_axis": 2}
 
 
 @pytest.mark.parametrize("name", SAMPLE_CLIPS)
