@@ -318,11 +318,12 @@ def neck_beyond_trunk_deg(
     """
     trunk = max(turns["chord"], 0.0) / chord_per_arch
     names = ("face", "ear_line")
-    levers = np.array([_line_turn(name, face_per_ear_line)[2] for name in names])
+    line_turn = np.array([_line_turn(name, face_per_ear_line) for name in names])  # (2, 3)
     weights = 1.0 / np.array([LINE_NOISE_DEG[name] for name in names]) ** 2
     # The face and the ear line turn with the whole trunk (their thoracic and lumbar levers are 1, the
     # face's as the person's figure says).
-    beyond = np.array([turns[name] - _line_turn(name, face_per_ear_line)[0] * trunk for name in names])
+    beyond = np.array([turns[name] for name in names]) - line_turn[:, 0] * trunk
+    levers = line_turn[:, 2]
     neck = float(np.sum(weights * levers * beyond) / np.sum(weights * levers**2))
     return max(neck, 0.0)
 
