@@ -8,7 +8,10 @@ jitter on top:
 
 - sway: the upper body (head, shoulders, arms) turns in the picture about the middle of the hips by
   `amplitude * sin(2 pi f t)`. Seen from the front that is a sideways sway; seen from the side, the
-  trunk arching and straightening a little.
+  trunk arching and straightening a little. Seen 45 degrees off the side it is a rock about the line
+  of sight, half in the person's side plane and half a side lean: every line in the picture turns
+  alike, where a rock in the side plane alone would turn the face (pointing forward, foreshortened)
+  twice as far as the trunk.
 - breath: the upper body rises and falls in the picture by as much as the chest lifting
   `amplitude` degrees moves the shoulders (the trunk's length times the angle).
 - nod: the face (nose, eyes, mouth) dips and rises in the picture as a head pitching `amplitude`
