@@ -421,26 +421,13 @@ class Pipeline:
                 self._forget_neutral_taken_mid_stretch(cut, len(window))
             return None
         result = trial.result()
-        if self._view_problem_of(result.profile) is not None or not self._held_stretch_against(result):
+        if self._view_problem_of(result.profile) is not None:
             return None
         self.recalibrate()
         self.found_again_at_s = window[0][1]
         measured = self._adopt(result, dataclasses.replace(statuses[-1], message=None))
         step = measured or self._measure(*window[-1], may_recalibrate=False)
         return dataclasses.replace(step, analysis=dataclasses.replace(step.analysis, cue=NEUTRAL_AGAIN_CUE))
-
-    def _held_stretch_against(self, result: CalibrationResult) -> bool:
-        """Whether the neutral measured from so far was a held stretch: its still window reads, against
-        `result`'s, as at least a rep's least peak (the median of its frames). A neutral taken mid-stretch
-        is a whole rep's stretch away from the person's own; a sway or a breath carries them forward of
-        a good neutral by a few degrees for a moment (a 2-degree rock about the hips, seen from the
-        side, turns the trunk's chord as a 4-degree arch does), and that neutral stands."""
-        assert self.exercise is not None and self.calibration is not None
-        trial = make_analyzer(self.exercise, result.profile, still_poses=result.poses)
-        readings = [trial.reading(pose) for pose in self.calibration.poses]
-        measured = [reading for reading in readings if reading is not None]
-        least_peak = exercise_facts(self.exercise).rep_rules.min_peak_deg
-        return not measured or float(np.median(measured)) >= least_peak
 
     def _forget_neutral_taken_mid_stretch(self, cut: Problem, frames: int) -> None:
         """The person sat still the wrong way for the stretch where the picture cuts them off (an elbow

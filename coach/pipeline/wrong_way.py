@@ -7,9 +7,6 @@ neutral by more than a rep's start is that, and where they sit then is their neu
 the calibration's checks of a starting position (a slump with the hands behind the head can read so
 too, and then is). The line is the rep's start, not its least peak: at the desk the elbows' reading
 saturates a few degrees forward on some bodies (they rise only until they are above the arch's pivot).
-The pipeline takes the window as the neutral only when the one it replaces reads against it as a held
-arch, at least a rep's least peak: a sway carries a person forward of a good neutral for a moment too
-(`Pipeline._held_stretch_against`).
 
 A turn goes either way, so this says nothing about it (its neutral is checked for square shoulders).
 """
