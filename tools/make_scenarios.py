@@ -263,6 +263,29 @@ def scenarios() -> list[dict]:
             rests=(0.6,),
             motion=sc.natural(seed=3),
         ),
+        sc.build(
+            "desk_rotate_far",
+            "Sit and Rotate at a desk, laptop 1.0 m away and a little above the shoulders, 24 mm lens; "
+            "breathing and sway; L easing deeper, R short hold, L, R with a side lean",
+            {
+                "male": 0.8,
+                "weight": 0.35,
+                "muscle": 0.6,
+                "skin": [0.7, 0.52, 0.4],
+                "shirt": [0.2, 0.35, 0.55],
+                "pants": [0.15, 0.12, 0.1],
+                "hair": [0.3, 0.2, 0.1],
+            },
+            sc.camera("desk", distance_m=1.0, lens_mm=24, height_offset_m=0.06),
+            [
+                rotate("left", 31, 5, 2.2, creep=1.5),
+                rotate("right", 30, 5, 1.0, "short_hold"),
+                rotate("left", 34, 5, 2.1),
+                rotate("right", 29, 5, 2.2, "side_lean", lean=-10),
+            ],
+            motion=sc.natural(seed=11),
+            calib=2.2,
+        ),
     ]
 
 

@@ -32,6 +32,9 @@ ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been g
 # A gap this short is the model losing the person for a frame or two (a dim room, a ghost second
 # person), not the person leaving: a hold goes on through it.
 BRIEF_GAP_S = 0.5
+# The fewest frames the speed window keeps (at low frame rates it spans more than its time), and the
+# fewest whose level sets a rep's peak: a median of three outvotes one jolt.
+MIN_SAMPLES = 3
 # A hold ends on the way back only once the angle has clearly left the end range: this much of the
 # rep's excursion (or twice the hold band, whichever is more) below its peak; going further out, once
 # it is this much of the excursion (or the hold band) beyond the level it held. A model's landmarks can
@@ -197,6 +200,8 @@ class RepTracker:
         self._returning_since_s = 0.0
         self._trace: deque[tuple[float, float, np.ndarray | None]] = deque()  # (t, raw, body points)
         self._rest_deg = self.rules.return_deg  # at rest below this: `return_deg`, or after a rep its share
+        # The rest the rep under way started from: (neutral since, last neutral, rest line).
+        self._rest_before: tuple[float | None, float | None, float] | None = None
 
     def _rested(self, since_s: float, until_s: float) -> None:
         self._neutral_since_s, self._last_neutral_s = since_s, until_s
@@ -261,7 +266,11 @@ class RepTracker:
             assert self._last_neutral_s is not None
             self._direction = 1.0 if angle >= 0 or not rules.signed else -1.0
             self._start_s = self._last_neutral_s
-            self._peak, self._peak_s = magnitude, t_s
+            self._rest_before = (self._neutral_since_s, self._last_neutral_s, self._rest_deg)
+            # The peak is a level the angle kept, as all through the rep (`_sustained`), not this
+            # frame's reading: a jolt of the model that starts a rep and is gone the next frame sets
+            # no peak a rep could be counted on.
+            self._peak, self._peak_s = max(self._sustained(), 0.0), t_s
             self._phase = Phase.MOVING
             return TrackerUpdate(Phase.MOVING, side=self._side())
         self._phase = Phase.NEUTRAL
@@ -278,8 +287,11 @@ class RepTracker:
         speed = self._speed() * self._direction  # + = moving further out
         # The peak is the highest level the angle kept over the speed window (its median), not one
         # frame's reading: a single jolt of the model would otherwise set a peak no hold can reach.
-        sustained = float(np.median([a for _, a in self._samples])) * self._direction
-        if sustained > self._peak:
+        # Back in view after a gap, the speed window starts again: until it holds a few frames, one
+        # reading is all it knows, which sets no peak.
+        known = len(self._samples) >= MIN_SAMPLES
+        sustained = self._sustained()
+        if known and sustained > self._peak:
             self._peak, self._peak_s = sustained, t_s
         near_peak = value >= self._peak - rules.hold_band_deg and self._peak >= rules.min_peak_deg
         still = abs(speed) < rules.hold_speed_dps and body_still
@@ -472,9 +484,15 @@ class RepTracker:
             )
         side = self._side()
         rest_deg = max(self.rules.return_deg, self.rules.return_share * self._peak, rest_deg)
+        rest_before = self._rest_before
         self._clear_rep()
-        self._rest_deg = rest_deg
-        self._last_neutral_s = self._neutral_since_s = t_s
+        if completed is None and rest_before is not None:
+            # No rep (a jolt of the model, a movement too small to count): the person's rest before
+            # it stands, so a turn straight after it is a rep (`_neutral` asks for a settled rest).
+            self._neutral_since_s, self._last_neutral_s, self._rest_deg = rest_before
+        else:
+            self._rest_deg = rest_deg
+            self._last_neutral_s = self._neutral_since_s = t_s
         return TrackerUpdate(Phase.NEUTRAL, side=side, hold_ended_early=ended_early, completed=completed)
 
     # -- the end of the stream ----------------------------------------------------------------
@@ -519,6 +537,7 @@ class RepTracker:
         self._redate_at_s = None
         self._exit_pending_s = None
         self._neutral_since_s = None
+        self._rest_before = None
         self._trace.clear()
 
     def _keep_trace(self, t_s: float, body_xy: np.ndarray | None) -> None:
@@ -585,9 +604,13 @@ class RepTracker:
         smoothed = (self._samples, angle, self.rules.speed_window_s)
         for samples, value, window_s in (smoothed, (self._raw_samples, raw, ARRIVAL_WINDOW_S)):
             samples.append((t_s, value))
-            # Keep the speed window, but never fewer than 3 samples (low frame rates).
-            while len(samples) > 3 and t_s - samples[0][0] > window_s:
+            # Keep the speed window, but never fewer than `MIN_SAMPLES` (low frame rates).
+            while len(samples) > MIN_SAMPLES and t_s - samples[0][0] > window_s:
                 samples.popleft()
+
+    def _sustained(self) -> float:
+        """The level the smoothed angle kept over the speed window (its median), outwards."""
+        return float(np.median([a for _, a in self._samples])) * self._direction
 
     def _arrival_speed(self) -> float:
         """The raw angle's speed over `ARRIVAL_WINDOW_S`, degrees per second. Unsmoothed, so a movement

@@ -118,10 +118,12 @@ KNOWN_MISSED_FAULTS = {
     "nat_arch_oblique.arch": 1,
     "desk_rotate_off_axis.rotate": 1,
 }
-# Likewise for the angle (no clip needs it now: `oblique_rotate_30fps`, whose turns away from a camera
-# 40 degrees off the front hide the far shoulder and elbow, read 4.6 degrees off on average until the
-# turn's fit weighed down the landmarks the model guesses far off; 3.4 since).
-KNOWN_ANGLE_LIMITS_DEG: dict[str, float] = {}
+# Likewise for the angle (`oblique_rotate_30fps`, whose turns away from a camera 40 degrees off the
+# front hide the far shoulder and elbow, read 4.6 degrees off on average until the turn's fit weighed
+# down the landmarks the model guesses far off; 3.4 since). `desk_rotate_far` (held out when rendered:
+# a laptop 1 m away, a little above the shoulders, a 24 mm lens) reads its held turns to the right 14-19
+# degrees too far (48 and 52 for 35 and 33; to the left within 3): mean error 6.8, cause not found.
+KNOWN_ANGLE_LIMITS_DEG: dict[str, float] = {"desk_rotate_far.rotate": 7.5}
 
 
 @pytest.mark.slow

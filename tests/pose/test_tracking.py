@@ -281,8 +281,12 @@ def test_real_people_are_usable(clip_poses: ClipLoader, name: str) -> None:
 # (`tests/app/test_desk.py`). Before anyone calibrated, the selector does not know a desk picture is
 # one: in two frames of `desk_rotate_off_axis`, in a hold, the model claims hips at the picture's bottom
 # edge and guesses the unseen feet above them. In the desk session (`coach analyze`) one of the two is
-# followed; in the other the model sees neither elbow plainly (visibility 0.40 and 0.73).
-KNOWN_UNFOLLOWED_FRAMES = {"desk_arch": 10, "desk_rotate_off_axis": 2}
+# followed; in the other the model sees neither elbow plainly (visibility 0.40 and 0.73). In
+# `desk_rotate_far` (a laptop 1 m away, a 24 mm lens) the model folds the shoulders into the middle of the
+# body, a span of 6-67 px for 146, and claims to see hips, for one to three frames as each left turn begins
+# and ends: 11 frames even in the desk session, 3 more before it. Every turn still counts, on its side
+# (`tests/app/test_desk.py`).
+KNOWN_UNFOLLOWED_FRAMES = {"desk_arch": 10, "desk_rotate_off_axis": 2, "desk_rotate_far": 14}
 
 
 @pytest.mark.parametrize("name", SAMPLE_CLIPS)

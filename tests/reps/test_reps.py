@@ -205,6 +205,27 @@ def test_a_one_frame_spike_at_the_peak_does_not_raise_it_out_of_reach() -> None:
     assert only.peak_deg == pytest.approx(32, abs=0.5)
 
 
+def test_a_jolt_out_of_rest_and_back_is_no_rep_and_the_turn_straight_after_it_counts() -> None:
+    # At a desk 1 m from the laptop the model threw an elbow about as a turn began: the reading
+    # jumped 25 degrees the wrong way for two frames and came back past the rest the other way.
+    jolt = [21.0, 13.0]
+    angles = ramp(0, 0, 1.0) + ramp(0, -5, 0.3) + jolt + ramp(-10, -35, 0.8) + [-35.0] * 15
+    angles += ramp(-35, 0, 1.2) + ramp(0, 0, 0.8)
+    (only,) = completed(run(angles, ROTATE_RULES))
+    assert only.side == "right"
+    assert only.hold_s == pytest.approx(1.0, abs=0.2)
+
+
+def test_back_in_view_one_reading_sets_no_peak() -> None:
+    # The model lost the person for three frames on the way out and came back with a reading far past
+    # the turn: the peak is the level the body then keeps, and the hold is timed against it.
+    angles: list[float | None] = ramp(0, 0, 1.0) + ramp(0, 20, 0.6) + [None] * 3 + [57.0]
+    angles += [36.0] * 33 + ramp(36, 0, 1.2) + ramp(0, 0, 0.8)
+    (only,) = completed(run(angles, ROTATE_RULES))
+    assert only.peak_deg == pytest.approx(36, abs=1)
+    assert only.hold_s == pytest.approx(33 / FPS, abs=0.2)
+
+
 def test_the_hold_ends_where_the_raw_reading_leaves_it_not_where_the_smoothed_one_does() -> None:
     lead_in = ramp(0, 0, 1.0) + ramp(0, 35, 1.3)
     raw = lead_in + [35.0] * 30 + ramp(35, 0, 1.2) + ramp(0, 0, 0.8)
