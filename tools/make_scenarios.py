@@ -23,7 +23,7 @@ def scenarios() -> list[dict]:
     import scenario as sc  # type: ignore[import-not-found]
 
     rotate, arch = sc.rotate, sc.arch
-    # Bodies beyond the renderer's four: a heavier woman and a heavy man.
+    # Bodies beyond the renderer's four.
     heavier = {"male": 0.3, "weight": 0.8, "muscle": 0.4, "skin": [0.55, 0.36, 0.25],
                "shirt": [0.35, 0.35, 0.37], "pants": [0.1, 0.1, 0.2], "hair": [0.1, 0.06, 0.03]}  # fmt: skip
     heavy = {"male": 1.0, "weight": 0.85, "muscle": 0.5, "skin": [0.66, 0.45, 0.33],
@@ -32,6 +32,10 @@ def scenarios() -> list[dict]:
              "pants": [0.1, 0.1, 0.1], "hair": [0.04, 0.03, 0.02]}  # fmt: skip
     slim = {"male": 0.0, "weight": 0.3, "muscle": 0.5, "skin": [0.42, 0.28, 0.2],
             "shirt": [0.6, 0.15, 0.15], "pants": [0.1, 0.1, 0.12], "hair": [0.05, 0.03, 0.02]}  # fmt: skip
+    stocky = {"male": 0.4, "weight": 0.7, "muscle": 0.4, "skin": [0.58, 0.38, 0.26],
+              "shirt": [0.55, 0.5, 0.45], "pants": [0.1, 0.1, 0.15], "hair": [0.25, 0.15, 0.08]}  # fmt: skip
+    slim_man = {"male": 0.8, "weight": 0.35, "muscle": 0.6, "skin": [0.7, 0.52, 0.4],
+                "shirt": [0.2, 0.35, 0.55], "pants": [0.15, 0.12, 0.1], "hair": [0.3, 0.2, 0.1]}  # fmt: skip
     return [
         sc.build(
             "nat_rotate_front",
@@ -232,15 +236,7 @@ def scenarios() -> list[dict]:
             "desk_rotate_off_axis",
             "Sit and Rotate at a desk, laptop 0.95 m away and 17 cm to the person's left, 30 mm lens; "
             "breathing and sway; R easing deeper, L with a side lean, R, L.",
-            {
-                "male": 0.4,
-                "weight": 0.7,
-                "muscle": 0.4,
-                "skin": [0.58, 0.38, 0.26],
-                "shirt": [0.55, 0.5, 0.45],
-                "pants": [0.1, 0.1, 0.15],
-                "hair": [0.25, 0.15, 0.08],
-            },
+            stocky,
             sc.camera("desk", distance_m=0.95, look_at=[0.17, -0.1, 0.67], lens_mm=30, height_offset_m=-0.12),
             [
                 rotate("right", 33, 5, 2.1, creep=1.5),
@@ -267,15 +263,7 @@ def scenarios() -> list[dict]:
             "desk_rotate_far",
             "Sit and Rotate at a desk, laptop 1.0 m away and a little above the shoulders, 24 mm lens; "
             "breathing and sway; L easing deeper, R short hold, L, R with a side lean",
-            {
-                "male": 0.8,
-                "weight": 0.35,
-                "muscle": 0.6,
-                "skin": [0.7, 0.52, 0.4],
-                "shirt": [0.2, 0.35, 0.55],
-                "pants": [0.15, 0.12, 0.1],
-                "hair": [0.3, 0.2, 0.1],
-            },
+            slim_man,
             sc.camera("desk", distance_m=1.0, lens_mm=24, height_offset_m=0.06),
             [
                 rotate("left", 31, 5, 2.2, creep=1.5),
