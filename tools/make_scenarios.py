@@ -36,6 +36,8 @@ def scenarios() -> list[dict]:
               "shirt": [0.55, 0.5, 0.45], "pants": [0.1, 0.1, 0.15], "hair": [0.25, 0.15, 0.08]}  # fmt: skip
     slim_man = {"male": 0.8, "weight": 0.35, "muscle": 0.6, "skin": [0.7, 0.52, 0.4],
                 "shirt": [0.2, 0.35, 0.55], "pants": [0.15, 0.12, 0.1], "hair": [0.3, 0.2, 0.1]}  # fmt: skip
+    petite = {"male": 0.1, "weight": 0.4, "muscle": 0.45, "skin": [0.85, 0.66, 0.55],
+              "shirt": [0.7, 0.55, 0.2], "pants": [0.1, 0.1, 0.15], "hair": [0.45, 0.25, 0.1]}  # fmt: skip
     return [
         sc.build(
             "nat_rotate_front",
@@ -273,6 +275,21 @@ def scenarios() -> list[dict]:
             ],
             motion=sc.natural(seed=11),
             calib=2.2,
+        ),
+        sc.build(
+            "desk_arch_close",
+            "Sit and Arch at a desk, laptop 0.55 m away, 24 mm lens, a little below the shoulders; "
+            "breathing and sway; good easing deeper, head back, good, good",
+            petite,
+            sc.camera("desk", distance_m=0.55, lens_mm=24),
+            [
+                arch(18, 4, 1.9, creep=1.5),
+                arch(8, 3, 1.6, "head_back", neck=25),
+                arch(20, 4, 2.0),
+                arch(17, 4, 1.8),
+            ],
+            motion=sc.natural(seed=9, breath=1.0, lean=1.2),
+            calib=2.5,
         ),
     ]
 

@@ -68,6 +68,7 @@ def make_analyzer(
     calibrated_at_s: float | None = None,
     measured_from_s: float | None = None,
     still_poses: Sequence[Pose] = (),
+    still_windows_s: Sequence[tuple[float, float]] = (),
     in_hindsight: bool = False,
 ) -> Analyzer:
     """The analyzer for `exercise`, measuring against the calibrated neutral `profile`. in_hindsight: a
@@ -80,6 +81,7 @@ def make_analyzer(
             calibrated_at_s=calibrated_at_s,
             measured_from_s=measured_from_s,
             still_poses=still_poses,
+            still_windows_s=still_windows_s,
             **options,
         )
     return arch.ArchAnalyzer(
@@ -88,6 +90,7 @@ def make_analyzer(
         calibrated_at_s=calibrated_at_s,
         measured_from_s=measured_from_s,
         still_poses=still_poses,
+        still_windows_s=still_windows_s,
         in_hindsight=in_hindsight,
         **options,
     )

@@ -189,6 +189,8 @@ class ArchAnalyzer:
     measured_from_s: the stream's first frame, when it is measured from there once calibrated (a
         recording, `coach.pipeline.kept_frames`); None: from the calibration on.
     still_poses: the calibration window's poses (their segmentation masks give the belly's neutral).
+    still_windows_s: the windows in which this stream's calibrations found the person sitting still;
+        measured from the start, a movement within one is the model's jitter, not a rep.
     in_hindsight: a recording, judged with all it shows: at the desk a rep judged before the person's
         own figures were known is judged again once they are (`REVIEW_GOOD_HOLDS`). Live, what was
         said stands.
@@ -207,6 +209,7 @@ class ArchAnalyzer:
         calibrated_at_s: float | None = None,
         measured_from_s: float | None = None,
         still_poses: Sequence[Pose] = (),
+        still_windows_s: Sequence[tuple[float, float]] = (),
         in_hindsight: bool = False,
     ) -> None:
         if target_reps < 1:
@@ -221,6 +224,8 @@ class ArchAnalyzer:
         self._in_hindsight = in_hindsight
         # The calibration's still window was a rest at neutral: a rep may start straight after it.
         self._rested_s = calibration_rest(calibrated_at_s, profile.duration_s, measured_from_s)
+        # Measured from the start, the frames include the calibrations' still windows.
+        self._still_windows_s = tuple(still_windows_s)
         self._still_poses = list(still_poses)
         self.reset()
 
@@ -230,7 +235,7 @@ class ArchAnalyzer:
         self._neutral: ArchLines | None = None
         self._rejected_view: SideView | None = None
         self._neutral_bellies: list[tuple[float, float]] = []
-        self._tracker = RepTracker(self.rules, self._rested_s)
+        self._tracker = RepTracker(self.rules, self._rested_s, self._still_windows_s)
         self._angle_filter = OneEuroFilter(ANGLE_SMOOTHING)
         self._movement_filter = OneEuroFilter(ANGLE_SMOOTHING)
         self._rep_arches: list[float] = []  # the desk's arch through the rep under way, and in its hold

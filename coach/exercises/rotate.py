@@ -223,6 +223,8 @@ class RotateAnalyzer:
     calibrated_at_s: when the stream it measures calibrated itself (None: a saved profile).
     measured_from_s: the stream's first frame, when it is measured from there once calibrated (a
         recording, `coach.pipeline.kept_frames`); None: from the calibration on.
+    still_windows_s: the windows in which this stream's calibrations found the person sitting still;
+        measured from the start, a movement within one is the model's jitter, not a rep.
     """
 
     exercise = EXERCISE
@@ -238,6 +240,7 @@ class RotateAnalyzer:
         calibrated_at_s: float | None = None,
         measured_from_s: float | None = None,
         still_poses: Sequence[Pose] = (),
+        still_windows_s: Sequence[tuple[float, float]] = (),
     ) -> None:
         if target_reps < 1:
             raise ValueError("target_reps must be at least 1")
@@ -256,12 +259,14 @@ class RotateAnalyzer:
         self._calibrated_at_s = calibrated_at_s
         # The calibration's still window was a rest at neutral: a rep may start straight after it.
         self._rested_s = calibration_rest(calibrated_at_s, profile.duration_s, measured_from_s)
+        # Measured from the start, the frames include the calibrations' still windows.
+        self._still_windows_s = tuple(still_windows_s)
         self._still_poses = list(still_poses)
         self.reset()
 
     def reset(self) -> None:
         self.rules = self.base_rules
-        self._tracker = RepTracker(self.rules, self._rested_s)
+        self._tracker = RepTracker(self.rules, self._rested_s, self._still_windows_s)
         self._angle_filter = OneEuroFilter(ANGLE_SMOOTHING)
         self._pelvis_filter = OneEuroFilter(SIGNAL_SMOOTHING)
         self._lean_filter = OneEuroFilter(SIGNAL_SMOOTHING)
@@ -418,7 +423,7 @@ class RotateAnalyzer:
         noise_deg = float(np.degrees(noise_px / lever_px))
         rules = self.base_rules
         self.rules = replace(rules, hold_band_deg=max(rules.hold_band_deg, 3.0 * noise_deg))
-        self._tracker = RepTracker(self.rules, self._rested_s)
+        self._tracker = RepTracker(self.rules, self._rested_s, self._still_windows_s)
         still = [self._upright(pose.xy) for pose in self._still_poses]
         self._resting_lean = _RestingLean([self._lean(xy, self._yaw(xy)) for xy in still])
         still_px_per_s = float(np.radians(self.rules.hold_speed_dps)) * lever_px

@@ -126,6 +126,9 @@ class Pipeline:
         self._view_refused: Problem | None = None  # the calibrator's own sentence for it
         self._follow_calibrated_person = False
         self._earlier_reps: list[Rep] = []  # counted before a recalibration
+        # Every window a calibration of this stream found the person still in (a movement within one is
+        # the model's jitter, when the frames are measured again from the start).
+        self._still_windows_s: list[tuple[float, float]] = []
         self._implausible_since: float | None = None
         self._said_unreliable = False
         self.unreliable_frames = 0  # frames whose reading was past what a spine can do
@@ -215,6 +218,8 @@ class Pipeline:
         if self.comfortable_deg is not None and self.exercise not in profile.comfortable_deg:
             known = {**profile.comfortable_deg, self.exercise: self.comfortable_deg}
             profile = dataclasses.replace(profile, comfortable_deg=known)
+        if calibrated_at_s is not None:
+            self._still_windows_s.append((calibrated_at_s - profile.duration_s, calibrated_at_s))
         self.analyzer = make_analyzer(
             self.exercise,
             profile,
@@ -223,6 +228,7 @@ class Pipeline:
             calibrated_at_s=calibrated_at_s,
             measured_from_s=measured_from_s,
             still_poses=self.calibration.poses if self.calibration is not None else (),
+            still_windows_s=tuple(self._still_windows_s),
             in_hindsight=self._kept is not None,
         )
         self.selector.session = profile.framing

@@ -20,6 +20,7 @@ the upper body's landmarks, which does not depend on which frames a camera happe
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,10 +167,19 @@ class RepTracker:
     """Feed `update(angle, t)` once per frame; it reports the phase and events of that frame.
 
     rested_s: (since, until) when the person sat settled at neutral before the first frame given (a
-    calibration's still window): a movement straight after it is a rep, as after any rest."""
+    calibration's still window): a movement straight after it is a rep, as after any rest.
+    still_s: the (since, until) windows in which a calibration found the person sitting still, among
+    the frames given (a recording measured from its start once calibrated on a later window): a
+    movement that leaves the rest and comes back within one is the model's jitter, not a rep."""
 
-    def __init__(self, rules: RepRules | None = None, rested_s: tuple[float, float] | None = None) -> None:
+    def __init__(
+        self,
+        rules: RepRules | None = None,
+        rested_s: tuple[float, float] | None = None,
+        still_s: Sequence[tuple[float, float]] = (),
+    ) -> None:
         self.rules = rules or RepRules()
+        self._still_s = tuple(still_s)
         self.reset()
         if rested_s is not None:
             self._rested(*rested_s)
@@ -482,6 +492,10 @@ class RepTracker:
                 unseen_beside_hold_s=unseen_s(seen, hold_start, before=True)
                 + unseen_s(seen, hold_end, before=False),
             )
+            if self._within_still(t_s):
+                completed = None
+        if completed is None:
+            ended_early = False  # no rep, no hold cut short
         side = self._side()
         rest_deg = max(self.rules.return_deg, self.rules.return_share * self._peak, rest_deg)
         rest_before = self._rest_before
@@ -494,6 +508,11 @@ class RepTracker:
             self._rest_deg = rest_deg
             self._last_neutral_s = self._neutral_since_s = t_s
         return TrackerUpdate(Phase.NEUTRAL, side=side, hold_ended_early=ended_early, completed=completed)
+
+    def _within_still(self, end_s: float) -> bool:
+        """Whether the movement under way, back at rest at `end_s`, lay within a window in which a
+        calibration found the person still (so it moved less than the calibration allows)."""
+        return any(since <= self._start_s and end_s <= until for since, until in self._still_s)
 
     # -- the end of the stream ----------------------------------------------------------------
 

@@ -122,7 +122,9 @@ KNOWN_MISSED_FAULTS = {
 # front hide the far shoulder and elbow, read 4.6 degrees off on average until the turn's fit weighed
 # down the landmarks the model guesses far off; 3.4 since). `desk_rotate_far` (held out when rendered:
 # a laptop 1 m away, a little above the shoulders, a 24 mm lens) reads its held turns to the right 14-19
-# degrees too far (48 and 52 for 35 and 33; to the left within 3): mean error 6.8, cause not found.
+# degrees too far (48 and 52 for 35 and 33; to the left within 3): mean error 6.8. The model puts the far
+# elbow of a right turn a quarter of a span nearer the head than at neutral, and the face off the other
+# way; no depth of the elbows reads every desk clip better (docs/accuracy.md, session 18).
 KNOWN_ANGLE_LIMITS_DEG: dict[str, float] = {"desk_rotate_far.rotate": 7.5}
 
 

@@ -285,8 +285,14 @@ def test_real_people_are_usable(clip_poses: ClipLoader, name: str) -> None:
 # `desk_rotate_far` (a laptop 1 m away, a 24 mm lens) the model folds the shoulders into the middle of the
 # body, a span of 6-67 px for 146, and claims to see hips, for one to three frames as each left turn begins
 # and ends: 11 frames even in the desk session, 3 more before it. Every turn still counts, on its side
-# (`tests/app/test_desk.py`).
-KNOWN_UNFOLLOWED_FRAMES = {"desk_arch": 10, "desk_rotate_off_axis": 2, "desk_rotate_far": 14}
+# (`tests/app/test_desk.py`). In `desk_arch_close` (a laptop 0.55 m away) the model finds no one at all in
+# one frame of the hold with the head thrown back; the rep counts and is flagged.
+KNOWN_UNFOLLOWED_FRAMES = {
+    "desk_arch": 10,
+    "desk_rotate_off_axis": 2,
+    "desk_rotate_far": 14,
+    "desk_arch_close": 1,
+}
 
 
 @pytest.mark.parametrize("name", SAMPLE_CLIPS)

@@ -463,6 +463,24 @@ def test_a_rep_straight_after_the_calibrations_still_window_counts() -> None:
     assert reps[0].hold_s == pytest.approx(2.0, abs=0.2)
 
 
+def test_a_movement_within_a_still_window_a_calibration_found_is_no_rep() -> None:
+    """A recording measured from its start once calibrated: 0.55 m from a laptop the model's desk arch
+    reading of a person sitting still for the calibration jumped to 9 degrees for a third of a second,
+    which counted as a rep with a short hold. The calibration found the person still over that window,
+    so a movement out and back within it is the model's jitter. The same movement after it counts."""
+    jitter = ramp(0, 0, 1.0) + ramp(0, 10, 0.2) + [10.0] * 5 + ramp(10, 0, 0.2) + ramp(0, 0, 1.0)
+    angles = jitter + rep(25, 1.8)
+    rules = dataclasses.replace(ARCH_RULES, signed=False)
+    assert len(completed(run(angles, rules))) == 2  # the jitter is a rep to a tracker that knows no window
+    tracker = RepTracker(rules, still_s=[(0.2, len(jitter) / FPS)])
+    reps = completed([tracker.update(a, i / FPS) for i, a in enumerate(angles)])
+    assert len(reps) == 1 and reps[0].hold_s == pytest.approx(1.8, abs=0.2)
+    # The still window says nothing of what comes after it: the jitter then is a rep (as a tracker
+    # without the window counts it), and so is the arch.
+    later = RepTracker(rules, still_s=[(0.0, 0.5)])
+    assert len(completed([later.update(a, i / FPS) for i, a in enumerate(angles)])) == 2
+
+
 def two_arches(rest: float, rest_s: float = 1.0) -> list[float | None]:
     """Two 25-degree arches held 1.8 s, coming back in between to `rest` degrees for `rest_s`."""
     angles = ramp(0, 0, 1.0) + ramp(0, 25, 1.3) + ramp(25, 25, 1.8) + ramp(25, rest, 1.2)
