@@ -478,8 +478,11 @@ class RepTracker:
             end_s = self._settled_end(self._exit_pending_s if self._exit_pending_s is not None else t_s)
             self._close_hold(end_s)
             ended_early = not self._hold_done
+        jitter = self._within_still(t_s)
+        if jitter:
+            ended_early = False  # no rep, no hold cut short
         completed = None
-        if self._peak >= self.rules.min_peak_deg:
+        if self._peak >= self.rules.min_peak_deg and not jitter:
             hold_start, hold_end = self._dated_hold()
             seen = np.array([t for t, _, _ in self._trace])
             completed = RepWindow(
@@ -492,17 +495,14 @@ class RepTracker:
                 unseen_beside_hold_s=unseen_s(seen, hold_start, before=True)
                 + unseen_s(seen, hold_end, before=False),
             )
-            if self._within_still(t_s):
-                completed = None
-        if completed is None:
-            ended_early = False  # no rep, no hold cut short
         side = self._side()
         rest_deg = max(self.rules.return_deg, self.rules.return_share * self._peak, rest_deg)
         rest_before = self._rest_before
         self._clear_rep()
         if completed is None and rest_before is not None:
-            # No rep (a jolt of the model, a movement too small to count): the person's rest before
-            # it stands, so a turn straight after it is a rep (`_neutral` asks for a settled rest).
+            # No rep (a jolt of the model, a movement too small to count or within a still window): the
+            # person's rest before it stands, so a turn straight after it is a rep (`_neutral` asks for a
+            # settled rest).
             self._neutral_since_s, self._last_neutral_s, self._rest_deg = rest_before
         else:
             self._rest_deg = rest_deg
