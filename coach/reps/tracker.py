@@ -168,7 +168,7 @@ class RepTracker:
 
     rested_s: (since, until) when the person sat settled at neutral before the first frame given (a
     calibration's still window): a movement straight after it is a rep, as after any rest.
-    still_s: the (since, until) windows in which a calibration found the person sitting still, among
+    still_windows_s: the (since, until) windows in which a calibration found the person sitting still, among
     the frames given (a recording measured from its start once calibrated on a later window): a
     movement that leaves the rest and comes back within one is the model's jitter, not a rep."""
 
@@ -176,10 +176,10 @@ class RepTracker:
         self,
         rules: RepRules | None = None,
         rested_s: tuple[float, float] | None = None,
-        still_s: Sequence[tuple[float, float]] = (),
+        still_windows_s: Sequence[tuple[float, float]] = (),
     ) -> None:
         self.rules = rules or RepRules()
-        self._still_s = tuple(still_s)
+        self._still_windows_s = tuple(still_windows_s)
         self.reset()
         if rested_s is not None:
             self._rested(*rested_s)
@@ -512,7 +512,7 @@ class RepTracker:
     def _within_still(self, end_s: float) -> bool:
         """Whether the movement under way, back at rest at `end_s`, lay within a window in which a
         calibration found the person still (so it moved less than the calibration allows)."""
-        return any(since <= self._start_s and end_s <= until for since, until in self._still_s)
+        return any(since <= self._start_s and end_s <= until for since, until in self._still_windows_s)
 
     # -- the end of the stream ----------------------------------------------------------------
 

@@ -472,12 +472,12 @@ def test_a_movement_within_a_still_window_a_calibration_found_is_no_rep() -> Non
     angles = jitter + rep(25, 1.8)
     rules = dataclasses.replace(ARCH_RULES, signed=False)
     assert len(completed(run(angles, rules))) == 2  # the jitter is a rep to a tracker that knows no window
-    tracker = RepTracker(rules, still_s=[(0.2, len(jitter) / FPS)])
+    tracker = RepTracker(rules, still_windows_s=[(0.2, len(jitter) / FPS)])
     reps = completed([tracker.update(a, i / FPS) for i, a in enumerate(angles)])
     assert len(reps) == 1 and reps[0].hold_s == pytest.approx(1.8, abs=0.2)
     # The still window says nothing of what comes after it: the jitter then is a rep (as a tracker
     # without the window counts it), and so is the arch.
-    later = RepTracker(rules, still_s=[(0.0, 0.5)])
+    later = RepTracker(rules, still_windows_s=[(0.0, 0.5)])
     assert len(completed([later.update(a, i / FPS) for i, a in enumerate(angles)])) == 2
 
 
