@@ -81,8 +81,8 @@ def found_again(calibration: dict[str, Any], source: str = "video") -> str | Non
     if at_s is None:
         return None
     return (
-        f"At {at_s:.1f} s you sat still further forward than where the coach first took your neutral (that "
-        f"was a held arch): it calibrated again on how you sat then and measured the whole {source} from it."
+        f"At {at_s:.1f} s you sat still further forward than where the coach first took your neutral, so "
+        f"it calibrated again on how you sat then and measured the whole {source} from it."
     )
 
 
@@ -112,8 +112,9 @@ def reps_reason(
     """Why a session counted no rep, or far fewer reps than the movements it saw, in one sentence
     (None when neither).
 
-    calibration: the pipeline's calibration summary (`calibrated`, `calibrated_at_s`, and while never
-    calibrated its `reason` and `problem`). rows: every frame's analysis. incomplete: the rep the
+    calibration: the pipeline's calibration summary (`calibrated`, `calibrated_at_s`, the
+    `still_windows_s` its calibrations sat still in, and while never calibrated its `reason` and
+    `problem`). rows: every frame's analysis. incomplete: the rep the
     session ended during. counted: the reps counted. source: "video", "session" (live) or "analysis"
     (an analysis stopped before the video ended), as the sentence names it.
     """
@@ -144,7 +145,14 @@ def reps_reason(
             "coach calibrated again: start sitting tall, facing forward, hands behind your head."
         )
     if counted > 0:
-        movements = _movements(outward, rules.min_peak_deg, rules.return_deg, rules.return_share)
+        # The model's jitter while the person sat still for a calibration is no movement (nor a rep).
+        still = [window for window in calibration.get("still_windows_s", ()) if len(window) == 2]
+        moving = [
+            _outward(row.angle_deg, facts.stretch.by_side)
+            for row in after
+            if row.angle_deg is not None and not any(start <= row.t_s <= end for start, end in still)
+        ]
+        movements = _movements(moving, rules.min_peak_deg, rules.return_deg, rules.return_share)
         if movements - counted - (incomplete is not None) < MISSED_REPS:
             return None
         if unseen >= UNSEEN_FEW_REPS:

@@ -272,6 +272,10 @@ class Pipeline:
                 measured.update(measured_from_s=round(self._measured_from_s, 3))
             if self.found_again_at_s is not None:
                 measured.update(found_again_at_s=round(self.found_again_at_s, 3))
+            if self._still_windows_s:
+                measured.update(
+                    still_windows_s=[[round(start, 3), round(end, 3)] for start, end in self._still_windows_s]
+                )
             return measured
         summary: dict[str, Any] = {"source": "none", "calibrated": False}
         problem = self.calibration_problem()

@@ -229,6 +229,20 @@ def test_an_arch_back_within_a_fifth_of_its_peak_is_a_movement_of_its_own() -> N
     assert reps_reason("arch", CALIBRATED, rows(*turns(6, back_to=6.0, out=25.0)), None, 1) is None
 
 
+def test_the_models_jitter_while_sitting_still_for_a_calibration_is_no_movement() -> None:
+    # Two jolts out to 9 degrees while the person sat still for the coach (its still windows), then
+    # four arches, four reps counted: nothing is missing (the rep count ignores the jolts too).
+    jolts = [(0.0, 0.5), (9.0, 0.3), (0.0, 0.5), (9.0, 0.3), (0.0, 0.9)]
+    spans = [*jolts, *turns(4, out=25.0)[1:]]
+    calibration = {**CALIBRATED, "still_windows_s": [[0.0, 2.5]]}
+    assert reps_reason("arch", calibration, rows(*spans), None, 4) is None
+    # Without the windows (or with jolts outside them) they are movements, and far fewer reps is said.
+    said = reps_reason("arch", CALIBRATED, rows(*spans), None, 4)
+    assert said is not None and said.startswith("You went past 8 degrees 6 times but 4 reps counted")
+    elsewhere = {**CALIBRATED, "still_windows_s": [[20.0, 22.5]]}
+    assert reps_reason("arch", elsewhere, rows(*spans), None, 4) == said
+
+
 def test_far_fewer_reps_with_the_person_often_out_of_view_says_that_first() -> None:
     spans = [*turns(3), (None, 5.0), *turns(3)]
     said = reps_reason("arch", CALIBRATED, rows(*spans), None, 2, "session")
@@ -280,3 +294,4 @@ def test_a_neutral_found_again_is_told_and_otherwise_nothing_is() -> None:
     said = found_again({"calibrated": True, "calibrated_at_s": 3.0, "found_again_at_s": 2.267})
     assert said is not None and said.startswith("At 2.3 s you sat still further forward")
     assert said.endswith("measured the whole video from it.")
+    assert "held arch" not in said  # the coach cannot know why the first neutral was off
