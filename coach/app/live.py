@@ -82,6 +82,7 @@ class LiveRequest:
     window: bool = True
     comfortable_deg: float | None = None  # the range shown comfortable before (the gauge's target)
     sound: SoundRequest = field(default_factory=SoundRequest)  # voice, tones, audio log (default off)
+    mirrored: bool = False  # the picture shown (and recorded) as a mirror, as a self-view is
 
 
 @dataclass
@@ -437,6 +438,7 @@ class Display:
                     title=f"{title} - set {self.coach.set_number}",
                     sound=self.player.label if self.player is not None else "sound off",
                     note=f"Desk mode: {self.worker.not_checked}" if self.worker.not_checked else None,
+                    mirrored=self.request.mirrored,
                 )
                 image = annotate(frame.image, latest.pose if latest else None, analysis, hud=hud)
                 self._record(frame, image)

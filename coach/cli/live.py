@@ -32,6 +32,13 @@ def register(commands: Any) -> None:
     )
     live.add_argument("--record", type=Path, metavar="OUT.mp4", help="also record what is shown")
     live.add_argument("--no-window", action="store_true", help="run headless (no window, no keys)")
+    live.add_argument(
+        "--mirror",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the picture as a mirror, as a video call's self-view (default: for a camera, "
+        "not for a video file)",
+    )
     live.add_argument("--log", type=Path, help="session log, JSON lines (default: sessions/...)")
     live.add_argument("--report", type=Path, help="JSON report (default: sessions/...)")
     sound = live.add_argument_group(
@@ -62,6 +69,7 @@ def run_live_command(args: argparse.Namespace) -> int:
     from coach.app.live import LiveRequest, run_live
     from coach.pose.model_files import resolve_model
     from coach.sound import SoundRequest
+    from coach.sources.capture import is_camera_index
     from coach.storage.history import comfortable_range_deg, suggested_target
 
     stem = SESSIONS_DIR / f"{datetime.now():%Y%m%d-%H%M%S}-{args.exercise}"
@@ -85,6 +93,7 @@ def run_live_command(args: argparse.Namespace) -> int:
         window=not args.no_window,
         comfortable_deg=comfortable,
         sound=SoundRequest(mode=_sound_mode(args), audio_log=args.audio_log),
+        mirrored=args.mirror if args.mirror is not None else is_camera_index(args.camera),
     )
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the session as Ctrl-C does: saved
     saved: list[SessionReport] = []  # the report, once written: also when run_live then raises

@@ -7,6 +7,10 @@
 - rep counters per side towards the target,
 - the current cue in large text coloured by its severity (good / fault / info),
 - for the live session: fps, the key help, the sound state, PAUSED and banners ("Set complete!").
+
+A live camera's picture is shown as a mirror (`Hud(mirrored=True)`), as every video-call self-view is:
+the person's left is then on the screen's left, and so are the gauge's left end and the skeleton's
+left side. Only the picture and the points drawn on it are flipped; text reads as usual.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class Hud:
     title: str | None = None
     sound: str | None = None
     note: str | None = None  # one line above the strip: what this picture cannot show (desk mode)
+    mirrored: bool = False  # the picture shown as a mirror (a live camera's self-view)
 
 
 def annotate(
@@ -72,12 +77,12 @@ def annotate(
 ) -> np.ndarray:
     """A copy of `image` with the coaching overlay (see the module docstring)."""
     hud = hud or Hud(fps=fps, key_help=None)
-    canvas = image.copy()
+    canvas = np.ascontiguousarray(image[:, ::-1]) if hud.mirrored else image.copy()
     scale = max(canvas.shape[0] / 480.0, 0.6)
     if hud.paused:
         canvas //= 3
     if pose is not None and not hud.paused:
-        draw_skeleton(canvas, pose, scale)
+        draw_skeleton(canvas, pose, scale, mirrored=hud.mirrored)
     bottom = canvas.shape[0]
     if hud.key_help or hud.fps is not None:
         bottom = draw_status_strip(canvas, hud, scale)
@@ -95,9 +100,13 @@ def annotate(
     return canvas
 
 
-def draw_skeleton(canvas: np.ndarray, pose: Pose, scale: float) -> None:
+def draw_skeleton(canvas: np.ndarray, pose: Pose, scale: float, *, mirrored: bool = False) -> None:
+    """The pose's joints and bones; `mirrored`: on a picture flipped left to right."""
     thickness = max(2, round(3 * scale))
-    points = np.round(pose.xy).astype(int)
+    xy = pose.xy.copy()
+    if mirrored:
+        xy[:, 0] = canvas.shape[1] - 1 - xy[:, 0]
+    points = np.round(xy).astype(int)
     seen = pose.visibility >= MIN_VISIBILITY
     for a, b in SKELETON_EDGES:
         if not (seen[a] and seen[b]):
@@ -125,16 +134,24 @@ def draw_top_bar(canvas: np.ndarray, analysis: FrameAnalysis, hud: Hud, scale: f
     colour = GOOD if analysis.phase == Phase.HOLD else WHITE
     put(canvas, label, (left, int(46 * scale)), 0.62 * scale, colour, 2)
     gauge_width = int(width * 0.42)
-    draw_gauge(canvas, analysis, (width - gauge_width - int(12 * scale), int(30 * scale)), gauge_width, scale)
+    origin = (width - gauge_width - int(12 * scale), int(30 * scale))
+    draw_gauge(canvas, analysis, origin, gauge_width, scale, mirrored=hud.mirrored)
 
 
 def draw_gauge(
-    canvas: np.ndarray, analysis: FrameAnalysis, origin: tuple[int, int], width: int, scale: float
+    canvas: np.ndarray,
+    analysis: FrameAnalysis,
+    origin: tuple[int, int],
+    width: int,
+    scale: float,
+    *,
+    mirrored: bool = False,
 ) -> None:
     """The angle on a bar across the person's range: the target band, the needle, the value.
 
     Two-sided (rotation: the person's right on the left end, their left on the right end, as a
-    front camera sees them) when the analysis counts reps per side; one-sided otherwise.
+    front camera sees them; the other way round on a `mirrored` picture) when the analysis counts
+    reps per side; one-sided otherwise.
     """
     x, y = origin
     height = int(14 * scale)
@@ -143,10 +160,12 @@ def draw_gauge(
     span = 1.25 * reach
     zero = x + width // 2 if two_sided else x
 
+    towards_left_end = -1.0 if mirrored and two_sided else 1.0  # the person's left on the left
+
     def to_x(deg: float) -> int:
         half = width / 2 if two_sided else width
         value = float(np.clip(deg, -span if two_sided else 0.0, span))
-        return round(zero + value / span * half)
+        return round(zero + towards_left_end * value / span * half)
 
     cv2.rectangle(canvas, (x, y), (x + width, y + height), DARK, -1)
     if analysis.target_deg:
@@ -158,8 +177,13 @@ def draw_gauge(
     cv2.line(canvas, (zero, y - 3), (zero, y + height + 3), GREY, 1)
     label_y = y + height + int(16 * scale)
     if two_sided:
-        put(canvas, "R", (x - int(12 * scale), y + height - 2), 0.45 * scale, RIGHT_COLOUR)
-        put(canvas, "L", (x + width + int(3 * scale), y + height - 2), 0.45 * scale, LEFT_COLOUR)
+        ends = (
+            (("L", LEFT_COLOUR), ("R", RIGHT_COLOUR))
+            if mirrored
+            else (("R", RIGHT_COLOUR), ("L", LEFT_COLOUR))
+        )
+        put(canvas, ends[0][0], (x - int(12 * scale), y + height - 2), 0.45 * scale, ends[0][1])
+        put(canvas, ends[1][0], (x + width + int(3 * scale), y + height - 2), 0.45 * scale, ends[1][1])
     if analysis.angle_deg is None:
         put(canvas, "angle --", (x, label_y), 0.45 * scale, GREY)
         return

@@ -182,9 +182,14 @@ def open_capture(camera: str, *, lost_after_s: float = LOST_AFTER_S) -> LatestFr
     Raises CameraUnavailableError (listing the working indexes) for a camera that cannot be
     opened, and the VideoFileSource errors for a file that cannot be read.
     """
-    if camera.strip().isdigit():
+    if is_camera_index(camera):
         return camera_capture(int(camera), lost_after_s=lost_after_s)
     return file_capture(Path(camera))
+
+
+def is_camera_index(camera: str) -> bool:
+    """Whether `camera` names a camera by its index ("0"), not a video file."""
+    return camera.strip().isdigit()
 
 
 def camera_capture(index: int, *, lost_after_s: float = LOST_AFTER_S) -> LatestFrameCapture:

@@ -669,6 +669,25 @@ def test_keys_drive_the_real_loop(tmp_path: Path) -> None:
     assert paused < 0.6 * before
 
 
+@pytest.mark.slow
+def test_a_mirrored_session_shows_and_records_the_picture_flipped(tmp_path: Path) -> None:
+    screen = ScriptedScreen([(1.0, "q")])
+    recording = tmp_path / "shown.mp4"
+    request = dataclasses.replace(
+        live_request(tmp_path), camera=str(CLIP), window=True, mirrored=True, record_path=recording
+    )
+    run_live(request, out=lambda line: None, screen=screen)
+    with VideoFileSource(CLIP) as source:
+        raw = next(iter(source)).image
+    band = slice(200, 300)  # below the rep counters, above the strip; the chair and wall at the edges
+    first = screen.shown[0][1]
+    assert np.abs(first[band, :40].astype(int) - raw[band, ::-1][:, :40]).mean() < 2.0
+    assert np.abs(first[band, :40].astype(int) - raw[band, :40]).mean() > 2.0
+    recorded = cv2.VideoCapture(str(recording))
+    ok, kept = recorded.read()
+    assert ok and np.abs(kept[band, :40].astype(int) - raw[band, ::-1][:, :40]).mean() < 6.0
+
+
 def test_missing_camera_lists_working_ones_and_exits_cleanly(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "coach", "live", "--exercise", "rotate", "--camera", "9", "--no-window",

@@ -66,6 +66,33 @@ def test_gauge_needle_follows_the_angle_to_the_persons_side() -> None:
     assert xs[1] < 640 - 0.42 * 640 / 2 - 12 < xs[2]  # the two sides of the gauge's centre
 
 
+def test_a_mirrored_picture_puts_the_persons_left_on_the_left_of_the_screen() -> None:
+    # A self-view (a live camera): the picture is flipped, the skeleton with it, and the gauge's ends.
+    image = GREY_IMAGE.copy()
+    image[240:260, 0:20] = 255  # a white patch at the picture's left edge
+    mirrored = annotate(image, None, analysis(), hud=Hud(mirrored=True, key_help=None))
+    assert (mirrored[240:260, 620:640] == 255).all() and not (mirrored[240:260, 0:20] == 255).all()
+    xy = np.tile([320.0, 240.0], (33, 1))
+    xy[11], xy[23], xy[13] = (500, 150), (490, 330), (550, 100)  # the left shoulder, hip and elbow
+    seen = np.zeros(33)
+    seen[[11, 23]] = 1.0  # only the left shoulder-to-hip bone is drawn
+    pose = make_pose(xy, visibility=seen)
+    body = slice(170, 330)  # below the rep counters
+    shown = annotate(GREY_IMAGE, pose, analysis(), hud=Hud(mirrored=True, key_help=None))
+    left_xs = pixels_of(shown[body], LEFT_COLOUR)[1]
+    assert len(left_xs) > 100 and 640 - 1 - 500 - 10 < left_xs.min() < left_xs.max() < 640 - 1 - 490 + 10
+    as_seen = pixels_of(annotate(GREY_IMAGE, pose, analysis())[body], LEFT_COLOUR)[1]
+    assert 490 - 10 < as_seen.min() < as_seen.max() < 500 + 10
+
+    def mirrored_needle_x(angle_deg: float) -> int:
+        top = annotate(GREY_IMAGE, None, analysis(angle_deg=angle_deg), hud=Hud(mirrored=True))[:72]
+        return int(np.argmax(np.all(top == np.array(GOOD, np.uint8), axis=2).sum(axis=0)))
+
+    centre = 640 - 0.42 * 640 / 2 - 12
+    assert mirrored_needle_x(25.0) < centre < mirrored_needle_x(-25.0)  # a left turn towards the left
+    assert needle_x(analysis(angle_deg=-25.0)) < centre < needle_x(analysis(angle_deg=25.0))
+
+
 def test_one_sided_gauge_for_a_stretch_without_sides() -> None:
     arch = {"reps_by_side": {"arch": 1}}
     low, high = needle_x(analysis(angle_deg=22.0, **arch)), needle_x(analysis(angle_deg=38.0, **arch))
