@@ -438,8 +438,12 @@ class ArchAnalyzer:
             return None, neck
         return self._lumbar_filter(reading.lumbar_deg, t_s), neck
 
-    def _absent(self, t_s: float) -> FrameAnalysis:
-        update = self._tracker.update(None, t_s)
+    def unread(self, t_s: float) -> FrameAnalysis:
+        return self._absent(t_s, unread=True)
+
+    def _absent(self, t_s: float, *, unread: bool = False) -> FrameAnalysis:
+        """A frame without the person; `unread`: with the person there, but no reading of them."""
+        update = self._tracker.update(None, t_s, unread=unread)
         for smoother in (self._angle_filter, self._movement_filter, self._lumbar_filter, self._neck_filter):
             smoother.reset()
         self._evidence.pause()

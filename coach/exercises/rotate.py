@@ -21,7 +21,7 @@ from coach.calibration.profile import CalibrationProfile
 from coach.facts import ROTATE, stretch
 from coach.measure.filters import OneEuroFilter, OneEuroSettings
 from coach.measure.head_turn import head_turned_alone
-from coach.measure.perspective import build_near_template, fit_near_yaw, near_side_lean
+from coach.measure.perspective import build_near_template, fit_near_yaw, near_misfit, near_side_lean
 from coach.measure.rotation import (
     TEMPLATE_LANDMARKS,
     build_template,
@@ -83,6 +83,10 @@ SIGNAL_SMOOTHING = OneEuroSettings(min_cutoff_hz=0.8, beta=0.05, d_cutoff_hz=1.0
 # What a desk picture cannot show, said in the report and on the live screen. (Without the hips a side
 # lean is read from the head over the shoulders: `near_side_lean`.)
 DESK_NOT_CHECKED = "hips not in view: turning on the seat is not checked"
+# At the desk, a frame whose landmarks lie further than this (root mean square, in shoulder spans) from
+# every turn of the person's template through the lens is not read (`near_misfit`): good turns stray by
+# up to about 0.07, one landmark thrown a third of a span away adds 0.1; a body the model folds, 0.15-0.3.
+UNREADABLE_MISFIT_SPANS = 0.12
 # Counting rules. Back at neutral, the reading can stay up to ~7 degrees off for a while after a turn
 # (the model is slow to let go of a half-hidden far elbow at oblique views), so "back" is below 8
 # degrees and a new turn starts past 12; a rep still needs a 15-degree peak. A hold drifts by a few
@@ -363,6 +367,8 @@ class RotateAnalyzer:
             return self._absent(t_s)
         xy, tilt, turn_xy, yaw = self._turn(pose)
         self._last_turn = None  # what this frame teaches changes how the next reads
+        if self._unreadable(turn_xy, yaw):
+            return self._absent(t_s, unread=True)
         self._learn_depths(turn_xy, yaw)
         if abs(yaw) <= LEARN_MAX_YAW_DEG and not self.desk:
             self._turn_tilt.learn(yaw, tilt)
@@ -440,8 +446,18 @@ class RotateAnalyzer:
             self._prior_template, self._depth_weight, self._depth_evidence, DEPTH_PRIOR_WEIGHT
         )
 
-    def _absent(self, t_s: float) -> FrameAnalysis:
-        update = self._tracker.update(None, t_s)
+    def unread(self, t_s: float) -> FrameAnalysis:
+        return self._absent(t_s, unread=True)
+
+    def _unreadable(self, xy: np.ndarray, yaw_deg: float) -> bool:
+        """At the desk: landmarks no turn of the person's template explains (the model folding a turned
+        body close to the lens), whose reading says nothing of the body."""
+        template = self._near_template
+        return template is not None and near_misfit(template, xy, yaw_deg) > UNREADABLE_MISFIT_SPANS
+
+    def _absent(self, t_s: float, *, unread: bool = False) -> FrameAnalysis:
+        """A frame without the person; `unread`: with the person there, but no reading of them."""
+        update = self._tracker.update(None, t_s, unread=unread)
         for smoother in (self._angle_filter, self._pelvis_filter, self._lean_filter):
             smoother.reset()
         self._evidence.pause()

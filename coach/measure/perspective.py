@@ -116,6 +116,20 @@ def fit_near_yaw(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...] = T
     return robust_turn(residuals_at, len(only), template.flat.shoulder_span_px)
 
 
+def near_misfit(template: NearTemplate, xy: np.ndarray, yaw_deg: float) -> float:
+    """How far a frame's landmarks lie from the template turned by `yaw_deg` through the lens: the root
+    mean square of their sideways misfit, in shoulder spans at neutral.
+
+    On a turned body the model's landmarks stray from a rigid one by a few hundredths of a span (a
+    twentieth at most on a good hold, `coach.measure.turn_fit`), one thrown elbow adding up to a tenth.
+    Close to a laptop the model now and then folds the shoulder and arm a turn brings forward into the
+    body's middle for a second or more while the person holds still: 0.15-0.3 of a span then, which no
+    turn explains; its turn is no reading of the body."""
+    x = _handed_x(template, xy, TEMPLATE_LANDMARKS)
+    misfit = x - _through_lens(template, x, np.radians(yaw_deg), TEMPLATE_LANDMARKS)
+    return float(np.sqrt(np.mean(misfit**2))) / template.flat.shoulder_span_px
+
+
 def _handed_x(template: NearTemplate, xy: np.ndarray, only: tuple[L, ...]) -> np.ndarray:
     """The image x of the `only` landmarks from the picture's centre, mirrored like the template."""
     return (xy[list(only), 0] - template.centre_x_px) * template.flat.handedness

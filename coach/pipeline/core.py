@@ -316,7 +316,7 @@ class Pipeline:
         says so.)"""
         assert self.analyzer is not None and self.exercise is not None
         self.unreliable_frames += 1
-        analysis = self.analyzer.update(None, t_s)
+        analysis = self.analyzer.unread(t_s)
         if not self._said_unreliable:
             movement = exercise_facts(self.exercise).stretch.movement
             said = (

@@ -114,6 +114,12 @@ class Analyzer(Protocol):
 
     def update(self, pose: Pose | None, t_s: float) -> FrameAnalysis: ...
 
+    def unread(self, t_s: float) -> FrameAnalysis:
+        """A frame with the person there but no reading of them (the pipeline found it past what a
+        spine can do): nothing is measured from it, and a rep under way is not given up over it as
+        soon as over frames without the person."""
+        ...
+
     def reset(self) -> None: ...
 
     @property

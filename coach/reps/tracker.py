@@ -33,6 +33,11 @@ ABANDON_AFTER_S = 2.0  # a rep in progress is dropped when the person has been g
 # A gap this short is the model losing the person for a frame or two (a dim room, a ghost second
 # person), not the person leaving: a hold goes on through it.
 BRIEF_GAP_S = 0.5
+# Frames with the person there but no reading of them (the model folding a turned body close to the
+# lens) are no sign that they left: a rep under way waits this long through them, as long as a held
+# stretch and the way back take. A reading after them still in the rep's end range means the person
+# held through them.
+UNREAD_ABANDON_AFTER_S = 5.0
 # The fewest frames the speed window keeps (at low frame rates it spans more than its time), and the
 # fewest whose level sets a rep's peak: a median of three outvotes one jolt.
 MIN_SAMPLES = 3
@@ -207,6 +212,11 @@ class RepTracker:
         self._redate_at_s: float | None = None  # when to date its start again, if at all
         self._exit_pending_s: float | None = None
         self._held_before_gap = False
+        self._out_before_gap = False  # the current gap began on the way out
+        self._unread_gap = False  # the person was there all through the current gap, though unread
+        self._gap_had_unread = False  # the current gap had frames with the person there, unread
+        self._last_there_s: float | None = None  # the last frame with the person there, read or not
+        self._gap_from_s: float | None = None  # the last frame read before the current gap
         self._returning_since_s = 0.0
         self._trace: deque[tuple[float, float, np.ndarray | None]] = deque()  # (t, raw, body points)
         self._rest_deg = self.rules.return_deg  # at rest below this: `return_deg`, or after a rep its share
@@ -224,8 +234,10 @@ class RepTracker:
         body_still: bool = True,
         raw_deg: float | None = None,
         body_xy: np.ndarray | None = None,
+        unread: bool = False,
     ) -> TrackerUpdate:
-        """`angle_deg` is the smoothed angle that drives the states.
+        """`angle_deg` is the smoothed angle that drives the states; None for a frame without it:
+        the person not seen, or (`unread`) seen but not read.
 
         `body_still`: the analyzer's own verdict that the body is not moving (e.g. from landmark
         motion, which shows a movement the angle may not yet: a model under-reading the extreme of a
@@ -234,11 +246,11 @@ class RepTracker:
         `body_xy`: (K, 2) image points of the moving upper body (the same K every frame), which date
         the finished rep's hold together with the angle."""
         if angle_deg is None or not np.isfinite(angle_deg):
-            return self._absent(t_s)
+            return self._absent(t_s, unread)
         brief_gap = self._last_seen_s is not None and t_s - self._last_seen_s <= BRIEF_GAP_S
         if self._phase == Phase.NO_POSE and brief_gap and self._held_before_gap:
             self._phase = Phase.HOLD
-        self._last_seen_s = t_s
+        self._last_seen_s = self._last_there_s = t_s
         self._raw = angle_deg if raw_deg is None or not np.isfinite(raw_deg) else raw_deg
         self._remember(angle_deg, self._raw, t_s)
         self._keep_trace(t_s, body_xy)
@@ -248,13 +260,23 @@ class RepTracker:
 
     # -- states -------------------------------------------------------------------------------
 
-    def _absent(self, t_s: float) -> TrackerUpdate:
+    def _absent(self, t_s: float, unread: bool = False) -> TrackerUpdate:
         self._samples.clear()
         self._raw_samples.clear()
         if self._phase != Phase.NO_POSE:
             self._held_before_gap = self._phase == Phase.HOLD
+            self._out_before_gap = self._phase == Phase.MOVING
+            self._unread_gap = True
+            self._gap_had_unread = False
+            self._gap_from_s = self._last_seen_s
+        # The person was there through the gap but for the model missing them a moment.
+        there_s = self._last_there_s if self._last_there_s is not None else t_s
+        self._unread_gap = self._unread_gap and t_s - there_s <= BRIEF_GAP_S
+        if unread:
+            self._last_there_s = t_s
+            self._gap_had_unread = True
         gone_for = t_s - self._last_seen_s if self._last_seen_s is not None else 0.0
-        if self._peak > 0 and gone_for > ABANDON_AFTER_S:
+        if self._peak > 0 and gone_for > (UNREAD_ABANDON_AFTER_S if self._unread_gap else ABANDON_AFTER_S):
             self._clear_rep()
         self._phase = Phase.NO_POSE
         return TrackerUpdate(Phase.NO_POSE)
@@ -288,12 +310,16 @@ class RepTracker:
 
     def _in_rep(self, angle: float, t_s: float, body_still: bool = True) -> TrackerUpdate:
         rules = self.rules
+        value = angle * self._direction
+        if self._phase == Phase.NO_POSE and self._unread_gap and self._gap_had_unread:
+            resumed = self._after_unread(value, t_s, body_still)
+            if resumed is not None:
+                return resumed
         if self._phase == Phase.NO_POSE:
             self._phase = Phase.MOVING
             self._hold_start_s = None
             self._exit_pending_s = None
             self._back_in_view_s = t_s
-        value = angle * self._direction
         speed = self._speed() * self._direction  # + = moving further out
         # The peak is the highest level the angle kept over the speed window (its median), not one
         # frame's reading: a single jolt of the model would otherwise set a peak no hold can reach.
@@ -348,6 +374,28 @@ class RepTracker:
             self._phase = Phase.RETURNING
             self._returning_since_s = t_s
         return TrackerUpdate(self._phase, side=self._side(), hold_s=self._best_hold_s())
+
+    def _after_unread(self, value: float, t_s: float, body_still: bool) -> TrackerUpdate | None:
+        """Read again after frames with the person there but not read (`value`: the reading, signed
+        outwards). Still in the rep's end range: they held there all along, a hold under way goes on
+        and one the way out was reaching starts where the reading stopped (the fit over the rep's
+        frames dates it, `_dated_hold`). Elsewhere, a hold under way ended where the reading stopped.
+        None: read this frame as after any gap (a hold going on: as held)."""
+        gap_from_s = self._gap_from_s if self._gap_from_s is not None else t_s
+        in_range = self._peak >= self.rules.min_peak_deg and value >= self._peak - self._exit_drop()
+        if self._hold_start_s is not None and self._held_before_gap:
+            if in_range:
+                self._phase = Phase.HOLD
+                return None
+            return self._leave_hold(gap_from_s, self._speed() * self._direction)
+        if not (in_range and self._out_before_gap):
+            return None
+        self._hold_start_s, self._redate_at_s = gap_from_s, None
+        self._noticed_s = t_s
+        self._hold_trace = [(gap_from_s, self._peak, self._peak)]
+        self._exit_pending_s = None
+        self._phase = Phase.HOLD
+        return self._holding(t_s, True, 0.0, body_still)
 
     def _holding(self, t_s: float, holding: bool, speed: float, body_still: bool) -> TrackerUpdate:
         assert self._hold_start_s is not None

@@ -56,6 +56,9 @@ class ScriptedAnalyzer:
             self._reps.append(Rep("left", t_s, t_s, t_s, t_s, peak_angle_deg=angle))
         return FrameAnalysis(t_s=t_s, phase=Phase.NEUTRAL, angle_deg=angle, cue=self.cues.get(t_s))
 
+    def unread(self, t_s: float) -> FrameAnalysis:
+        return self.update(None, t_s)
+
     def reset(self) -> None: ...
 
     @property

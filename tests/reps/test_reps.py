@@ -481,6 +481,34 @@ def test_a_movement_within_a_still_window_a_calibration_found_is_no_rep() -> Non
     assert len(completed([later.update(a, i / FPS) for i, a in enumerate(angles)])) == 2
 
 
+def test_a_turn_held_while_the_model_could_not_read_the_person_counts_with_its_hold() -> None:
+    """0.6 m from a laptop the model folded a held turn's near shoulder and arm for almost 3 s: the
+    person was there, their turn unread (`unread`). Reached on the way out and read again in the end
+    range, they held all along: the rep counts, its hold dated across the frames read, not cut short.
+    Frames without anyone for as long are a person who left: the rep is given up."""
+    angles: list[float | None] = [*ramp(0, 0, 1.0), *rep(35, 2.6)]
+    arrival = round((1.0 + 1.1) * FPS)  # most of the way out
+    gap = round(2.6 * FPS)
+    angles[arrival : arrival + gap] = [None] * gap
+
+    def counted(unread: bool) -> list[RepWindow]:
+        tracker = RepTracker(ROTATE_RULES)
+        return completed([tracker.update(a, i / FPS, unread=unread) for i, a in enumerate(angles)])
+
+    (window,) = counted(unread=True)
+    assert window.hold_s == pytest.approx(2.6, abs=0.3)
+    assert window.hold_at_most_s >= ROTATE_RULES.hold_target_s  # no short hold
+    assert counted(unread=False) == []
+
+
+def test_a_hold_whose_reading_comes_back_lower_after_unread_frames_ended_where_it_was_last_read() -> None:
+    angles: list[float | None] = [*ramp(0, 0, 1.0), *ramp(0, 35, 1.3), *ramp(35, 35, 1.5)]
+    angles += [None] * round(1.0 * FPS) + ramp(20, 0, 0.8) + ramp(0, 0, 1.0)
+    tracker = RepTracker(ROTATE_RULES)
+    (window,) = completed([tracker.update(a, i / FPS, unread=True) for i, a in enumerate(angles)])
+    assert window.hold_end_s == pytest.approx(1.0 + 1.3 + 1.5, abs=0.15)
+
+
 def two_arches(rest: float, rest_s: float = 1.0) -> list[float | None]:
     """Two 25-degree arches held 1.8 s, coming back in between to `rest` degrees for `rest_s`."""
     angles = ramp(0, 0, 1.0) + ramp(0, 25, 1.3) + ramp(25, 25, 1.8) + ramp(25, rest, 1.2)
