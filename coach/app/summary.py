@@ -113,10 +113,10 @@ def reps_reason(
     (None when neither).
 
     calibration: the pipeline's calibration summary (`calibrated`, `calibrated_at_s`, the
-    `still_windows_s` its calibrations sat still in, and while never calibrated its `reason` and
-    `problem`). rows: every frame's analysis. incomplete: the rep the
-    session ended during. counted: the reps counted. source: "video", "session" (live) or "analysis"
-    (an analysis stopped before the video ended), as the sentence names it.
+    `still_windows_s` its calibrations found the person still in, and while never calibrated its
+    `reason` and `problem`). rows: every frame's analysis. incomplete: the rep the session ended
+    during. counted: the reps counted. source: "video", "session" (live) or "analysis" (an analysis
+    stopped before the video ended), as the sentence names it.
     """
     if counted == 0 and not calibration.get("calibrated"):
         return never_calibrated(calibration, source)
