@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -40,16 +41,27 @@ def test_a_desk_video_is_coached_in_desk_mode_and_says_what_it_cannot_check(tmp_
     assert [rep["faults"] for rep in report["reps"]] == [[], [], [], []]
 
 
-@pytest.mark.slow
-def test_a_side_lean_at_the_desk_is_flagged_on_its_rep_with_or_against_the_turn(tmp_path: Path) -> None:
-    report_path = tmp_path / "lean.json"
+def truth_reps(clip: str) -> list[dict[str, Any]]:
+    return list(json.loads((SAMPLES / f"{clip}.gt.json").read_text())["scenario"]["reps"])
+
+
+def desk_report(video: Path, exercise: str, tmp_path: Path) -> dict[str, Any]:
+    """`analyze` a desk recording (it must succeed, in desk mode); its report. The frames' table is
+    `tmp_path / "frames.csv"`."""
+    report_path, frames_path = tmp_path / "report.json", tmp_path / "frames.csv"
     result = run_coach(
-        "analyze", SAMPLES / "desk_lean_far.mp4", "--exercise", "rotate", "--report", report_path
+        "analyze", video, "--exercise", exercise, "--report", report_path, "--frames", frames_path
     )
     assert result.code == 0, result.stderr
-    report = result.report(report_path)
+    report: dict[str, Any] = result.report(report_path)
     assert report["calibration"]["framing"] == "desk"
-    truth = json.loads((SAMPLES / "desk_lean_far.gt.json").read_text())["scenario"]["reps"]
+    return report
+
+
+@pytest.mark.slow
+def test_a_side_lean_at_the_desk_is_flagged_on_its_rep_with_or_against_the_turn(tmp_path: Path) -> None:
+    report = desk_report(SAMPLES / "desk_lean_far.mp4", "rotate", tmp_path)
+    truth = truth_reps("desk_lean_far")
     assert [rep["side"] for rep in report["reps"]] == [rep["side"] for rep in truth]
     assert [rep["faults"] for rep in report["reps"]] == [["side_lean"] if r["fault"] else [] for r in truth]
 
@@ -114,19 +126,13 @@ def held_turns(clip: str, frames_path: Path) -> list[tuple[float, float]]:
 def analysed_with_no_false_fault(clip: str, video: Path, tmp_path: Path) -> Path:
     """`analyze` a desk turn recording of `clip`'s truth: in desk mode, every rep on its side, no good rep
     faulted. Returns the frames' table."""
-    report_path, frames_path = tmp_path / "report.json", tmp_path / "frames.csv"
-    result = run_coach(
-        "analyze", video, "--exercise", "rotate", "--report", report_path, "--frames", frames_path
-    )
-    assert result.code == 0, result.stderr
-    report = result.report(report_path)
-    assert report["calibration"]["framing"] == "desk"
-    truth = json.loads((SAMPLES / f"{clip}.gt.json").read_text())["scenario"]["reps"]
+    report = desk_report(video, "rotate", tmp_path)
+    truth = truth_reps(clip)
     assert [rep["side"] for rep in report["reps"]] == [rep["side"] for rep in truth]
     for rep, true in zip(report["reps"], truth, strict=True):
         if true["fault"] is None:
             assert rep["faults"] == []
-    return frames_path
+    return tmp_path / "frames.csv"
 
 
 @pytest.mark.slow
@@ -164,7 +170,7 @@ def test_the_model_jolting_as_a_desk_turn_begins_makes_no_rep_and_loses_none(tmp
     jolted frame (0.33 s of 2.2: a false short hold)."""
     analysed_with_no_false_fault("desk_rotate_far", SAMPLES / "desk_rotate_far.mp4", tmp_path)
     report = json.loads((tmp_path / "report.json").read_text())
-    truth = json.loads((SAMPLES / "desk_rotate_far.gt.json").read_text())["scenario"]["reps"]
+    truth = truth_reps("desk_rotate_far")
     for rep, true in zip(report["reps"], truth, strict=True):
         assert rep["hold_s"] == pytest.approx(true["hold_end"] - true["hold_start"], abs=0.3)
         if true["fault"] is not None:
@@ -178,14 +184,8 @@ def test_the_models_jitter_while_the_person_sits_still_for_the_calibration_is_no
     measured again from the start once calibrated, that counted as a first arch with a short hold. A
     movement within a window a calibration found still is no rep (and a later neutral, taken again
     when the first reads the wrong way, does not forget the first window)."""
-    report_path = tmp_path / "report.json"
-    result = run_coach(
-        "analyze", SAMPLES / "desk_arch_close.mp4", "--exercise", "arch", "--report", report_path
-    )
-    assert result.code == 0, result.stderr
-    report = result.report(report_path)
-    assert report["calibration"]["framing"] == "desk"
-    truth = json.loads((SAMPLES / "desk_arch_close.gt.json").read_text())["scenario"]["reps"]
+    report = desk_report(SAMPLES / "desk_arch_close.mp4", "arch", tmp_path)
+    truth = truth_reps("desk_arch_close")
     assert len(report["reps"]) == len(truth)
     for rep, true in zip(report["reps"], truth, strict=True):
         assert rep["hold_s"] == pytest.approx(true["hold_end"] - true["hold_start"], abs=0.3)
